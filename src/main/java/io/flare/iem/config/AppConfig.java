@@ -1,0 +1,229 @@
+package io.flare.iem.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The service's configuration, parsed once from environment variables by {@link #fromEnv(Map)}.
+ * Every problem is collected and reported together, so an operator fixes them in one go.
+ */
+public record AppConfig(
+    boolean dev,
+    String bindHost,
+    int grpcPort,
+    int httpPort,
+    Optional<Postgres> postgres,
+    Optional<String> redisUrl,
+    Optional<Path> signingKeyFile,
+    Optional<Path> passwordKeyFile,
+    Path devDataDir,
+    Set<String> oktaInsecureHosts,
+    URI publicBaseUrl,
+    Duration shutdownGrace) {
+
+  /** Postgres connection settings, by their libpq names. */
+  public record Postgres(String host, int port, String database, String user, String password, int poolSize) {
+    @Override
+    public String toString() {
+      return "Postgres[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+          + ", poolSize=" + poolSize + "]";
+    }
+  }
+
+  /** Parses the configuration from a map of environment variables. */
+  public static AppConfig fromEnv(Map<String, String> env) {
+    Parser p = new Parser(env);
+    boolean dev = p.bool("IEM_DEV", false);
+    String bindHost = p.string("IEM_BIND_HOST", "0.0.0.0");
+    int grpcPort = p.port("IEM_GRPC_PORT", 50051);
+    int httpPort = p.port("IEM_HTTP_PORT", 8080);
+    Optional<Postgres> postgres = postgres(p, dev);
+    Optional<String> redisUrl = p.optional("IEM_REDIS_URL").map(url -> redisUrl(p, url));
+    if (!dev && redisUrl.isEmpty()) {
+      p.problem("IEM_REDIS_URL is required (redis://host:port) unless IEM_DEV=true");
+    }
+    Optional<Path> signingKeyFile = p.optional("IEM_SIGNING_KEY_FILE").map(Path::of);
+    if (!dev && signingKeyFile.isEmpty()) {
+      p.problem("IEM_SIGNING_KEY_FILE is required (PEM or JWK set with the Okta client-assertion keys) unless IEM_DEV=true");
+    }
+    Optional<Path> passwordKeyFile = p.optional("IEM_PASSWORD_KEY_FILE").map(Path::of);
+    if (!dev && passwordKeyFile.isEmpty()) {
+      p.problem("IEM_PASSWORD_KEY_FILE is required (32-byte AES key, raw or base64, for passwords waiting for an attempt) unless IEM_DEV=true");
+    }
+    Path devDataDir = Path.of(p.string("IEM_DEV_DATA_DIR", ".dev-data"));
+    Set<String> insecureHosts = p.list("IEM_OKTA_INSECURE_HOSTS");
+    URI publicBaseUrl = p.parse("IEM_PUBLIC_BASE_URL", "https://api.flare.io", AppConfig::baseUrl);
+    Duration grace = Duration.ofSeconds(p.intIn("IEM_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600));
+    p.throwIfProblems();
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace);
+  }
+
+  /** The URL Okta fetches our public keys from. */
+  public URI jwksUrl() {
+    return publicBaseUrl.resolve("/.well-known/jwks.json");
+  }
+
+  public AppConfig withPostgres(Postgres pg) {
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+  }
+
+  public AppConfig withRedisUrl(String url) {
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+  }
+
+  public AppConfig withPorts(int grpc, int http) {
+    return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+  }
+
+  public AppConfig withOktaInsecureHosts(Set<String> hosts) {
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace);
+  }
+
+  private static Optional<Postgres> postgres(Parser p, boolean dev) {
+    Optional<String> host = p.optional("PGHOST");
+    if (host.isEmpty()) {
+      if (!dev) {
+        p.problem("PGHOST is required unless IEM_DEV=true");
+      }
+      return Optional.empty();
+    }
+    int port = p.port("PGPORT", 5432);
+    String database = p.string("PGDATABASE", "postgres");
+    String user = p.string("PGUSER", "postgres");
+    String password = p.string("PGPASSWORD", "");
+    int poolSize = p.intIn("IEM_PG_POOL_SIZE", 8, 1, 200);
+    return Optional.of(new Postgres(host.get(), port, database, user, password, poolSize));
+  }
+
+  private static String redisUrl(Parser p, String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
+      p.problem("IEM_REDIS_URL must start with redis:// or rediss://");
+    }
+    return url;
+  }
+
+  private static URI baseUrl(String value) {
+    URI uri = URI.create(value);
+    if (uri.getScheme() == null || uri.getHost() == null) {
+      throw new IllegalArgumentException("must be an absolute URL such as https://api.flare.io");
+    }
+    return uri;
+  }
+
+  /** Reads variables and collects problems instead of failing on the first one. */
+  static final class Parser {
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    Parser(Map<String, String> env) {
+      this.env = env;
+    }
+
+    Optional<String> optional(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    String string(String name, String fallback) {
+      return optional(name).orElse(fallback);
+    }
+
+    boolean bool(String name, boolean fallback) {
+      return optional(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+        case "true", "1", "yes" -> true;
+        case "false", "0", "no" -> false;
+        default -> {
+          problem(name + " must be true or false, got '" + v + "'");
+          yield fallback;
+        }
+      }).orElse(fallback);
+    }
+
+    int port(String name, int fallback) {
+      return intIn(name, fallback, 0, 65535);
+    }
+
+    int intIn(String name, int fallback, int min, int max) {
+      Optional<String> raw = optional(name);
+      if (raw.isEmpty()) {
+        return fallback;
+      }
+      try {
+        int value = Integer.parseInt(raw.get());
+        if (value < min || value > max) {
+          problem(name + " must be between " + min + " and " + max + ", got " + value);
+          return fallback;
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        problem(name + " must be a whole number, got '" + raw.get() + "'");
+        return fallback;
+      }
+    }
+
+    double doubleIn(String name, double fallback, double min, double max) {
+      Optional<String> raw = optional(name);
+      if (raw.isEmpty()) {
+        return fallback;
+      }
+      try {
+        double value = Double.parseDouble(raw.get());
+        if (!(value >= min && value <= max)) {
+          problem(name + " must be between " + min + " and " + max + ", got " + raw.get());
+          return fallback;
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        problem(name + " must be a number, got '" + raw.get() + "'");
+        return fallback;
+      }
+    }
+
+    Set<String> list(String name) {
+      Set<String> values = new LinkedHashSet<>();
+      optional(name).ifPresent(v -> {
+        for (String item : v.split(",")) {
+          if (!item.isBlank()) {
+            values.add(item.trim().toLowerCase(Locale.ROOT));
+          }
+        }
+      });
+      return Set.copyOf(values);
+    }
+
+    <T> T parse(String name, String fallback, Function<String, T> parser) {
+      String raw = string(name, fallback);
+      try {
+        return parser.apply(raw);
+      } catch (RuntimeException e) {
+        problem(name + " " + e.getMessage());
+        return parser.apply(fallback);
+      }
+    }
+
+    void problem(String message) {
+      problems.add(message);
+    }
+
+    void throwIfProblems() {
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.flare.iem.dev;
+
+import io.flare.iem.config.AppConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real PostgreSQL server unpacked from a Maven artifact (zonky), for dev mode and tests. Its data
+ * directory survives restarts unless asked otherwise, so dev-mode data does too. Blocking: use it
+ * before Vert.x starts or from a worker.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+  private final Path dataDir;
+  private io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+
+  private EmbeddedPostgres(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  /** Starts a server keeping its data in {@code dataDir}; port 0 picks a free one. */
+  public static EmbeddedPostgres start(Path dataDir, int port, boolean clean) {
+    EmbeddedPostgres pg = new EmbeddedPostgres(dataDir);
+    pg.startServer(port, clean);
+    return pg;
+  }
+
+  private void startServer(int port, boolean clean) {
+    try {
+      Files.createDirectories(dataDir.getParent() == null ? Path.of(".") : dataDir.getParent());
+      var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(clean)
+          .setServerConfig("max_connections", "300")
+          .setServerConfig("fsync", "off")
+          .setServerConfig("synchronous_commit", "off")
+          .setServerConfig("full_page_writes", "off")
+          .setServerConfig("shared_buffers", "256MB")
+          .setServerConfig("max_wal_size", "2GB")
+          .setServerConfig("checkpoint_timeout", "30min");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      server = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  /** Stops the server, keeping its data, and starts it again on the same port. */
+  public void restart() {
+    int port = port();
+    close();
+    startServer(port, false);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public AppConfig.Postgres connection(int poolSize) {
+    return new AppConfig.Postgres("127.0.0.1", port(), "postgres", "postgres", "postgres", poolSize);
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

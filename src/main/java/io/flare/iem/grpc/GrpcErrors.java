@@ -1,0 +1,59 @@
+package io.flare.iem.grpc;
+
+import io.flare.iem.storage.StoreErrors;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single place that turns a failure into a gRPC status. Domain {@link Failure}s map to their
+ * codes; a down dependency becomes UNAVAILABLE; anything else is logged once with the RPC name and
+ * answered INTERNAL with a generic message, so no internal detail (or secret) leaks to a caller.
+ */
+public final class GrpcErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
+
+  private GrpcErrors() {}
+
+  /** For {@code .recover(GrpcErrors::toStatus)} at the end of every RPC chain. */
+  public static <T> Future<T> toStatus(Throwable error) {
+    return Future.failedFuture(statusOf(error));
+  }
+
+  /** The status exception a failure is answered with. */
+  public static StatusException statusOf(Throwable error) {
+    if (error instanceof StatusException status) {
+      return status;
+    }
+    if (error instanceof Failure failure) {
+      return new StatusException(code(failure), failure.getMessage());
+    }
+    if (StoreErrors.isUnavailable(error)) {
+      LOG.atWarn().addKeyValue("rpc", CallContext.method()).setCause(error)
+          .log("dependency unavailable: {}", StoreErrors.describe(error));
+      return new StatusException(GrpcStatus.UNAVAILABLE, StoreErrors.describe(error) + "; retry later");
+    }
+    LOG.atError().addKeyValue("rpc", CallContext.method()).setCause(error).log("unexpected failure");
+    return new StatusException(GrpcStatus.INTERNAL, "internal error");
+  }
+
+  private static final Map<Class<? extends Failure>, GrpcStatus> CODES = Map.of(
+      Failure.InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
+      Failure.NotFound.class, GrpcStatus.NOT_FOUND,
+      Failure.AlreadyExists.class, GrpcStatus.ALREADY_EXISTS,
+      Failure.PermissionDenied.class, GrpcStatus.PERMISSION_DENIED,
+      Failure.Unauthenticated.class, GrpcStatus.UNAUTHENTICATED,
+      Failure.Aborted.class, GrpcStatus.ABORTED,
+      Failure.FailedPrecondition.class, GrpcStatus.FAILED_PRECONDITION,
+      Failure.ResourceExhausted.class, GrpcStatus.RESOURCE_EXHAUSTED,
+      Failure.Unavailable.class, GrpcStatus.UNAVAILABLE,
+      Failure.Unimplemented.class, GrpcStatus.UNIMPLEMENTED);
+
+  static GrpcStatus code(Failure failure) {
+    return CODES.get(failure.getClass());
+  }
+}

@@ -1,0 +1,127 @@
+package io.flare.iem.integrationconfig;
+
+import io.flare.iem.grpc.Failure;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Stored integrations, at most one per tenant. */
+public final class IntegrationRepository {
+
+  private static final String COLUMNS = """
+      integration_id, tenant_id, kind, display_name, okta_domain, client_id, max_daily_password_attempts,
+      auto_create_identifiers, mitigation_mode, okta_lockout_threshold, version, create_request_id,
+      create_time, update_time
+      """;
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM integrations WHERE tenant_id = $1";
+
+  private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+
+  private static final String INSERT = """
+      INSERT INTO integrations (integration_id, tenant_id, kind, display_name, okta_domain, client_id,
+                                max_daily_password_attempts, auto_create_identifiers, mitigation_mode,
+                                create_request_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      RETURNING\s""" + COLUMNS;
+
+  private static final String UPDATE = """
+      UPDATE integrations
+      SET display_name = $2, okta_domain = $3, client_id = $4, max_daily_password_attempts = $5,
+          auto_create_identifiers = $6, mitigation_mode = $7, version = version + 1, update_time = now()
+      WHERE integration_id = $1
+      RETURNING\s""" + COLUMNS;
+
+  private static final String DELETE = "DELETE FROM integrations WHERE integration_id = $1";
+
+  private static final String SET_LOCKOUT_THRESHOLD = """
+      UPDATE integrations
+      SET okta_lockout_threshold = $2, okta_lockout_read_time = now()
+      WHERE integration_id = $1
+      """;
+
+  /** The tenant's integration, if it has one. */
+  public Future<Optional<Integration>> find(SqlClient client, String tenantId) {
+    return client.preparedQuery(FIND).execute(Tuple.of(tenantId)).map(IntegrationRepository::first);
+  }
+
+  /** The tenant's integration, or NOT_FOUND. */
+  public Future<Integration> get(SqlClient client, String tenantId) {
+    return find(client, tenantId).map(found -> found.orElseThrow(() -> notFound(tenantId)));
+  }
+
+  /** The tenant's integration locked for update (inside a transaction), or NOT_FOUND. */
+  public Future<Integration> getForUpdate(SqlClient tx, String tenantId) {
+    return tx.preparedQuery(FIND_FOR_UPDATE).execute(Tuple.of(tenantId))
+        .map(rows -> first(rows).orElseThrow(() -> notFound(tenantId)));
+  }
+
+  /** Inserts; a second integration for the tenant fails with {@link Failure.AlreadyExists}. */
+  public Future<Integration> insert(SqlClient tx, Integration i) {
+    return tx.preparedQuery(INSERT)
+        .execute(Tuple.from(new Object[] {i.id(), i.tenantId(), i.kind().name(), i.displayName(), i.oktaDomain(),
+            i.clientId(), (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(),
+            i.createRequestId()}))
+        .recover(IntegrationRepository::translate)
+        .map(rows -> first(rows).orElseThrow());
+  }
+
+  public Future<Integration> update(SqlClient tx, Integration i) {
+    return tx.preparedQuery(UPDATE)
+        .execute(Tuple.of(i.id(), i.displayName(), i.oktaDomain(), i.clientId(), (short) i.maxDailyPasswordAttempts(),
+            i.autoCreateIdentifiers(), i.mitigationMode().name()))
+        .map(rows -> first(rows).orElseThrow());
+  }
+
+  public Future<Void> delete(SqlClient tx, UUID integrationId) {
+    return tx.preparedQuery(DELETE).execute(Tuple.of(integrationId)).mapEmpty();
+  }
+
+  /** Records the org's lockout threshold as last read from Okta (null when unreadable). */
+  public Future<Void> setLockoutThreshold(SqlClient client, UUID integrationId, Integer threshold) {
+    return client.preparedQuery(SET_LOCKOUT_THRESHOLD)
+        .execute(Tuple.of(integrationId, threshold == null ? null : threshold.shortValue()))
+        .mapEmpty();
+  }
+
+  private static Future<RowSet<Row>> translate(Throwable error) {
+    if (error instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      return Future.failedFuture(new Failure.AlreadyExists("INTEGRATION_EXISTS",
+          "the tenant already has an identity-provider integration: one IdP integration per tenant is"
+              + " supported; create a new Flare tenant for another one"));
+    }
+    return Future.failedFuture(error);
+  }
+
+  static Failure.NotFound notFound(String tenantId) {
+    return new Failure.NotFound("INTEGRATION_NOT_FOUND", "tenant '" + tenantId + "' has no integration");
+  }
+
+  private static Optional<Integration> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(integration(rows.iterator().next()));
+  }
+
+  static Integration integration(Row row) {
+    Short threshold = row.getShort("okta_lockout_threshold");
+    return new Integration(
+        row.getUUID("integration_id"),
+        row.getString("tenant_id"),
+        Integration.Kind.valueOf(row.getString("kind")),
+        row.getString("display_name"),
+        row.getString("okta_domain"),
+        row.getString("client_id"),
+        row.getInteger("max_daily_password_attempts"),
+        row.getBoolean("auto_create_identifiers"),
+        Integration.MitigationMode.valueOf(row.getString("mitigation_mode")),
+        threshold == null ? null : threshold.intValue(),
+        row.getLong("version"),
+        row.getString("create_request_id"),
+        row.getOffsetDateTime("create_time").toInstant(),
+        row.getOffsetDateTime("update_time").toInstant());
+  }
+}

@@ -1,0 +1,67 @@
+package io.flare.iem.storage;
+
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.pgclient.PgException;
+import io.vertx.redis.client.impl.types.ErrorType;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Tells a dependency being down (retry later: UNAVAILABLE, work waits) from a bug. Decided by
+ * exception type and SQLSTATE class, never by message text.
+ */
+public final class StoreErrors {
+
+  private StoreErrors() {}
+
+  /** True when the failure means Postgres or Redis is unreachable, restarting or overloaded. */
+  public static boolean isUnavailable(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg) {
+        String state = pg.getSqlState();
+        // 08: connection exception; 57P0x: shutdown / cannot connect now; 53: insufficient resources;
+        // 40001/40P01: serialization failure and deadlock, both retryable
+        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+            || state.equals("40001") || state.equals("40P01"))) {
+          return true;
+        }
+        return false;
+      }
+      if (t instanceof IOException || t instanceof TimeoutException || t instanceof HttpClosedException
+          || t instanceof java.nio.channels.ClosedChannelException
+          || t instanceof io.netty.channel.ConnectTimeoutException) {
+        return true;
+      }
+      if (t instanceof VertxException vx && isClosedConnection(vx)) {
+        return true;
+      }
+      if (t instanceof ErrorType redisError) {
+        // Redis answered with an error: only these say "not now" rather than "bad command"
+        return redisError.is("LOADING") || redisError.is("BUSY") || redisError.is("TRYAGAIN")
+            || redisError.is("CLUSTERDOWN") || redisError.is("MASTERDOWN");
+      }
+    }
+    return false;
+  }
+
+  private static boolean isClosedConnection(VertxException e) {
+    // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
+    String type = e.getClass().getName();
+    return type.endsWith("ClosedConnectionException") || type.endsWith("NoStackTraceTimeoutException")
+        || e.getCause() instanceof IOException;
+  }
+
+  /** A short description for logs and UNAVAILABLE messages; never includes a query parameter. */
+  public static String describe(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof PgException) {
+        return "postgres unavailable";
+      }
+      if (t.getClass().getName().startsWith("io.vertx.redis")) {
+        return "redis unavailable";
+      }
+    }
+    return "a dependency is unavailable (" + error.getClass().getSimpleName() + ")";
+  }
+}

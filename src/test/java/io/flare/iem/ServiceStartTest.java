@@ -1,0 +1,89 @@
+package io.flare.iem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flare.iem.testing.RunningService;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ServiceStartTest {
+
+  static RunningService service;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    service = RunningService.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  @Test
+  void health_is_serving_for_liveness_and_readiness() {
+    var health = HealthGrpc.newBlockingStub(service.channel);
+    assertThat(health.check(HealthCheckRequest.newBuilder().build()).getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(health.check(HealthCheckRequest.newBuilder().setService("readiness").build()).getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    assertThat(health.check(HealthCheckRequest.newBuilder().setService("flare.iem.v1.CredentialCheckService").build())
+        .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
+  void reflection_lists_the_three_services() throws Exception {
+    List<String> names = new ArrayList<>();
+    CountDownLatch done = new CountDownLatch(1);
+    var stub = ServerReflectionGrpc.newStub(service.channel);
+    StreamObserver<ServerReflectionRequest> requests = stub.serverReflectionInfo(new StreamObserver<>() {
+      @Override
+      public void onNext(ServerReflectionResponse value) {
+        value.getListServicesResponse().getServiceList().forEach(s -> names.add(s.getName()));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.countDown();
+      }
+
+      @Override
+      public void onCompleted() {
+        done.countDown();
+      }
+    });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(names).contains("flare.iem.v1.IntegrationConfigService", "flare.iem.v1.IdentitySyncService",
+        "flare.iem.v1.CredentialCheckService", "grpc.health.v1.Health");
+  }
+
+  @Test
+  void healthz_and_readyz_answer_over_http() throws Exception {
+    var healthz = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(healthz.statusCode()).isEqualTo(200);
+    var readyz = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/readyz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(readyz.statusCode()).isEqualTo(200);
+    assertThat(readyz.body()).contains("\"ready\":true", "\"postgres\":true", "\"redis\":true");
+  }
+}

@@ -1,0 +1,67 @@
+package io.flare.iem.testing;
+
+import io.flare.iem.App;
+import io.flare.iem.config.AppConfig;
+import io.flare.iem.v1.CredentialCheckServiceGrpc;
+import io.flare.iem.v1.IdentitySyncServiceGrpc;
+import io.flare.iem.v1.IntegrationConfigServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One started service (production wiring, real Postgres and Redis) plus grpc-java stubs, the
+ * client other Flare services use. Close it after the test class.
+ */
+public final class RunningService implements AutoCloseable {
+
+  public final Vertx vertx;
+  public final App app;
+  public final AppConfig config;
+  public final ManagedChannel channel;
+
+  private RunningService(Vertx vertx, App app, AppConfig config) {
+    this.vertx = vertx;
+    this.app = app;
+    this.config = config;
+    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+  }
+
+  /** Starts a service on its own fresh database. */
+  public static RunningService start() {
+    return start(TestServers.config(TestServers.newDatabase()));
+  }
+
+  public static RunningService start(AppConfig config) {
+    Vertx vertx = Vertx.vertx();
+    App app = Await.result(App.start(vertx, config));
+    return new RunningService(vertx, app, config);
+  }
+
+  public IntegrationConfigServiceGrpc.IntegrationConfigServiceBlockingStub integrations() {
+    return IntegrationConfigServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  public IdentitySyncServiceGrpc.IdentitySyncServiceBlockingStub sync() {
+    return IdentitySyncServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  public CredentialCheckServiceGrpc.CredentialCheckServiceBlockingStub checks() {
+    return CredentialCheckServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  public String httpBase() {
+    return "http://127.0.0.1:" + app.httpPort();
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      Await.result(app.stop(), 30);
+    } finally {
+      Await.result(vertx.close(), 30);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.flare.iem.testing;
+
+import io.flare.iem.config.AppConfig;
+import io.flare.iem.dev.EmbeddedPostgres;
+import io.flare.iem.dev.EmbeddedRedis;
+import io.flare.iem.keys.SigningKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real PostgreSQL and Redis servers the tests run against, started once per test JVM from
+ * Maven artifacts (nothing installed by hand). Each test class gets its own fresh database; Redis
+ * is shared, so tests use their own tenant ids.
+ */
+public final class TestServers {
+
+  private static final Path ROOT = Path.of("target", "test-servers", UUID.randomUUID().toString());
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static EmbeddedPostgres postgres;
+  private static EmbeddedRedis redis;
+  private static Path signingKey;
+
+  private TestServers() {}
+
+  public static synchronized EmbeddedPostgres postgres() {
+    if (postgres == null) {
+      postgres = EmbeddedPostgres.start(ROOT.resolve("pg"), 0, true);
+      Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
+    }
+    return postgres;
+  }
+
+  public static synchronized EmbeddedRedis redis() {
+    if (redis == null) {
+      redis = EmbeddedRedis.start(0, ROOT.resolve("redis"));
+      Runtime.getRuntime().addShutdownHook(new Thread(redis::close));
+    }
+    return redis;
+  }
+
+  /** A new, empty database on the shared server (migrations run when the service starts). */
+  public static AppConfig.Postgres newDatabase() {
+    EmbeddedPostgres pg = postgres();
+    String name = "iem_test_" + DATABASES.incrementAndGet();
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",
+        "postgres", "postgres"); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create test database", e);
+    }
+    return new AppConfig.Postgres("127.0.0.1", pg.port(), name, "postgres", "postgres", 8);
+  }
+
+  /** A signing key file generated once per JVM. */
+  public static synchronized Path signingKeyFile() {
+    if (signingKey == null) {
+      try {
+        Files.createDirectories(ROOT);
+        signingKey = ROOT.resolve("signing-key.pem");
+        Files.writeString(signingKey, SigningKeys.generatePem());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return signingKey;
+  }
+
+  /** Production-mode configuration against the test servers, on free ports. */
+  public static AppConfig config(AppConfig.Postgres pg) {
+    return config(pg, Map.of());
+  }
+
+  /** As {@link #config(AppConfig.Postgres)}, with extra environment variables. */
+  public static AppConfig config(AppConfig.Postgres pg, Map<String, String> extraEnv) {
+    var env = new java.util.HashMap<String, String>();
+    env.put("IEM_GRPC_PORT", "0");
+    env.put("IEM_HTTP_PORT", "0");
+    env.put("IEM_BIND_HOST", "127.0.0.1");
+    env.put("PGHOST", pg.host());
+    env.put("PGPORT", Integer.toString(pg.port()));
+    env.put("PGDATABASE", pg.database());
+    env.put("PGUSER", pg.user());
+    env.put("PGPASSWORD", pg.password());
+    env.put("IEM_REDIS_URL", redis().url());
+    env.put("IEM_SIGNING_KEY_FILE", signingKeyFile().toString());
+    env.put("IEM_PASSWORD_KEY_FILE", ROOT.resolve("password.key").toString());
+    env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1,localhost");
+    env.put("IEM_DEV_DATA_DIR", ROOT.resolve("dev-data").toString());
+    env.putAll(extraEnv);
+    return AppConfig.fromEnv(env);
+  }
+
+  public static Set<String> insecureHosts() {
+    return Set.of("127.0.0.1", "localhost");
+  }
+
+  public static Duration timeout() {
+    return Duration.ofSeconds(60);
+  }
+}
