@@ -77,6 +77,24 @@ class ServiceStartTest {
   }
 
   @Test
+  void jwks_publishes_public_keys_only_with_cache_headers() throws Exception {
+    var response = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/.well-known/jwks.json")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(response.headers().firstValue("cache-control")).hasValueSatisfying(v -> assertThat(v).contains("max-age"));
+    var jwks = new io.vertx.core.json.JsonObject(response.body());
+    var keys = jwks.getJsonArray("keys");
+    assertThat(keys).hasSize(1);
+    var key = keys.getJsonObject(0);
+    assertThat(key.getString("kty")).isEqualTo("RSA");
+    assertThat(key.getString("use")).isEqualTo("sig");
+    assertThat(key.getString("alg")).isEqualTo("RS256");
+    assertThat(key.getString("kid")).isNotBlank();
+    assertThat(key.fieldNames()).doesNotContain("d", "p", "q", "dp", "dq", "qi");
+  }
+
+  @Test
   void healthz_and_readyz_answer_over_http() throws Exception {
     var healthz = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/healthz")).build(),
         HttpResponse.BodyHandlers.ofString());

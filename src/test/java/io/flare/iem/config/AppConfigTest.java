@@ -1,0 +1,77 @@
+package io.flare.iem.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+  static Map<String, String> production() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PGHOST", "db.internal");
+    env.put("PGPASSWORD", "s3cret-pg");
+    env.put("IEM_REDIS_URL", "redis://redis.internal:6379");
+    env.put("IEM_SIGNING_KEY_FILE", "/secrets/signing/keys.pem");
+    env.put("IEM_PASSWORD_KEY_FILE", "/secrets/password/key");
+    return env;
+  }
+
+  @Test
+  void production_configuration_parses_with_defaults() {
+    AppConfig config = AppConfig.fromEnv(production());
+    assertThat(config.dev()).isFalse();
+    assertThat(config.grpcPort()).isEqualTo(50051);
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.postgres().orElseThrow().port()).isEqualTo(5432);
+    assertThat(config.oktaInsecureHosts()).isEmpty();
+    assertThat(config.jwksUrl().toString()).isEqualTo("https://api.flare.io/.well-known/jwks.json");
+  }
+
+  @Test
+  void every_problem_is_reported_at_once() {
+    Map<String, String> env = new HashMap<>();
+    env.put("IEM_GRPC_PORT", "seventy");
+    env.put("IEM_HTTP_PORT", "70000");
+    env.put("IEM_DEV", "maybe");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("IEM_GRPC_PORT must be a whole number"))
+        .anySatisfy(p -> assertThat(p).contains("IEM_HTTP_PORT must be between 0 and 65535"))
+        .anySatisfy(p -> assertThat(p).contains("IEM_DEV must be true or false"))
+        .anySatisfy(p -> assertThat(p).contains("PGHOST is required"))
+        .anySatisfy(p -> assertThat(p).contains("IEM_REDIS_URL is required"))
+        .anySatisfy(p -> assertThat(p).contains("IEM_SIGNING_KEY_FILE is required"));
+    assertThat(e.getMessage()).contains("PGHOST is required").contains("IEM_REDIS_URL is required");
+  }
+
+  @Test
+  void dev_mode_needs_nothing_else() {
+    AppConfig config = AppConfig.fromEnv(Map.of("IEM_DEV", "true"));
+    assertThat(config.dev()).isTrue();
+    assertThat(config.postgres()).isEmpty();
+    assertThat(config.redisUrl()).isEmpty();
+  }
+
+  @Test
+  void postgres_password_never_shows_in_to_string() {
+    AppConfig config = AppConfig.fromEnv(production());
+    assertThat(config.toString()).doesNotContain("s3cret-pg");
+  }
+
+  @Test
+  void insecure_hosts_are_a_lower_cased_comma_list() {
+    Map<String, String> env = production();
+    env.put("IEM_OKTA_INSECURE_HOSTS", " 127.0.0.1, Okta-Sim.local ,,");
+    assertThat(AppConfig.fromEnv(env).oktaInsecureHosts()).containsExactlyInAnyOrder("127.0.0.1", "okta-sim.local");
+  }
+
+  @Test
+  void redis_url_must_be_a_redis_url() {
+    Map<String, String> env = production();
+    env.put("IEM_REDIS_URL", "http://redis:6379");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
+        .containsExactly("IEM_REDIS_URL must start with redis:// or rediss://");
+  }
+}
