@@ -5,7 +5,9 @@ import io.flare.iem.credentialcheck.CredentialCheckEndpoint;
 import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.grpc.OpenGate;
 import io.flare.iem.http.HttpEndpoints;
-import io.flare.iem.identitysync.IdentitySyncEndpoint;
+import io.flare.iem.grpc.Failure;
+import io.flare.iem.identitysync.IdentitySync;
+import io.flare.iem.identitysync.UserSources;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
@@ -20,6 +22,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.Service;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -57,13 +60,18 @@ public final class App {
    * configured ({@code Main} starts embedded ones first in dev mode).
    */
   public static Future<App> start(Vertx vertx, AppConfig config) {
+    return start(vertx, config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Vertx, AppConfig)} with a given clock (tests move time: nightly syncs, local days). */
+  public static Future<App> start(Vertx vertx, AppConfig config, Clock clock) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
     String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return loadKeys(config);
         }, false)
-        .compose(keys -> wire(vertx, config, keys, Stores.create(vertx, pg, redisUrl)));
+        .compose(keys -> wire(vertx, config, clock, keys, Stores.create(vertx, pg, redisUrl)));
   }
 
   private static SigningKeys loadKeys(AppConfig config) throws java.io.IOException {
@@ -73,23 +81,34 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
-  private static Future<App> wire(Vertx vertx, AppConfig config, SigningKeys keys, Stores stores) {
+  private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, SigningKeys keys, Stores stores) {
     Readiness readiness = new Readiness(vertx, stores);
-    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), new IntegrationRepository(),
-        new TenantRepository(DEFAULT_IDENTIFIER_CAP), config.oktaInsecureHosts(), null);
+    var integrations = new IntegrationRepository();
+    var tenants = new TenantRepository(DEFAULT_IDENTIFIER_CAP);
+    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
+        config.oktaInsecureHosts(), null, clock);
+    String replica = replicaId();
+    UserSources userSources = (integration, since) -> {
+      throw new Failure.FailedPrecondition("OKTA_CLIENT_MISSING", "the Okta client is not wired into this build");
+    };
+    IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants, userSources, clock, replica);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
-        IdentitySyncServiceGrpcService.of(new IdentitySyncEndpoint()),
+        IdentitySyncServiceGrpcService.of(sync.endpoint()),
         CredentialCheckServiceGrpcService.of(new CredentialCheckEndpoint()));
     GrpcEdge.Gate gate = new OpenGate();
     HttpEndpoints http = new HttpEndpoints(keys, readiness);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
+    return vertx.deployVerticle(sync.worker())
+        .compose(workerId -> {
+          deployments.add(workerId);
+          return deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, services, gate, readiness), GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
-            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort)))
+            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort)));
+        })
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
@@ -112,6 +131,12 @@ public final class App {
           ids.add(id);
           return actualPort.apply(created.get(0));
         });
+  }
+
+  /** Identifies this replica as a lease holder: host, process and instance. */
+  private static String replicaId() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+        + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
   public int grpcPort() {

@@ -9,6 +9,7 @@ import io.flare.iem.grpc.GrpcErrors;
 import io.flare.iem.grpc.PageToken;
 import io.flare.iem.grpc.Protos;
 import io.flare.iem.identitysync.SyncQueue;
+import io.flare.iem.identitysync.SyncSchedule;
 import io.flare.iem.v1.AuditEvent;
 import io.flare.iem.v1.CreateIntegrationRequest;
 import io.flare.iem.v1.CreateIntegrationResponse;
@@ -35,6 +36,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
@@ -64,8 +66,11 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   private final Set<String> insecureHosts;
   private final IntegrationDiagnostics diagnostics;
 
+  private final Clock clock;
+
   public IntegrationConfigEndpoint(Pool pool, IntegrationRepository integrations, TenantRepository tenants,
-      Set<String> insecureHosts, IntegrationDiagnostics diagnostics) {
+      Set<String> insecureHosts, IntegrationDiagnostics diagnostics, Clock clock) {
+    this.clock = clock;
     this.pool = pool;
     this.integrations = integrations;
     this.tenants = tenants;
@@ -195,11 +200,14 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
             .map(created));
   }
 
-  private static Future<Boolean> queueInitialSync(SqlClient tx, Integration created) {
+  /** The initial full sync starts now; nightly syncs start the next local night. */
+  private Future<Boolean> queueInitialSync(SqlClient tx, Integration created) {
     if (created.kind() != Integration.Kind.OKTA) {
       return Future.succeededFuture(false);
     }
-    return SyncQueue.enqueue(tx, created.tenantId(), SyncQueue.Mode.FULL, SyncQueue.Trigger.INITIAL, null);
+    return SyncSchedule.register(tx, created.tenantId(), clock.instant())
+        .compose(ignored -> SyncQueue.enqueue(tx, created.tenantId(), SyncQueue.Mode.FULL, SyncQueue.Trigger.INITIAL,
+            null));
   }
 
   /** Two creates raced on the unique tenant row: the loser returns the winner if it was its own retry. */

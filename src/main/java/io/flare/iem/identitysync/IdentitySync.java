@@ -1,0 +1,22 @@
+package io.flare.iem.identitysync;
+
+import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.TenantRepository;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+
+/** The identity-sync capability as App wires it: its gRPC endpoint and its per-replica worker. */
+public record IdentitySync(IdentitySyncEndpoint endpoint, SyncWorker worker) {
+
+  public static IdentitySync create(Vertx vertx, Pool pool, IntegrationRepository integrations,
+      TenantRepository tenants, UserSources sources, Clock clock, String replica) {
+    SyncRunRepository runs = new SyncRunRepository();
+    Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources,
+        Syncer.Settings.defaults(), replica);
+    SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, 2, Duration.ofMillis(500), Duration.ofSeconds(30),
+        replica);
+    return new IdentitySync(new IdentitySyncEndpoint(vertx, pool, integrations), worker);
+  }
+}

@@ -1,0 +1,276 @@
+package io.flare.iem.identitysync;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Writes synced users into identities and identity identifiers with set-based statements: one
+ * array upsert per batch (no per-row round trips), identifiers maintained only for identities whose
+ * data changed, a sweep of what a full listing did not see, and a priority-ordered recompute of
+ * identifiers when the tenant's cap binds.
+ *
+ * <p>Identifiers are the trimmed, lower-cased login, email and second email of identities that are
+ * not deprovisioned, deduplicated per tenant. When the cap binds, identities are taken in a
+ * deterministic priority order (ACTIVE first, then most recent sign-in, then Okta id) and an
+ * identity is monitored only if all its identifiers fit: the cap is never exceeded.
+ */
+final class IdentityWriter {
+
+  /** What one batch changed. */
+  record BatchResult(long created, long updated, long removed, long identifiersCreated, long identifiersDeleted,
+      OffsetDateTime maxLastUpdated) {}
+
+  /** What an identifier recompute did. */
+  record Reconciled(long identifiersCreated, long identifiersDeleted, long overCap) {}
+
+  private static final String UPSERT = """
+      WITH up AS (
+        INSERT INTO identities AS i (tenant_id, okta_user_id, status, login, email, second_email, first_name,
+                                     last_name, last_login, password_changed, okta_last_updated, seen_run_id,
+                                     status_change_time, monitored)
+        SELECT $1, u.okta_user_id, u.status, u.login, u.email, u.second_email, u.first_name, u.last_name,
+               u.last_login, u.password_changed, u.okta_last_updated, $2, now(), ($13 AND u.status <> 'DEPROVISIONED')
+        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                    $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
+             AS u(okta_user_id, status, login, email, second_email, first_name, last_name, last_login,
+                  password_changed, okta_last_updated)
+        ON CONFLICT (tenant_id, okta_user_id) DO UPDATE SET
+          status = EXCLUDED.status, login = EXCLUDED.login, email = EXCLUDED.email,
+          second_email = EXCLUDED.second_email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+          last_login = EXCLUDED.last_login, password_changed = EXCLUDED.password_changed,
+          okta_last_updated = EXCLUDED.okta_last_updated, seen_run_id = EXCLUDED.seen_run_id,
+          status_change_time = CASE WHEN i.status <> EXCLUDED.status THEN now() ELSE i.status_change_time END,
+          monitored = CASE WHEN EXCLUDED.status = 'DEPROVISIONED' THEN false
+                           WHEN $13 AND (i.login, i.email, i.second_email, i.status)
+                                IS DISTINCT FROM (EXCLUDED.login, EXCLUDED.email, EXCLUDED.second_email, EXCLUDED.status)
+                           THEN true
+                           ELSE i.monitored END,
+          update_time = CASE WHEN (i.status, i.login, i.email, i.second_email, i.first_name, i.last_name,
+                                   i.last_login, i.password_changed, i.okta_last_updated)
+                                  IS DISTINCT FROM
+                                  (EXCLUDED.status, EXCLUDED.login, EXCLUDED.email, EXCLUDED.second_email,
+                                   EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.last_login,
+                                   EXCLUDED.password_changed, EXCLUDED.okta_last_updated)
+                             THEN now() ELSE i.update_time END
+        RETURNING identity_id, (xmax = 0) AS inserted, (update_time = now()) AS changed,
+                  (status_change_time = now() AND status = 'DEPROVISIONED') AS deprovisioned,
+                  okta_last_updated
+      )
+      SELECT count(*) FILTER (WHERE inserted) AS created,
+             count(*) FILTER (WHERE changed AND NOT inserted) AS updated,
+             count(*) FILTER (WHERE deprovisioned AND NOT inserted) AS removed,
+             coalesce(array_agg(identity_id) FILTER (WHERE changed), '{}') AS changed_ids,
+             max(okta_last_updated) AS max_last_updated
+      FROM up
+      """;
+
+  /** Identifiers of changed identities that no longer match them (or whose identity left). */
+  private static final String DELETE_STALE_IDENTIFIERS = """
+      DELETE FROM identifiers d
+      USING identities i
+      WHERE i.identity_id = ANY($1::uuid[]) AND d.identity_id = i.identity_id
+        AND (i.status = 'DEPROVISIONED' OR NOT i.monitored
+             OR d.value NOT IN (lower(btrim(i.login)), lower(btrim(i.email)), lower(btrim(i.second_email))))
+      """;
+
+  /** Identifiers of changed, monitored identities; a value another identity owns stays with it. */
+  private static final String INSERT_IDENTIFIERS = """
+      INSERT INTO identifiers (tenant_id, value, kind, identity_id)
+      SELECT i.tenant_id, v.value, v.kind, i.identity_id
+      FROM identities i
+      CROSS JOIN LATERAL (VALUES (lower(btrim(i.login)), 'LOGIN', 1),
+                                 (lower(btrim(i.email)), 'EMAIL', 2),
+                                 (lower(btrim(i.second_email)), 'SECOND_EMAIL', 3)) AS v(value, kind, ord)
+      WHERE i.identity_id = ANY($1::uuid[]) AND i.monitored AND i.status <> 'DEPROVISIONED' AND v.value <> ''
+      ORDER BY i.identity_id, v.ord
+      ON CONFLICT (tenant_id, value) DO NOTHING
+      """;
+
+  private static final String COUNT_IDENTIFIERS = "SELECT count(*) FROM identifiers WHERE tenant_id = $1";
+
+  private static final String SWEEP = """
+      WITH gone AS (
+        DELETE FROM identities
+        WHERE tenant_id = $1 AND seen_run_id IS DISTINCT FROM $2
+        RETURNING status)
+      SELECT count(*) FILTER (WHERE status <> 'DEPROVISIONED') FROM gone
+      """;
+
+  private static final String NEEDS_RECOMPUTE = """
+      SELECT EXISTS (SELECT 1 FROM identities WHERE tenant_id = $1 AND NOT monitored AND status <> 'DEPROVISIONED')
+          OR (SELECT count(*) FROM identifiers WHERE tenant_id = $1) > $2
+      """;
+
+  private static final String CLEAR_IDENTIFIERS = """
+      WITH gone AS (DELETE FROM identifiers WHERE tenant_id = $1 RETURNING 1),
+           unmonitor AS (UPDATE identities SET monitored = false WHERE tenant_id = $1 AND monitored RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)
+      """;
+
+  /**
+   * The identifiers the tenant should have, in priority order, each marked with whether it fits the
+   * cap ($3). Stored per run in an unlogged work table, then applied.
+   */
+  private static final String PLAN = """
+      INSERT INTO identifier_plans (sync_run_id, value, kind, identity_id, within_cap)
+      WITH ranked AS (
+        SELECT identity_id, login, email, second_email,
+               row_number() OVER (ORDER BY (status = 'ACTIVE') DESC, last_login DESC NULLS LAST, okta_user_id) AS rnk
+        FROM identities
+        WHERE tenant_id = $1 AND status <> 'DEPROVISIONED'
+      ), vals AS (
+        SELECT r.rnk, r.identity_id, v.value, v.kind, v.ord
+        FROM ranked r
+        CROSS JOIN LATERAL (VALUES (lower(btrim(r.login)), 'LOGIN', 1),
+                                   (lower(btrim(r.email)), 'EMAIL', 2),
+                                   (lower(btrim(r.second_email)), 'SECOND_EMAIL', 3)) AS v(value, kind, ord)
+        WHERE v.value <> ''
+      ), owned AS (
+        SELECT DISTINCT ON (value) value, kind, identity_id, rnk FROM vals ORDER BY value, rnk, ord
+      ), per_identity AS (
+        SELECT identity_id, rnk, count(*) AS n FROM owned GROUP BY identity_id, rnk
+      ), running AS (
+        SELECT identity_id, sum(n) OVER (ORDER BY rnk) AS total FROM per_identity
+      )
+      SELECT $2, o.value, o.kind, o.identity_id, r.total <= $3
+      FROM owned o JOIN running r USING (identity_id)
+      """;
+
+  private static final String APPLY_DELETE = """
+      DELETE FROM identifiers d
+      WHERE d.tenant_id = $1
+        AND NOT EXISTS (SELECT 1 FROM identifier_plans p
+                        WHERE p.sync_run_id = $2 AND p.within_cap AND p.value = d.value AND p.identity_id = d.identity_id)
+      """;
+
+  private static final String APPLY_INSERT = """
+      INSERT INTO identifiers (tenant_id, value, kind, identity_id)
+      SELECT $1, p.value, p.kind, p.identity_id FROM identifier_plans p WHERE p.sync_run_id = $2 AND p.within_cap
+      ON CONFLICT (tenant_id, value) DO NOTHING
+      """;
+
+  private static final String APPLY_MONITORED = """
+      UPDATE identities i
+      SET monitored = m.monitored
+      FROM (SELECT i2.identity_id,
+                   i2.status <> 'DEPROVISIONED'
+                   AND NOT EXISTS (SELECT 1 FROM identifier_plans p
+                                   WHERE p.sync_run_id = $2 AND p.identity_id = i2.identity_id AND NOT p.within_cap)
+                   AS monitored
+            FROM identities i2 WHERE i2.tenant_id = $1) m
+      WHERE i.identity_id = m.identity_id AND i.monitored IS DISTINCT FROM m.monitored
+      """;
+
+  private static final String OVER_CAP = """
+      SELECT count(*) FROM identifier_plans WHERE sync_run_id = $1 AND NOT within_cap
+      """;
+
+  private static final String DROP_PLAN = "DELETE FROM identifier_plans WHERE sync_run_id = $1";
+
+  /**
+   * Upserts a batch of users, marking them seen by {@code runId}. With {@code inline} the changed
+   * identities get their identifiers in the same transaction (the caller has checked the cap has
+   * room for them); without it, identifiers wait for {@link #recompute}.
+   */
+  Future<BatchResult> write(SqlClient tx, String tenantId, UUID runId, List<SyncedUser> users, boolean autoIdentifiers,
+      boolean inline) {
+    int n = users.size();
+    String[] ids = new String[n];
+    String[] status = new String[n];
+    String[] login = new String[n];
+    String[] email = new String[n];
+    String[] secondEmail = new String[n];
+    String[] firstName = new String[n];
+    String[] lastName = new String[n];
+    OffsetDateTime[] lastLogin = new OffsetDateTime[n];
+    OffsetDateTime[] passwordChanged = new OffsetDateTime[n];
+    OffsetDateTime[] lastUpdated = new OffsetDateTime[n];
+    for (int k = 0; k < n; k++) {
+      SyncedUser u = users.get(k);
+      ids[k] = u.oktaUserId();
+      status[k] = u.status();
+      login[k] = nonNull(u.login());
+      email[k] = nonNull(u.email());
+      secondEmail[k] = nonNull(u.secondEmail());
+      firstName[k] = nonNull(u.firstName());
+      lastName[k] = nonNull(u.lastName());
+      lastLogin[k] = u.lastLogin();
+      passwordChanged[k] = u.passwordChanged();
+      lastUpdated[k] = u.lastUpdated();
+    }
+    Tuple params = Tuple.tuple()
+        .addString(tenantId).addUUID(runId)
+        .addArrayOfString(ids).addArrayOfString(status).addArrayOfString(login).addArrayOfString(email)
+        .addArrayOfString(secondEmail).addArrayOfString(firstName).addArrayOfString(lastName)
+        .addArrayOfOffsetDateTime(lastLogin).addArrayOfOffsetDateTime(passwordChanged)
+        .addArrayOfOffsetDateTime(lastUpdated)
+        .addBoolean(autoIdentifiers && inline);
+    return tx.preparedQuery(UPSERT).execute(params).compose(rows -> {
+      Row row = rows.iterator().next();
+      UUID[] changed = row.getArrayOfUUIDs("changed_ids");
+      BatchResult counts = new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"), 0, 0,
+          row.getOffsetDateTime("max_last_updated"));
+      if (changed.length == 0 || !autoIdentifiers) {
+        return Future.succeededFuture(counts);
+      }
+      return identifiersOf(tx, changed, inline).map(created -> new BatchResult(counts.created(), counts.updated(),
+          counts.removed(), created[0], created[1], counts.maxLastUpdated()));
+    });
+  }
+
+  /** Deletes stale identifiers of the changed identities, then (inline) inserts their new ones. */
+  private Future<long[]> identifiersOf(SqlClient tx, UUID[] changed, boolean inline) {
+    Tuple ids = Tuple.of(changed);
+    return tx.preparedQuery(DELETE_STALE_IDENTIFIERS).execute(ids).compose(deleted -> {
+      if (!inline) {
+        return Future.succeededFuture(new long[] {0, deleted.rowCount()});
+      }
+      return tx.preparedQuery(INSERT_IDENTIFIERS).execute(ids)
+          .map(inserted -> new long[] {inserted.rowCount(), deleted.rowCount()});
+    });
+  }
+
+  Future<Long> countIdentifiers(SqlClient client, String tenantId) {
+    return client.preparedQuery(COUNT_IDENTIFIERS).execute(Tuple.of(tenantId))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** After a complete full listing: removes identities the run did not see; returns how many were monitored-able. */
+  Future<Long> sweep(SqlClient tx, String tenantId, UUID runId) {
+    return tx.preparedQuery(SWEEP).execute(Tuple.of(tenantId, runId)).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** True when identifiers need a full recompute: someone is unmonitored, or the cap is exceeded. */
+  Future<Boolean> needsRecompute(SqlClient client, String tenantId, int cap) {
+    return client.preparedQuery(NEEDS_RECOMPUTE).execute(Tuple.of(tenantId, cap))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** Automatic identifiers are off (or not entitled): the tenant has none, and nobody is monitored. */
+  Future<Long> clear(SqlClient tx, String tenantId) {
+    return tx.preparedQuery(CLEAR_IDENTIFIERS).execute(Tuple.of(tenantId)).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Recomputes every identifier of the tenant in priority order under {@code cap}. */
+  Future<Reconciled> recompute(SqlClient tx, String tenantId, UUID runId, int cap) {
+    Tuple tenantRun = Tuple.of(tenantId, runId);
+    return tx.preparedQuery(DROP_PLAN).execute(Tuple.of(runId))
+        .compose(x -> tx.preparedQuery(PLAN).execute(Tuple.of(tenantId, runId, cap)))
+        .compose(x -> tx.preparedQuery(APPLY_DELETE).execute(tenantRun))
+        .compose(deleted -> tx.preparedQuery(APPLY_INSERT).execute(tenantRun)
+            .compose(inserted -> tx.preparedQuery(APPLY_MONITORED).execute(tenantRun)
+                .compose(x -> tx.preparedQuery(OVER_CAP).execute(Tuple.of(runId)))
+                .map(over -> new Reconciled(inserted.rowCount(), deleted.rowCount(),
+                    over.iterator().next().getLong(0)))))
+        .compose(result -> tx.preparedQuery(DROP_PLAN).execute(Tuple.of(runId)).map(result));
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+}

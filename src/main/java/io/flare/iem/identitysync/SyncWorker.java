@@ -1,0 +1,114 @@
+package io.flare.iem.identitysync;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync ingress of one replica: takes queued runs (and runs whose holder died) from Postgres,
+ * a few at a time, and ticks the nightly schedule. Every replica runs one; Postgres leases decide
+ * who runs what, so one run per tenant runs at a time across all replicas.
+ */
+public final class SyncWorker extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SyncWorker.class);
+
+  private final Pool pool;
+  private final SyncRunRepository runs;
+  private final Syncer syncer;
+  private final Clock clock;
+  private final int maxConcurrentRuns;
+  private final Duration pollInterval;
+  private final Duration scheduleInterval;
+  private final String owner;
+  private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
+  private long pollTimer = -1;
+  private long scheduleTimer = -1;
+  private boolean claiming;
+  private volatile boolean stopping;
+
+  SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, Clock clock, int maxConcurrentRuns,
+      Duration pollInterval, Duration scheduleInterval, String owner) {
+    this.pool = pool;
+    this.runs = runs;
+    this.syncer = syncer;
+    this.clock = clock;
+    this.maxConcurrentRuns = maxConcurrentRuns;
+    this.pollInterval = pollInterval;
+    this.scheduleInterval = scheduleInterval;
+    this.owner = owner;
+  }
+
+  @Override
+  public Future<?> start() {
+    pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> claim());
+    scheduleTimer = vertx.setPeriodic(0, scheduleInterval.toMillis(), id -> tickSchedule());
+    return Future.succeededFuture();
+  }
+
+  /** Takes runs until this replica is at capacity or none is waiting. */
+  private void claim() {
+    if (stopping || claiming || active.size() >= maxConcurrentRuns) {
+      return;
+    }
+    claiming = true;
+    runs.claim(pool, owner, 30)
+        .onComplete(result -> {
+          claiming = false;
+          if (result.failed()) {
+            LOG.atDebug().setCause(result.cause()).log("could not claim a sync run");
+            return;
+          }
+          result.result().ifPresent(run -> {
+            Syncer.Handle handle = syncer.execute(run);
+            active.add(handle);
+            handle.done().onComplete(ended -> {
+              active.remove(handle);
+              claim();
+            });
+            claim();
+          });
+        });
+  }
+
+  private void tickSchedule() {
+    if (stopping) {
+      return;
+    }
+    SyncSchedule.tick(pool, clock.instant())
+        .onSuccess(queued -> {
+          if (!queued.isEmpty()) {
+            LOG.atInfo().addKeyValue("tenants", queued).log("nightly syncs queued");
+            claim();
+          }
+        })
+        .onFailure(error -> LOG.atWarn().setCause(error).log("nightly schedule tick failed; retrying next tick"));
+  }
+
+  /** Asks runs to stop after their current batch and releases them to other replicas; waits for them. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(scheduleTimer);
+    List<Future<SyncRun.State>> ending = new ArrayList<>();
+    for (Syncer.Handle handle : active) {
+      handle.stop();
+      ending.add(handle.done());
+    }
+    return Future.join(ending).timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+  }
+
+  int activeRuns() {
+    return active.size();
+  }
+}

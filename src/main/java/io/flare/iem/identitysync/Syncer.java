@@ -1,0 +1,408 @@
+package io.flare.iem.identitysync;
+
+import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.TenantRepository;
+import io.flare.iem.integrationconfig.TenantSettings;
+import io.flare.iem.storage.StoreErrors;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one sync run to its end. The listing is streamed: while one batch of users is written
+ * (one transaction: lock the run, upsert, identifiers, checkpoint), the next batch is fetched, and
+ * no more than that is held, so memory stays bounded whichever side is slower. The cursor and
+ * counters are committed with each batch, so a run whose replica dies is resumed by another one
+ * from its last batch. A full sync removes identities it did not see only after the listing
+ * completed; a run that fails or is cancelled sweeps nothing. Okta or Postgres being down makes
+ * the run wait and retry from its last checkpoint (up to {@code maxOutage}), never lose work.
+ */
+final class Syncer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Syncer.class);
+  /** Stored as the cursor once the listing is complete, so a resumed run goes straight to the end. */
+  static final String LISTING_DONE = "#listing-done";
+
+  /** Tuning of a replica's sync runs. */
+  record Settings(int batchUsers, int leaseSeconds, Duration incrementalOverlap, Duration maxOutage,
+      Duration maxBackoff) {
+
+    static Settings defaults() {
+      return new Settings(1000, 30, Duration.ofMinutes(5), Duration.ofHours(2), Duration.ofMinutes(1));
+    }
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final SyncRunRepository runs;
+  private final IdentityWriter writer;
+  private final IntegrationRepository integrations;
+  private final TenantRepository tenants;
+  private final UserSources sources;
+  private final Settings settings;
+  private final String owner;
+
+  Syncer(Vertx vertx, Pool pool, SyncRunRepository runs, IdentityWriter writer, IntegrationRepository integrations,
+      TenantRepository tenants, UserSources sources, Settings settings, String owner) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.runs = runs;
+    this.writer = writer;
+    this.integrations = integrations;
+    this.tenants = tenants;
+    this.sources = sources;
+    this.settings = settings;
+    this.owner = owner;
+  }
+
+  /** A run being executed by this replica; {@link #stop()} makes it stop after its current batch. */
+  interface Handle {
+    Future<SyncRun.State> done();
+
+    void stop();
+  }
+
+  /** Starts executing a run this replica has claimed. */
+  Handle execute(SyncRun run) {
+    Execution execution = new Execution(run);
+    execution.start();
+    return execution;
+  }
+
+  /** The run was cancelled: end it without sweeping. */
+  private static final class CancelRequested extends RuntimeException {
+    CancelRequested() {
+      super("cancelled", null, false, false);
+    }
+  }
+
+  /** Another replica took the run, or it was ended elsewhere (integration deleted): stop writing. */
+  private static final class LeaseLost extends RuntimeException {
+    LeaseLost() {
+      super("lease lost", null, false, false);
+    }
+  }
+
+  /** This replica is shutting down: release the run so another one resumes it. */
+  private static final class Stopping extends RuntimeException {
+    Stopping() {
+      super("stopping", null, false, false);
+    }
+  }
+
+  /** The users of one or more pages, written in one transaction. */
+  private record Batch(List<SyncedUser> users, String nextCursor, int pages, int requests, int rateLimitWaits) {}
+
+  private final class Execution implements Handle {
+    private final SyncRun run;
+    private final Promise<SyncRun.State> done = Promise.promise();
+    private Integration integration;
+    private TenantSettings tenant;
+    private UserSource source;
+    private boolean autoIdentifiers;
+    private boolean capBinding;
+    private long identifierCount;
+    private String cursor;
+    private boolean listingRestarted;
+    private long outageStartMillis;
+    private int failures;
+    private long renewTimer = -1;
+    private volatile boolean stopRequested;
+    private boolean cancelRequested;
+    private boolean leaseLost;
+
+    Execution(SyncRun run) {
+      this.run = run;
+      this.cursor = run.cursor();
+    }
+
+    @Override
+    public Future<SyncRun.State> done() {
+      return done.future();
+    }
+
+    @Override
+    public void stop() {
+      stopRequested = true;
+    }
+
+    void start() {
+      renewTimer = vertx.setPeriodic(settings.leaseSeconds() * 1000L / 3, id -> renew());
+      prepare()
+          .compose(ready -> ready ? attempt() : Future.succeededFuture(SyncRun.State.FAILED))
+          .onComplete(result -> {
+            vertx.cancelTimer(renewTimer);
+            if (result.succeeded()) {
+              done.complete(result.result());
+            } else {
+              LOG.atError().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+                  .setCause(result.cause()).log("sync run ended unexpectedly");
+              done.fail(result.cause());
+            }
+          });
+    }
+
+    private void renew() {
+      runs.renew(pool, run.id(), owner, settings.leaseSeconds()).onSuccess(state -> {
+        if (state.isEmpty()) {
+          leaseLost = true;
+        } else if (state.get()) {
+          cancelRequested = true;
+        }
+      });
+    }
+
+    /** Loads the integration and settings; a tenant without an Okta integration fails the run. */
+    private Future<Boolean> prepare() {
+      return integrations.find(pool, run.tenantId()).compose(found -> {
+        if (found.isEmpty() || found.get().kind() != Integration.Kind.OKTA) {
+          return finish(SyncRun.State.FAILED, "the tenant has no Okta integration", null).map(false);
+        }
+        integration = found.get();
+        return tenants.get(pool, run.tenantId())
+            .compose(t -> {
+              tenant = t;
+              autoIdentifiers = integration.autoCreateIdentifiers() && tenant.autoIdentifiersEnabled();
+              return writer.countIdentifiers(pool, run.tenantId());
+            })
+            .compose(count -> {
+              identifierCount = count;
+              return since();
+            })
+            .map(since -> {
+              source = sources.open(integration, since);
+              LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+                  .addKeyValue("mode", run.mode()).addKeyValue("resumed", cursor != null)
+                  .log("sync run started");
+              return true;
+            });
+      });
+    }
+
+    /** Where an incremental run starts: the last success's watermark minus an overlap, fixed once per run. */
+    private Future<Instant> since() {
+      if (run.mode() == SyncQueue.Mode.FULL) {
+        return Future.succeededFuture(null);
+      }
+      if (run.sinceTime() != null) {
+        return Future.succeededFuture(run.sinceTime());
+      }
+      return SyncSchedule.state(pool, run.tenantId()).compose(state -> {
+        Instant watermark = state.map(SyncSchedule.State::watermark).orElse(null);
+        if (watermark == null) {
+          return Future.succeededFuture(null); // never synced: list everything, but sweep nothing
+        }
+        Instant since = watermark.minus(settings.incrementalOverlap());
+        return runs.setSince(pool, run.id(), owner, since).map(since);
+      });
+    }
+
+    private Future<SyncRun.State> attempt() {
+      return Future.succeededFuture()
+          .compose(ignored -> pump(null, cursor))
+          .compose(ignored -> finishListing())
+          .recover(this::onError);
+    }
+
+    /** Writes {@code pending} while fetching the batch at {@code at}; then goes on with that batch. */
+    private Future<Void> pump(Batch pending, String at) {
+      checkFlags();
+      Future<Batch> fetching = LISTING_DONE.equals(at) ? Future.succeededFuture(null) : fetchBatch(at);
+      Future<Void> writing = pending == null ? Future.succeededFuture() : write(pending);
+      return Future.join(fetching, writing).compose(ignored -> {
+        Batch next = fetching.result();
+        return next == null ? Future.succeededFuture() : pump(next, next.nextCursor());
+      }, error -> Future.failedFuture(writing.failed() ? writing.cause() : fetching.cause()));
+    }
+
+    private Future<Batch> fetchBatch(String at) {
+      return fetchInto(new ArrayList<>(settings.batchUsers() + 200), at, 0, 0, 0);
+    }
+
+    private Future<Batch> fetchInto(List<SyncedUser> users, String at, int pages, int requests, int waits) {
+      return source.page(at).compose(page -> {
+        users.addAll(page.users());
+        String next = page.next() == null || page.next().equals(at) ? LISTING_DONE : page.next();
+        int p = pages + 1;
+        int r = requests + page.requests();
+        int w = waits + page.rateLimitWaits();
+        if (LISTING_DONE.equals(next) || users.size() >= settings.batchUsers() || stopRequested) {
+          return Future.succeededFuture(new Batch(users, next, p, r, w));
+        }
+        return fetchInto(users, next, p, r, w);
+      });
+    }
+
+    private Future<Void> write(Batch batch) {
+      return pool.withTransaction(tx -> runs.lock(tx, run.id(), owner)
+              .compose(state -> {
+                if (state.isEmpty()) {
+                  return Future.failedFuture(new LeaseLost());
+                }
+                if (state.get()) {
+                  return Future.failedFuture(new CancelRequested());
+                }
+                boolean inline = autoIdentifiers && !capBinding
+                    && identifierCount + 3L * batch.users().size() <= tenant.identifierCap();
+                if (autoIdentifiers && !inline) {
+                  capBinding = true; // the rest waits for the priority-ordered recompute at the end
+                }
+                return writer.write(tx, run.tenantId(), run.id(), batch.users(), autoIdentifiers, inline)
+                    .compose(result -> checkpoint(tx, batch, result).map(result));
+              }))
+          .map(result -> {
+            identifierCount += result.identifiersCreated() - result.identifiersDeleted();
+            cursor = batch.nextCursor();
+            outageStartMillis = 0;
+            failures = 0;
+            return null;
+          });
+    }
+
+    private Future<Void> checkpoint(SqlClient tx, Batch batch, IdentityWriter.BatchResult result) {
+      OffsetDateTime maxLastUpdated = result.maxLastUpdated();
+      SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
+          result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());
+      return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(),
+              maxLastUpdated == null ? null : maxLastUpdated.toInstant(), delta, settings.leaseSeconds())
+          .mapEmpty();
+    }
+
+    private void checkFlags() {
+      if (leaseLost) {
+        throw new LeaseLost();
+      }
+      if (cancelRequested) {
+        throw new CancelRequested();
+      }
+      if (stopRequested) {
+        throw new Stopping();
+      }
+    }
+
+    /** The listing is complete: sweep (full sync), settle identifiers, record the watermark, succeed. */
+    private Future<SyncRun.State> finishListing() {
+      checkFlags();
+      boolean full = run.mode() == SyncQueue.Mode.FULL;
+      return pool.withTransaction(tx -> runs.lock(tx, run.id(), owner).compose(state -> {
+        if (state.isEmpty()) {
+          return Future.failedFuture(new LeaseLost());
+        }
+        if (state.get()) {
+          return Future.failedFuture(new CancelRequested());
+        }
+        Future<Long> removed = full ? writer.sweep(tx, run.tenantId(), run.id()) : Future.succeededFuture(0L);
+        return removed.compose(gone -> settleIdentifiers(tx).compose(identifiers ->
+            SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), full)
+                .compose(ignored -> runs.finish(tx, run.id(), owner, SyncRun.State.SUCCEEDED, "",
+                    identifiers.overCap(), gone, identifiers.identifiersCreated()))));
+      })).map(finished -> {
+        finished.ifPresent(f -> LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+            .addKeyValue("users_seen", f.counters().usersSeen())
+            .addKeyValue("identities_created", f.counters().identitiesCreated())
+            .addKeyValue("identities_updated", f.counters().identitiesUpdated())
+            .addKeyValue("identities_removed", f.counters().identitiesRemoved())
+            .addKeyValue("identifiers_over_cap", f.counters().identifiersOverCap())
+            .log("sync run succeeded"));
+        return SyncRun.State.SUCCEEDED;
+      });
+    }
+
+    private Future<IdentityWriter.Reconciled> settleIdentifiers(SqlClient tx) {
+      if (!autoIdentifiers) {
+        return writer.clear(tx, run.tenantId()).map(deleted -> new IdentityWriter.Reconciled(0, deleted, 0));
+      }
+      int cap = tenant.identifierCap();
+      Future<Boolean> needed = capBinding ? Future.succeededFuture(true) : writer.needsRecompute(tx, run.tenantId(), cap);
+      return needed.compose(recompute -> recompute
+          ? writer.recompute(tx, run.tenantId(), run.id(), cap)
+          : Future.succeededFuture(new IdentityWriter.Reconciled(0, 0, 0)));
+    }
+
+    private Future<SyncRun.State> onError(Throwable error) {
+      if (error instanceof LeaseLost) {
+        LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+            .log("sync run taken over or ended elsewhere; this replica stops working on it");
+        return Future.succeededFuture(null);
+      }
+      if (error instanceof CancelRequested) {
+        return finish(SyncRun.State.CANCELLED, "cancelled", null).map(SyncRun.State.CANCELLED);
+      }
+      if (error instanceof Stopping) {
+        return runs.release(pool, run.id(), owner).map((SyncRun.State) null);
+      }
+      if (source != null && source.isExpiredCursor(error) && !listingRestarted && cursor != null) {
+        LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+            .log("Okta refused the stored cursor; listing again from the start (writes are idempotent)");
+        listingRestarted = true;
+        cursor = null;
+        return attempt();
+      }
+      if (isTransient(error)) {
+        return waitAndResume(error);
+      }
+      return finish(SyncRun.State.FAILED, describe(error), error).map(SyncRun.State.FAILED);
+    }
+
+    private boolean isTransient(Throwable error) {
+      return StoreErrors.isUnavailable(error) || (source != null && source.isTransient(error));
+    }
+
+    /** Okta or Postgres is down: wait with jittered backoff, then resume from the last committed batch. */
+    private Future<SyncRun.State> waitAndResume(Throwable error) {
+      long now = System.currentTimeMillis();
+      if (outageStartMillis == 0) {
+        outageStartMillis = now;
+      }
+      if (now - outageStartMillis > settings.maxOutage().toMillis()) {
+        return finish(SyncRun.State.FAILED, "gave up after " + settings.maxOutage().toMinutes()
+            + " minutes of: " + describe(error), error).map(SyncRun.State.FAILED);
+      }
+      failures++;
+      long base = Math.min(settings.maxBackoff().toMillis(), 250L << Math.min(failures, 12));
+      long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+      LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+          .addKeyValue("retry_in_ms", delay).log("sync run waiting: {}", describe(error));
+      runs.noteError(pool, run.id(), owner, "waiting: " + describe(error));
+      Promise<Void> waited = Promise.promise();
+      vertx.setTimer(delay, id -> waited.complete());
+      return waited.future()
+          .compose(ignored -> runs.get(pool, run.tenantId(), run.id()))
+          .compose(reloaded -> {
+            cursor = reloaded.map(SyncRun::cursor).orElse(cursor);
+            return attempt();
+          }, reloadFailed -> onError(reloadFailed));
+    }
+
+    private Future<Void> finish(SyncRun.State state, String message, Throwable cause) {
+      if (state == SyncRun.State.FAILED) {
+        LOG.atError().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id()).setCause(cause)
+            .log("sync run failed: {}", message);
+      } else {
+        LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
+            .log("sync run {}", state.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      return pool.withTransaction(tx -> runs.finish(tx, run.id(), owner, state, message, 0, 0, 0)).mapEmpty();
+    }
+  }
+
+  /** A failure as people should read it in GetSyncRun: never a secret, never a stack. */
+  static String describe(Throwable error) {
+    if (StoreErrors.isUnavailable(error)) {
+      return StoreErrors.describe(error);
+    }
+    String message = error.getMessage();
+    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+  }
+}
