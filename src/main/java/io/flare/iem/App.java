@@ -8,6 +8,9 @@ import io.flare.iem.http.HttpEndpoints;
 import io.flare.iem.identitysync.IdentitySyncEndpoint;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.OktaDiagnostics;
+import io.flare.iem.okta.OktaClient;
+import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.storage.Migrations;
@@ -19,6 +22,9 @@ import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +48,14 @@ public final class App {
   private final List<String> deployments;
   private final int grpcPort;
   private final int httpPort;
+  private final WebClient web;
+  private final OktaClient okta;
 
-  private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort) {
+  private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort,
+      WebClient web, OktaClient okta) {
     this.vertx = vertx;
+    this.web = web;
+    this.okta = okta;
     this.stores = stores;
     this.readiness = readiness;
     this.deployments = deployments;
@@ -75,8 +86,14 @@ public final class App {
 
   private static Future<App> wire(Vertx vertx, AppConfig config, SigningKeys keys, Stores stores) {
     Readiness readiness = new Readiness(vertx, stores);
-    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), new IntegrationRepository(),
-        new TenantRepository(DEFAULT_IDENTIFIER_CAP), config.oktaInsecureHosts(), null);
+    WebClient web = oktaWebClient(vertx, config);
+    OktaClient okta = new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
+        .withRequestTimeout(config.okta().requestTimeout())
+        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), java.time.Clock.systemUTC());
+    IntegrationRepository integrationRepository = new IntegrationRepository();
+    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrationRepository, config.jwksUrl());
+    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrationRepository,
+        new TenantRepository(DEFAULT_IDENTIFIER_CAP), config.oktaInsecureHosts(), diagnostics);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(new IdentitySyncEndpoint()),
@@ -89,10 +106,21 @@ public final class App {
             port -> new GrpcVerticle(config.bindHost(), port, services, gate, readiness), GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
-            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort)))
+            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta)))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** The one outbound HTTP client for Okta: explicit timeouts, keep-alive, never follows a redirect. */
+  private static WebClient oktaWebClient(Vertx vertx, AppConfig config) {
+    return WebClient.create(vertx, new WebClientOptions()
+            .setFollowRedirects(false)
+            .setConnectTimeout(5_000)
+            .setIdleTimeout(60)
+            .setKeepAlive(true)
+            .setUserAgent(OktaClient.USER_AGENT),
+        new PoolOptions().setHttp1MaxSize(config.okta().maxConcurrentPerOrg() * 2));
   }
 
   /**
@@ -130,6 +158,11 @@ public final class App {
     return readiness;
   }
 
+  /** The Okta client every capability shares. */
+  public OktaClient okta() {
+    return okta;
+  }
+
   /** Stops serving and closes the stores. */
   public Future<Void> stop() {
     readiness.drain();
@@ -137,6 +170,9 @@ public final class App {
     for (String id : deployments) {
       undeploys.add(vertx.undeploy(id));
     }
-    return Future.join(undeploys).transform(ignored -> stores.close());
+    return Future.join(undeploys).transform(ignored -> {
+      web.close();
+      return stores.close();
+    });
   }
 }
