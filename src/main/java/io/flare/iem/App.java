@@ -5,9 +5,8 @@ import io.flare.iem.credentialcheck.CredentialCheckEndpoint;
 import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.grpc.OpenGate;
 import io.flare.iem.http.HttpEndpoints;
-import io.flare.iem.grpc.Failure;
 import io.flare.iem.identitysync.IdentitySync;
-import io.flare.iem.identitysync.UserSources;
+import io.flare.iem.identitysync.OktaUserSources;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
@@ -104,10 +103,8 @@ public final class App {
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
         config.oktaInsecureHosts(), diagnostics, clock);
     String replica = replicaId();
-    UserSources userSources = (integration, since) -> {
-      throw new Failure.FailedPrecondition("OKTA_CLIENT_MISSING", "the Okta client is not wired into this build");
-    };
-    IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants, userSources, clock, replica);
+    IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants,
+        new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),

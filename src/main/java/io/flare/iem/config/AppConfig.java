@@ -29,7 +29,20 @@ public record AppConfig(
     Set<String> oktaInsecureHosts,
     URI publicBaseUrl,
     Duration shutdownGrace,
-    Okta okta) {
+    Okta okta,
+    Sync sync) {
+
+  /**
+   * Identity sync settings.
+   *
+   * @param oktaShare {@code IEM_SYNC_OKTA_SHARE}: fraction (0, 1] of the app's users-listing rate limit a sync may
+   *     use; the rest stays with checks, mitigation and the customer's other apps (default 0.8)
+   * @param maxConcurrentRuns {@code IEM_SYNC_MAX_CONCURRENT_RUNS}: sync runs one replica executes at once (default 2)
+   * @param batchUsers {@code IEM_SYNC_BATCH_USERS}: users written per transaction and checkpoint (default 1000)
+   * @param incrementalOverlap {@code IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS}: how far before the last watermark an
+   *     incremental sync starts listing, against clock skew (default 300)
+   */
+  public record Sync(double oktaShare, int maxConcurrentRuns, int batchUsers, Duration incrementalOverlap) {}
 
   /**
    * Outbound Okta settings.
@@ -76,9 +89,13 @@ public record AppConfig(
     Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),
         Duration.ofSeconds(p.intIn("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", 30, 1, 300)),
         p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75));
+    Sync sync = new Sync(p.doubleIn("IEM_SYNC_OKTA_SHARE", 0.8, 0.01, 1.0),
+        p.intIn("IEM_SYNC_MAX_CONCURRENT_RUNS", 2, 1, 32),
+        p.intIn("IEM_SYNC_BATCH_USERS", 1000, 200, 10_000),
+        Duration.ofSeconds(p.intIn("IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS", 300, 0, 86_400)));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -88,22 +105,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {

@@ -1,5 +1,6 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.config.AppConfig;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.vertx.core.Vertx;
@@ -11,12 +12,14 @@ import java.time.Duration;
 public record IdentitySync(IdentitySyncEndpoint endpoint, SyncWorker worker) {
 
   public static IdentitySync create(Vertx vertx, Pool pool, IntegrationRepository integrations,
-      TenantRepository tenants, UserSources sources, Clock clock, String replica) {
+      TenantRepository tenants, UserSources sources, AppConfig.Sync config, Clock clock, String replica) {
     SyncRunRepository runs = new SyncRunRepository();
-    Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources,
-        Syncer.Settings.defaults(), replica);
-    SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, 2, Duration.ofMillis(500), Duration.ofSeconds(30),
+    Syncer.Settings settings = new Syncer.Settings(config.batchUsers(), 30, config.incrementalOverlap(),
+        Duration.ofHours(2), Duration.ofMinutes(1));
+    Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, settings,
         replica);
+    SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, config.maxConcurrentRuns(), Duration.ofMillis(500),
+        Duration.ofSeconds(30), replica);
     return new IdentitySync(new IdentitySyncEndpoint(vertx, pool, integrations), worker);
   }
 }
