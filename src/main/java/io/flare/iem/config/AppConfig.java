@@ -28,7 +28,9 @@ public record AppConfig(
     Path devDataDir,
     Set<String> oktaInsecureHosts,
     URI publicBaseUrl,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Optional<CallerAuthConfig> callerAuth,
+    Optional<GrpcTlsConfig> grpcTls) {
 
   /** Postgres connection settings, by their libpq names. */
   public record Postgres(String host, int port, String database, String user, String password, int poolSize) {
@@ -63,9 +65,11 @@ public record AppConfig(
     Set<String> insecureHosts = p.list("IEM_OKTA_INSECURE_HOSTS");
     URI publicBaseUrl = p.parse("IEM_PUBLIC_BASE_URL", "https://api.flare.io", AppConfig::baseUrl);
     Duration grace = Duration.ofSeconds(p.intIn("IEM_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600));
+    Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
+    Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, callerAuth, grpcTls);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -75,22 +79,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, callerAuth, grpcTls);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, callerAuth, grpcTls);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, callerAuth, grpcTls);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, callerAuth, grpcTls);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {
