@@ -54,6 +54,7 @@ final class TenantCheckedRequest implements InvocationHandler {
   static <Req, Resp> void admit(Context context, GrpcServerRequest<Req, Resp> request, Caller caller,
       Handler<GrpcServerRequest<Req, Resp>> next) {
     TenantCheckedRequest gate = new TenantCheckedRequest(context, request, caller);
+    request.pause();
     request.handler(message -> {
       request.pause();
       if (gate.permits(message)) {
