@@ -160,7 +160,8 @@ final class TenantCheckedRequest implements InvocationHandler {
         return self;
       }
       case "fetch" -> {
-        credit += (Long) args[0];
+        long amount = (Long) args[0];
+        credit = credit + amount < 0 ? Long.MAX_VALUE : credit + amount; // saturate: fetch(Long.MAX_VALUE) is common
         drain();
         return self;
       }
