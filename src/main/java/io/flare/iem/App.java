@@ -1,9 +1,8 @@
 package io.flare.iem;
 
+import io.flare.iem.callerauth.CallerAuth;
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.credentialcheck.CredentialCheckEndpoint;
-import io.flare.iem.grpc.GrpcEdge;
-import io.flare.iem.grpc.OpenGate;
 import io.flare.iem.http.HttpEndpoints;
 import io.flare.iem.identitysync.IdentitySync;
 import io.flare.iem.identitysync.OktaUserSources;
@@ -109,19 +108,20 @@ public final class App {
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
         CredentialCheckServiceGrpcService.of(new CredentialCheckEndpoint()));
-    GrpcEdge.Gate gate = new OpenGate();
     HttpEndpoints http = new HttpEndpoints(keys, readiness);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(sync.worker())
         .compose(workerId -> {
           deployments.add(workerId);
-          return deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
-            port -> new GrpcVerticle(config.bindHost(), port, services, gate, readiness), GrpcVerticle::actualPort)
+          return CallerAuth.gate(vertx, config);
+        })
+        .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
+            port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness),
+            GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
-            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta)));
-        })
+            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());

@@ -1,21 +1,25 @@
 package io.flare.iem;
 
+import io.flare.iem.config.GrpcTlsConfig;
 import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.Service;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The gRPC ingress: one HTTP/2 server per instance (instances share the port), serving our three
- * services behind the edge gate, plus {@code grpc.health.v1} and server reflection.
+ * services behind the edge gate, plus {@code grpc.health.v1} and server reflection. With a
+ * certificate configured it speaks TLS (h2 by ALPN); otherwise plaintext h2c.
  */
 final class GrpcVerticle extends VerticleBase {
 
@@ -25,14 +29,17 @@ final class GrpcVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
+  private final Optional<GrpcTlsConfig> tls;
   private final List<Service> services;
   private final GrpcEdge.Gate gate;
   private final Readiness readiness;
   private HttpServer server;
 
-  GrpcVerticle(String host, int port, List<Service> services, GrpcEdge.Gate gate, Readiness readiness) {
+  GrpcVerticle(String host, int port, Optional<GrpcTlsConfig> tls, List<Service> services, GrpcEdge.Gate gate,
+      Readiness readiness) {
     this.host = host;
     this.port = port;
+    this.tls = tls;
     this.services = services;
     this.gate = gate;
     this.readiness = readiness;
@@ -52,10 +59,14 @@ final class GrpcVerticle extends VerticleBase {
       health.register(name, readiness::ready);
     }
     grpc.addService(health);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
-        .setIdleTimeout(300));
+        .setIdleTimeout(300);
+    tls.ifPresent(pem -> options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(pem.certFile().toString())
+        .setKeyPath(pem.keyFile().toString())));
+    server = vertx.createHttpServer(options);
     return server.requestHandler(grpc).listen();
   }
 

@@ -30,7 +30,9 @@ public record AppConfig(
     URI publicBaseUrl,
     Duration shutdownGrace,
     Okta okta,
-    Sync sync) {
+    Sync sync,
+    Optional<CallerAuthConfig> callerAuth,
+    Optional<GrpcTlsConfig> grpcTls) {
 
   /**
    * Identity sync settings.
@@ -93,9 +95,11 @@ public record AppConfig(
         p.intIn("IEM_SYNC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         p.intIn("IEM_SYNC_BATCH_USERS", 1000, 200, 10_000),
         Duration.ofSeconds(p.intIn("IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS", 300, 0, 86_400)));
+    Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
+    Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -105,22 +109,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {

@@ -47,8 +47,8 @@ public final class DevMode implements AutoCloseable {
   }
 
   public static DevMode start(AppConfig config) {
-    LOG.warn("DEV MODE: caller authentication is OFF and keys are generated under {}; never run this in production",
-        config.devDataDir().toAbsolutePath());
+    LOG.warn("DEV MODE: caller authentication is {} and keys are generated under {}; never run this in production",
+        config.callerAuth().isEmpty() ? "OFF" : "on", config.devDataDir().toAbsolutePath());
     List<AutoCloseable> servers = new ArrayList<>();
     AppConfig effective = config;
     if (config.postgres().isEmpty()) {

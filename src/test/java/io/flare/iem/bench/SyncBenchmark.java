@@ -9,6 +9,8 @@ import io.flare.iem.grpc.CallContext;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.flare.iem.oktasim.SimBucket;
+import io.flare.iem.testing.RunningService;
+import io.flare.iem.testing.TestIssuer;
 import io.flare.iem.v1.CreateIntegrationRequest;
 import io.flare.iem.v1.GetSyncRunRequest;
 import io.flare.iem.v1.IntegrationConfigServiceGrpc;
@@ -111,9 +113,11 @@ public final class SyncBenchmark {
       env.put("IEM_PASSWORD_KEY_FILE", root.resolve("password.key").toString());
       env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
       env.put("IEM_SYNC_OKTA_SHARE", "1.0");
+      env.putAll(TestIssuer.shared().env());
       AppConfig config = AppConfig.fromEnv(env);
       App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
+          .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
       try {
         var integrations = IntegrationConfigServiceGrpc.newBlockingStub(channel);
         var sync = IdentitySyncServiceGrpc.newBlockingStub(channel);

@@ -5,27 +5,40 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.v1.CredentialCheckServiceGrpc;
 import io.flare.iem.v1.IdentitySyncServiceGrpc;
 import io.flare.iem.v1.IntegrationConfigServiceGrpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One started service (production wiring, real Postgres and Redis) plus grpc-java stubs, the
- * client other Flare services use. Close it after the test class.
+ * client other Flare services use. {@link #channel} calls with an all-tenants {@code iem.admin}
+ * token of {@link TestIssuer#shared()}; {@link #channelWithToken} and {@link #anonymousChannel}
+ * call as someone else. Close it after the test class.
  */
 public final class RunningService implements AutoCloseable {
+
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   public final Vertx vertx;
   public final App app;
   public final AppConfig config;
   public final ManagedChannel channel;
+  public final ManagedChannel anonymousChannel;
+  private final List<ManagedChannel> extraChannels = new ArrayList<>();
 
   private RunningService(Vertx vertx, App app, AppConfig config) {
     this.vertx = vertx;
     this.app = app;
     this.config = config;
-    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().build();
+    this.channel = plaintext(bearer(TestIssuer.shared().adminToken()));
+    this.anonymousChannel = plaintext();
   }
 
   /** Starts a service on its own fresh database. */
@@ -37,6 +50,24 @@ public final class RunningService implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     App app = Await.result(App.start(vertx, config));
     return new RunningService(vertx, app, config);
+  }
+
+  /** A channel whose calls carry {@code authorization: Bearer <token>}; closed with the service. */
+  public synchronized ManagedChannel channelWithToken(String token) {
+    ManagedChannel extra = plaintext(bearer(token));
+    extraChannels.add(extra);
+    return extra;
+  }
+
+  /** Attaches {@code authorization: Bearer <token>} to every call. */
+  public static ClientInterceptor bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, "Bearer " + token);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
+  }
+
+  private ManagedChannel plaintext(ClientInterceptor... interceptors) {
+    return ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext().intercept(interceptors).build();
   }
 
   public IntegrationConfigServiceGrpc.IntegrationConfigServiceBlockingStub integrations() {
@@ -58,6 +89,10 @@ public final class RunningService implements AutoCloseable {
   @Override
   public void close() {
     channel.shutdownNow();
+    anonymousChannel.shutdownNow();
+    synchronized (this) {
+      extraChannels.forEach(ManagedChannel::shutdownNow);
+    }
     try {
       Await.result(app.stop(), 30);
     } finally {

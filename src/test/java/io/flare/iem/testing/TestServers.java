@@ -76,7 +76,7 @@ public final class TestServers {
     return signingKey;
   }
 
-  /** Production-mode configuration against the test servers, on free ports. */
+  /** Production-mode configuration against the test servers, on free ports, trusting {@link TestIssuer#shared()}. */
   public static AppConfig config(AppConfig.Postgres pg) {
     return config(pg, Map.of());
   }
@@ -97,6 +97,7 @@ public final class TestServers {
     env.put("IEM_PASSWORD_KEY_FILE", ROOT.resolve("password.key").toString());
     env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1,localhost");
     env.put("IEM_DEV_DATA_DIR", ROOT.resolve("dev-data").toString());
+    env.putAll(TestIssuer.shared().env()); // production mode requires caller auth
     env.putAll(extraEnv);
     return AppConfig.fromEnv(env);
   }

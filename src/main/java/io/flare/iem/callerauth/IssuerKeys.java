@@ -1,0 +1,140 @@
+package io.flare.iem.callerauth;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import io.flare.iem.grpc.Failure;
+import io.vertx.core.Future;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The token issuer's public keys, cached. They are read again when a token names a key we do not
+ * have (the issuer rotated), at most once per {@code minRefreshInterval} so that forged key ids
+ * cannot hammer the issuer, and in the background once they are older than {@code maxAge}.
+ * Thread-safe: one instance serves every event loop.
+ */
+public final class IssuerKeys {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IssuerKeys.class);
+
+  /** Reads the JWKS document; never blocks the calling thread. */
+  public interface Source {
+    Future<String> fetch();
+
+    /** Where the keys come from, for logs (a path or a URL; never key material). */
+    String describe();
+  }
+
+  private record Snapshot(JWKSet keys, long fetchedAtMillis) {}
+
+  private final Source source;
+  private final Clock clock;
+  private final Duration minRefreshInterval;
+  private final Duration maxAge;
+  private final AtomicReference<Snapshot> current = new AtomicReference<>();
+  private final Object lock = new Object();
+  private Future<JWKSet> inFlight;
+  private long lastAttemptMillis = Long.MIN_VALUE;
+  private volatile int fetches;
+
+  public IssuerKeys(Source source, Clock clock, Duration minRefreshInterval, Duration maxAge) {
+    this.source = source;
+    this.clock = clock;
+    this.minRefreshInterval = minRefreshInterval;
+    this.maxAge = maxAge;
+  }
+
+  /** Loads the keys for the first time; fails when they cannot be read or parsed. */
+  public Future<JWKSet> load() {
+    return refresh(true);
+  }
+
+  /** The cached keys (loading them if none are cached yet); starts a background refresh when stale. */
+  public Future<JWKSet> keys() {
+    Snapshot snapshot = current.get();
+    if (snapshot == null) {
+      return refresh(false).recover(error -> unavailable());
+    }
+    if (clock.millis() - snapshot.fetchedAtMillis() > maxAge.toMillis()) {
+      refresh(false);
+    }
+    return Future.succeededFuture(snapshot.keys());
+  }
+
+  /**
+   * Keys again after a token named a key we lack: a fresh read, unless one happened within the
+   * minimum refresh interval, in which case the cached keys.
+   */
+  public Future<JWKSet> refreshForUnknownKey() {
+    return refresh(false).recover(error -> {
+      Snapshot snapshot = current.get();
+      return snapshot == null ? unavailable() : Future.succeededFuture(snapshot.keys());
+    });
+  }
+
+  /** How many times the source was read; for tests and diagnostics. */
+  int fetches() {
+    return fetches;
+  }
+
+  private Future<JWKSet> refresh(boolean force) {
+    synchronized (lock) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      long now = clock.millis();
+      Snapshot snapshot = current.get();
+      if (!force && lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < minRefreshInterval.toMillis()) {
+        return snapshot != null ? Future.succeededFuture(snapshot.keys()) : unavailable();
+      }
+      lastAttemptMillis = now;
+      fetches++;
+      Future<JWKSet> fetch;
+      try {
+        fetch = source.fetch().map(IssuerKeys::parse);
+      } catch (RuntimeException e) {
+        fetch = Future.failedFuture(e);
+      }
+      Future<JWKSet> result = fetch
+          .onSuccess(keys -> current.set(new Snapshot(keys, clock.millis())))
+          .onFailure(error -> LOG.atWarn().addKeyValue("jwks", source.describe())
+              .log("could not read the caller-token issuer's keys: {}", describe(error)))
+          .andThen(ignored -> {
+            synchronized (lock) {
+              inFlight = null;
+            }
+          });
+      if (!result.isComplete()) {
+        inFlight = result;
+      }
+      return result;
+    }
+  }
+
+  private static JWKSet parse(String json) {
+    try {
+      // public halves only, even if someone mounted a private JWK set by mistake
+      return JWKSet.parse(json).toPublicJWKSet();
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("the issuer's JWKS is not a valid JWK set");
+    }
+  }
+
+  private static String describe(Throwable error) {
+    return error instanceof IllegalArgumentException ? error.getMessage() : error.getClass().getSimpleName()
+        + (error.getMessage() == null ? "" : ": " + error.getMessage());
+  }
+
+  private static <T> Future<T> unavailable() {
+    return Future.failedFuture(new Failure.Unavailable("CALLER_KEYS_UNAVAILABLE",
+        "the token issuer's keys could not be read; retry later", null));
+  }
+
+  @Override
+  public String toString() {
+    return "IssuerKeys[" + source.describe() + "]";
+  }
+}
