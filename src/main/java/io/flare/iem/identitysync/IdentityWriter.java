@@ -59,17 +59,31 @@ final class IdentityWriter {
                              THEN now() ELSE i.update_time END
         RETURNING identity_id, (xmax = 0) AS inserted, (update_time = now()) AS changed,
                   (status_change_time = now() AND status = 'DEPROVISIONED') AS deprovisioned,
-                  okta_last_updated
+                  okta_last_updated, status, monitored, login, email, second_email
+      ), new_identifiers AS (
+        -- identifiers of identities created by this batch (nothing stale can exist for them)
+        INSERT INTO identifiers (tenant_id, value, kind, identity_id)
+        SELECT $1, v.value, v.kind, up.identity_id
+        FROM up
+        CROSS JOIN LATERAL (SELECT lower(btrim(up.login)) AS l, lower(btrim(up.email)) AS e,
+                                   lower(btrim(up.second_email)) AS s) AS n
+        CROSS JOIN LATERAL (VALUES (n.l, 'LOGIN', true),
+                                   (n.e, 'EMAIL', n.e <> n.l),
+                                   (n.s, 'SECOND_EMAIL', n.s <> n.l AND n.s <> n.e)) AS v(value, kind, distinct_value)
+        WHERE up.inserted AND up.monitored AND v.distinct_value AND v.value <> ''
+        ON CONFLICT (tenant_id, value) DO NOTHING
+        RETURNING 1
       )
       SELECT count(*) FILTER (WHERE inserted) AS created,
              count(*) FILTER (WHERE changed AND NOT inserted) AS updated,
              count(*) FILTER (WHERE deprovisioned AND NOT inserted) AS removed,
-             coalesce(array_agg(identity_id) FILTER (WHERE changed), '{}') AS changed_ids,
-             max(okta_last_updated) AS max_last_updated
+             coalesce(array_agg(identity_id) FILTER (WHERE changed AND NOT inserted), '{}') AS changed_ids,
+             max(okta_last_updated) AS max_last_updated,
+             (SELECT count(*) FROM new_identifiers) AS identifiers_created
       FROM up
       """;
 
-  /** Identifiers of changed identities that no longer match them (or whose identity left). */
+  /** Identifiers of updated identities that no longer match them (or whose identity left). */
   private static final String DELETE_STALE_IDENTIFIERS = """
       DELETE FROM identifiers d
       USING identities i
@@ -78,16 +92,18 @@ final class IdentityWriter {
              OR d.value NOT IN (lower(btrim(i.login)), lower(btrim(i.email)), lower(btrim(i.second_email))))
       """;
 
-  /** Identifiers of changed, monitored identities; a value another identity owns stays with it. */
+  /** Identifiers of updated, monitored identities; a value another identity owns stays with it. */
   private static final String INSERT_IDENTIFIERS = """
       INSERT INTO identifiers (tenant_id, value, kind, identity_id)
       SELECT i.tenant_id, v.value, v.kind, i.identity_id
       FROM identities i
-      CROSS JOIN LATERAL (VALUES (lower(btrim(i.login)), 'LOGIN', 1),
-                                 (lower(btrim(i.email)), 'EMAIL', 2),
-                                 (lower(btrim(i.second_email)), 'SECOND_EMAIL', 3)) AS v(value, kind, ord)
-      WHERE i.identity_id = ANY($1::uuid[]) AND i.monitored AND i.status <> 'DEPROVISIONED' AND v.value <> ''
-      ORDER BY i.identity_id, v.ord
+      CROSS JOIN LATERAL (SELECT lower(btrim(i.login)) AS l, lower(btrim(i.email)) AS e,
+                                 lower(btrim(i.second_email)) AS s) AS n
+      CROSS JOIN LATERAL (VALUES (n.l, 'LOGIN', true),
+                                 (n.e, 'EMAIL', n.e <> n.l),
+                                 (n.s, 'SECOND_EMAIL', n.s <> n.l AND n.s <> n.e)) AS v(value, kind, distinct_value)
+      WHERE i.identity_id = ANY($1::uuid[]) AND i.monitored AND i.status <> 'DEPROVISIONED'
+        AND v.distinct_value AND v.value <> ''
       ON CONFLICT (tenant_id, value) DO NOTHING
       """;
 
@@ -212,18 +228,19 @@ final class IdentityWriter {
         .addBoolean(autoIdentifiers && inline);
     return tx.preparedQuery(UPSERT).execute(params).compose(rows -> {
       Row row = rows.iterator().next();
-      UUID[] changed = row.getArrayOfUUIDs("changed_ids");
-      BatchResult counts = new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"), 0, 0,
-          row.getOffsetDateTime("max_last_updated"));
-      if (changed.length == 0 || !autoIdentifiers) {
+      UUID[] updated = row.getArrayOfUUIDs("changed_ids");
+      long newIdentifiers = row.getLong("identifiers_created");
+      BatchResult counts = new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"),
+          newIdentifiers, 0, row.getOffsetDateTime("max_last_updated"));
+      if (updated.length == 0 || !autoIdentifiers) {
         return Future.succeededFuture(counts);
       }
-      return identifiersOf(tx, changed, inline).map(created -> new BatchResult(counts.created(), counts.updated(),
-          counts.removed(), created[0], created[1], counts.maxLastUpdated()));
+      return identifiersOf(tx, updated, inline).map(changed -> new BatchResult(counts.created(), counts.updated(),
+          counts.removed(), newIdentifiers + changed[0], changed[1], counts.maxLastUpdated()));
     });
   }
 
-  /** Deletes stale identifiers of the changed identities, then (inline) inserts their new ones. */
+  /** Deletes stale identifiers of the updated identities, then (inline) inserts their new ones. */
   private Future<long[]> identifiersOf(SqlClient tx, UUID[] changed, boolean inline) {
     Tuple ids = Tuple.of(changed);
     return tx.preparedQuery(DELETE_STALE_IDENTIFIERS).execute(ids).compose(deleted -> {

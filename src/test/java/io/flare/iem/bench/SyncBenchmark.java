@@ -74,12 +74,12 @@ public final class SyncBenchmark {
     int users = Integer.parseInt(a.getOrDefault("users", "1000000"));
     Integer rateLimited = a.containsKey("rate-limited") ? Integer.parseInt(a.get("rate-limited")) : null;
     int windowSeconds = Integer.parseInt(a.getOrDefault("window", "60"));
-    Result r = run(users, rateLimited, windowSeconds);
+    Result r = run(users, rateLimited, windowSeconds, a.getOrDefault("batch", "1000"));
     print(r, rateLimited, windowSeconds);
     System.exit(0);
   }
 
-  public static Result run(int users, Integer rateLimit, int windowSeconds) throws Exception {
+  public static Result run(int users, Integer rateLimit, int windowSeconds, String batchUsers) throws Exception {
     CallContext.init();
     Path root = Path.of("target", "bench", UUID.randomUUID().toString());
     Files.createDirectories(root);
@@ -113,6 +113,7 @@ public final class SyncBenchmark {
       env.put("IEM_PASSWORD_KEY_FILE", root.resolve("password.key").toString());
       env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
       env.put("IEM_SYNC_OKTA_SHARE", "1.0");
+      env.put("IEM_SYNC_BATCH_USERS", batchUsers);
       env.putAll(TestIssuer.shared().env());
       AppConfig config = AppConfig.fromEnv(env);
       App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
