@@ -43,8 +43,11 @@ public record AppConfig(
    * @param batchUsers {@code IEM_SYNC_BATCH_USERS}: users written per transaction and checkpoint (default 1000)
    * @param incrementalOverlap {@code IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS}: how far before the last watermark an
    *     incremental sync starts listing, against clock skew (default 300)
+   * @param lease {@code IEM_SYNC_LEASE_SECONDS}: how long a replica holds a run without renewing it; a replica that
+   *     died loses its run to another after this (default 30)
    */
-  public record Sync(double oktaShare, int maxConcurrentRuns, int batchUsers, Duration incrementalOverlap) {}
+  public record Sync(double oktaShare, int maxConcurrentRuns, int batchUsers, Duration incrementalOverlap,
+      Duration lease) {}
 
   /**
    * Outbound Okta settings.
@@ -94,7 +97,8 @@ public record AppConfig(
     Sync sync = new Sync(p.doubleIn("IEM_SYNC_OKTA_SHARE", 0.8, 0.01, 1.0),
         p.intIn("IEM_SYNC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         p.intIn("IEM_SYNC_BATCH_USERS", 1000, 200, 10_000),
-        Duration.ofSeconds(p.intIn("IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS", 300, 0, 86_400)));
+        Duration.ofSeconds(p.intIn("IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS", 300, 0, 86_400)),
+        Duration.ofSeconds(p.intIn("IEM_SYNC_LEASE_SECONDS", 30, 3, 600)));
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     p.throwIfProblems();

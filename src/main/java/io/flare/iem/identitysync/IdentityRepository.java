@@ -84,7 +84,8 @@ public final class IdentityRepository {
       return Future.succeededFuture(List.of());
     }
     UUID[] ids = rows.stream().map(r -> r.getUUID("identity_id")).toArray(UUID[]::new);
-    return client.preparedQuery(IDENTIFIERS).execute(Tuple.of(tenantId, ids)).map(identifierRows -> {
+    Tuple params = Tuple.tuple().addString(tenantId).addArrayOfUUID(ids); // Tuple.of(t, ids) would spread the array
+    return client.preparedQuery(IDENTIFIERS).execute(params).map(identifierRows -> {
       Map<UUID, List<Identifier>> byIdentity = new HashMap<>();
       identifierRows.forEach(r -> byIdentity.computeIfAbsent(r.getUUID("identity_id"), k -> new ArrayList<>())
           .add(new Identifier(r.getString("value"), r.getString("kind"))));

@@ -14,12 +14,13 @@ public record IdentitySync(IdentitySyncEndpoint endpoint, SyncWorker worker) {
   public static IdentitySync create(Vertx vertx, Pool pool, IntegrationRepository integrations,
       TenantRepository tenants, UserSources sources, AppConfig.Sync config, Clock clock, String replica) {
     SyncRunRepository runs = new SyncRunRepository();
-    Syncer.Settings settings = new Syncer.Settings(config.batchUsers(), 30, config.incrementalOverlap(),
+    int lease = (int) config.lease().toSeconds();
+    Syncer.Settings settings = new Syncer.Settings(config.batchUsers(), lease, config.incrementalOverlap(),
         Duration.ofHours(2), Duration.ofMinutes(1));
     Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, settings,
         replica);
-    SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, config.maxConcurrentRuns(), Duration.ofMillis(500),
-        Duration.ofSeconds(30), replica);
+    SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, config.maxConcurrentRuns(), lease,
+        Duration.ofMillis(500), Duration.ofSeconds(30), replica);
     return new IdentitySync(new IdentitySyncEndpoint(vertx, pool, integrations), worker);
   }
 }

@@ -27,6 +27,7 @@ public final class SyncWorker extends VerticleBase {
   private final Syncer syncer;
   private final Clock clock;
   private final int maxConcurrentRuns;
+  private final int leaseSeconds;
   private final Duration pollInterval;
   private final Duration scheduleInterval;
   private final String owner;
@@ -36,8 +37,9 @@ public final class SyncWorker extends VerticleBase {
   private boolean claiming;
   private volatile boolean stopping;
 
-  SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, Clock clock, int maxConcurrentRuns,
+  SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, Clock clock, int maxConcurrentRuns, int leaseSeconds,
       Duration pollInterval, Duration scheduleInterval, String owner) {
+    this.leaseSeconds = leaseSeconds;
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
@@ -61,7 +63,7 @@ public final class SyncWorker extends VerticleBase {
       return;
     }
     claiming = true;
-    runs.claim(pool, owner, 30)
+    runs.claim(pool, owner, leaseSeconds)
         .onComplete(result -> {
           claiming = false;
           if (result.failed()) {

@@ -36,12 +36,7 @@ final class Syncer {
 
   /** Tuning of a replica's sync runs. */
   record Settings(int batchUsers, int leaseSeconds, Duration incrementalOverlap, Duration maxOutage,
-      Duration maxBackoff) {
-
-    static Settings defaults() {
-      return new Settings(1000, 30, Duration.ofMinutes(5), Duration.ofHours(2), Duration.ofMinutes(1));
-    }
-  }
+      Duration maxBackoff) {}
 
   private final Vertx vertx;
   private final Pool pool;
