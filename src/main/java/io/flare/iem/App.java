@@ -27,6 +27,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -52,8 +54,11 @@ public final class App {
   private final WebClient web;
   private final OktaClient okta;
 
+  private final Duration grace;
+
   private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort,
-      WebClient web, OktaClient okta) {
+      WebClient web, OktaClient okta, Duration grace) {
+    this.grace = grace;
     this.vertx = vertx;
     this.web = web;
     this.okta = okta;
@@ -117,11 +122,13 @@ public final class App {
           return CallerAuth.gate(vertx, config);
         })
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
-            port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness),
+            port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,
+                config.shutdownGrace()),
             GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
-            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta))))
+            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta,
+                config.shutdownGrace()))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
@@ -184,16 +191,28 @@ public final class App {
     return okta;
   }
 
-  /** Stops serving and closes the stores. */
+  /**
+   * Graceful shutdown, within the grace period: readiness turns false at once (load balancers stop
+   * sending), the gRPC port closes while calls in flight finish, sync runs finish their current
+   * batch and release their leases to other replicas; the HTTP port (probes, JWKS) closes last.
+   */
   public Future<Void> stop() {
     readiness.drain();
+    LOG.atInfo().addKeyValue("grace_seconds", grace.toSeconds()).log("iem-okta stopping");
+    List<String> ingressAndWorkers = deployments.subList(0, deployments.size() - 1);
+    String http = deployments.get(deployments.size() - 1);
     List<Future<Void>> undeploys = new ArrayList<>();
-    for (String id : deployments) {
+    for (String id : ingressAndWorkers) {
       undeploys.add(vertx.undeploy(id));
     }
-    return Future.join(undeploys).transform(ignored -> {
-      web.close();
-      return stores.close();
-    });
+    return Future.join(undeploys)
+        .timeout(grace.toMillis(), TimeUnit.MILLISECONDS)
+        .transform(ignored -> vertx.undeploy(http))
+        .transform(ignored -> {
+          web.close();
+          return stores.close();
+        })
+        .onComplete(ignored -> LOG.info("iem-okta stopped"));
   }
+
 }

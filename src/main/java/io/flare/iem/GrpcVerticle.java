@@ -2,6 +2,7 @@ package io.flare.iem;
 
 import io.flare.iem.config.GrpcTlsConfig;
 import io.flare.iem.grpc.GrpcEdge;
+import io.flare.iem.grpc.ReflectionGate;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,7 +14,9 @@ import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.Service;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 
 /**
@@ -33,10 +36,12 @@ final class GrpcVerticle extends VerticleBase {
   private final List<Service> services;
   private final GrpcEdge.Gate gate;
   private final Readiness readiness;
+  private final Duration grace;
   private HttpServer server;
 
   GrpcVerticle(String host, int port, Optional<GrpcTlsConfig> tls, List<Service> services, GrpcEdge.Gate gate,
-      Readiness readiness) {
+      Readiness readiness, Duration grace) {
+    this.grace = grace;
     this.host = host;
     this.port = port;
     this.tls = tls;
@@ -53,7 +58,7 @@ final class GrpcVerticle extends VerticleBase {
     for (Service service : services) {
       grpc.addService(GrpcEdge.guard(service, gate));
     }
-    grpc.addService(ReflectionService.v1());
+    grpc.addService(GrpcEdge.guard(ReflectionService.v1(), new ReflectionGate()));
     HealthService health = HealthService.create(vertx);
     for (String name : READINESS_NAMES) {
       health.register(name, readiness::ready);
@@ -68,6 +73,15 @@ final class GrpcVerticle extends VerticleBase {
         .setKeyPath(pem.keyFile().toString())));
     server = vertx.createHttpServer(options);
     return server.requestHandler(grpc).listen();
+  }
+
+  /**
+   * Graceful stop: the port closes and HTTP/2 clients get GOAWAY (new calls go to other replicas),
+   * calls in flight get up to the grace period to finish.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   int actualPort() {

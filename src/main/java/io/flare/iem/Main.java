@@ -39,7 +39,9 @@ public final class Main {
       var started = dev == null ? App.start(vertx, effective)
           : dev.startOktaSimulator(vertx).compose(simulator -> App.start(vertx, effective));
       App app = started.await(2, TimeUnit.MINUTES);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, devServers), "iem-shutdown"));
+      long graceMillis = effective.shutdownGrace().toMillis();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, devServers, graceMillis),
+          "iem-shutdown"));
     } catch (Exception e) {
       LOG.atError().setCause(e).log("iem-okta failed to start");
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -50,9 +52,10 @@ public final class Main {
     }
   }
 
-  private static void shutdown(Vertx vertx, App app, DevMode dev) {
+  /** On SIGTERM: the app drains within the grace period, then Vert.x and the log flush. */
+  private static void shutdown(Vertx vertx, App app, DevMode dev, long graceMillis) {
     try {
-      app.stop().await(30, TimeUnit.SECONDS);
+      app.stop().await(graceMillis + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.atWarn().setCause(e).log("shutdown did not finish cleanly");
     }
@@ -63,6 +66,9 @@ public final class Main {
     }
     if (dev != null) {
       dev.close();
+    }
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.stop(); // flushes the asynchronous appender
     }
   }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +106,7 @@ public final class SyncWorker extends VerticleBase {
       handle.stop();
       ending.add(handle.done());
     }
-    return Future.join(ending).timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+    return Future.join(ending).otherwiseEmpty(); // App bounds the whole shutdown by the grace period
   }
 
   int activeRuns() {
