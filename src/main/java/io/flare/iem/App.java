@@ -26,6 +26,9 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
+import io.flare.iem.metrics.Metrics;
+import io.flare.iem.metrics.OktaMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -79,13 +82,21 @@ public final class App {
 
   /** As {@link #start(Vertx, AppConfig)} with a given clock (tests move time: nightly syncs, local days). */
   public static Future<App> start(Vertx vertx, AppConfig config, Clock clock) {
+    return start(vertx, config, clock, Metrics.newRegistry());
+  }
+
+  /**
+   * As {@link #start(Vertx, AppConfig, Clock)}, recording metrics in {@code registry} ({@code Main}
+   * passes the one Vert.x reports its own metrics to, so {@code /metrics} shows both).
+   */
+  public static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
     String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return loadKeys(config);
         }, false)
-        .compose(keys -> wire(vertx, config, clock, keys, Stores.create(vertx, pg, redisUrl)));
+        .compose(keys -> wire(vertx, config, clock, keys, Stores.create(vertx, pg, redisUrl), registry));
   }
 
   private static SigningKeys loadKeys(AppConfig config) throws java.io.IOException {
@@ -95,12 +106,17 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
-  private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, SigningKeys keys, Stores stores) {
+  private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, SigningKeys keys, Stores stores,
+      MeterRegistry registry) {
     Readiness readiness = new Readiness(vertx, stores);
+    Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
+        IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR, IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR,
+        CredentialCheckServiceGrpcService.SERVICE_DESCRIPTOR)));
     WebClient web = oktaWebClient(vertx, config);
     OktaClient okta = new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
         .withRequestTimeout(config.okta().requestTimeout())
-        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC()); // Okta checks real time
+        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC(), // Okta checks real time
+        new OktaMetrics(metrics));
     var integrations = new IntegrationRepository();
     var tenants = new TenantRepository(DEFAULT_IDENTIFIER_CAP);
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
@@ -108,12 +124,12 @@ public final class App {
         config.oktaInsecureHosts(), diagnostics, clock);
     String replica = replicaId();
     IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica);
+        new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica, metrics);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
         CredentialCheckServiceGrpcService.of(new CredentialCheckEndpoint()));
-    HttpEndpoints http = new HttpEndpoints(keys, readiness);
+    HttpEndpoints http = new HttpEndpoints(keys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(sync.worker())
@@ -123,7 +139,7 @@ public final class App {
         })
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,
-                config.shutdownGrace()),
+                config.shutdownGrace(), metrics),
             GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)

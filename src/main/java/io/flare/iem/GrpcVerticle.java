@@ -2,6 +2,11 @@ package io.flare.iem;
 
 import io.flare.iem.config.GrpcTlsConfig;
 import io.flare.iem.grpc.GrpcEdge;
+import io.flare.iem.metrics.Metrics;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.grpc.common.GrpcStatus;
 import io.flare.iem.grpc.ReflectionGate;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Future;
@@ -37,11 +42,13 @@ final class GrpcVerticle extends VerticleBase {
   private final GrpcEdge.Gate gate;
   private final Readiness readiness;
   private final Duration grace;
+  private final Metrics metrics;
   private HttpServer server;
 
   GrpcVerticle(String host, int port, Optional<GrpcTlsConfig> tls, List<Service> services, GrpcEdge.Gate gate,
-      Readiness readiness, Duration grace) {
+      Readiness readiness, Duration grace, Metrics metrics) {
     this.grace = grace;
+    this.metrics = metrics;
     this.host = host;
     this.port = port;
     this.tls = tls;
@@ -72,7 +79,40 @@ final class GrpcVerticle extends VerticleBase {
         .setCertPath(pem.certFile().toString())
         .setKeyPath(pem.keyFile().toString())));
     server = vertx.createHttpServer(options);
-    return server.requestHandler(grpc).listen();
+    return server.requestHandler(request -> measured(request, grpc)).listen();
+  }
+
+  /**
+   * Times the call and reads its final gRPC status from the response trailers (or the headers of a
+   * trailers-only response); a call whose stream is reset counts as CANCELLED.
+   */
+  private void measured(HttpServerRequest request, GrpcServer grpc) {
+    long started = System.nanoTime();
+    String path = request.path();
+    boolean[] recorded = new boolean[1];
+    HttpServerResponse response = request.response();
+    Handler<Void> record = ignored -> {
+      if (!recorded[0]) {
+        recorded[0] = true;
+        String code = response.trailers().get("grpc-status");
+        if (code == null) {
+          code = response.headers().get("grpc-status");
+        }
+        metrics.grpcCall(path, response.ended() ? statusName(code) : "CANCELLED", System.nanoTime() - started);
+      }
+    };
+    response.endHandler(record);
+    response.closeHandler(record);
+    grpc.handle(request);
+  }
+
+  private static String statusName(String code) {
+    try {
+      GrpcStatus status = code == null ? null : GrpcStatus.valueOf(Integer.parseInt(code));
+      return status == null ? "UNKNOWN" : status.name();
+    } catch (NumberFormatException e) {
+      return "UNKNOWN";
+    }
   }
 
   /**
@@ -82,6 +122,18 @@ final class GrpcVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The full names ({@code package.Service/Method}) of every method of these services. */
+  static java.util.Set<String> methodsOf(List<com.google.protobuf.Descriptors.ServiceDescriptor> services) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (var service : services) {
+      service.getMethods().forEach(m -> names.add(service.getFullName() + "/" + m.getName()));
+    }
+    names.add("grpc.health.v1.Health/Check");
+    names.add("grpc.health.v1.Health/Watch");
+    names.add("grpc.reflection.v1.ServerReflection/ServerReflectionInfo");
+    return names;
   }
 
   int actualPort() {

@@ -4,8 +4,13 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.config.ConfigException;
 import io.flare.iem.dev.DevMode;
 import io.flare.iem.grpc.CallContext;
+import io.flare.iem.metrics.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +37,18 @@ public final class Main {
       config = dev.config();
     }
     CallContext.init(); // before the first Vertx: registers the request-scoped context local
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+    // one registry for Vert.x's own metrics (HTTP servers and clients, pools, event loops) and ours
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(false)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
     DevMode devServers = dev;
     AppConfig effective = config;
     try {
-      var started = dev == null ? App.start(vertx, effective)
-          : dev.startOktaSimulator(vertx).compose(simulator -> App.start(vertx, effective));
+      var started = dev == null ? App.start(vertx, effective, Clock.systemUTC(), registry)
+          : dev.startOktaSimulator(vertx).compose(simulator -> App.start(vertx, effective, Clock.systemUTC(), registry));
       App app = started.await(2, TimeUnit.MINUTES);
       long graceMillis = effective.shutdownGrace().toMillis();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, devServers, graceMillis),

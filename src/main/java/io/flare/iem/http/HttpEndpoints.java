@@ -1,6 +1,7 @@
 package io.flare.iem.http;
 
 import io.flare.iem.keys.SigningKeys;
+import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The HTTP port: {@code /.well-known/jwks.json} (our public keys, fetched by Okta), {@code /healthz}
- * (the process is alive) and {@code /readyz} (Postgres and Redis reachable, not draining).
+ * (the process is alive), {@code /readyz} (Postgres and Redis reachable, not draining) and
+ * {@code /metrics} (Prometheus).
  */
 public final class HttpEndpoints {
 
@@ -17,8 +19,10 @@ public final class HttpEndpoints {
 
   private final String jwks;
   private final Readiness readiness;
+  private final Metrics metrics;
 
-  public HttpEndpoints(SigningKeys keys, Readiness readiness) {
+  public HttpEndpoints(SigningKeys keys, Readiness readiness, Metrics metrics) {
+    this.metrics = metrics;
     // public halves only: JWK.toPublicJWK drops every private parameter
     this.jwks = keys.publicJwks().toString(true);
     this.readiness = readiness;
@@ -29,6 +33,9 @@ public final class HttpEndpoints {
     router.get(JWKS_PATH).handler(this::jwks);
     router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok\n"));
     router.get("/readyz").handler(this::readyz);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
     return router;
   }
 

@@ -4,6 +4,7 @@ import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
+import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,9 +48,13 @@ final class Syncer {
   private final UserSources sources;
   private final Settings settings;
   private final String owner;
+  private final Metrics metrics;
+  private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
   Syncer(Vertx vertx, Pool pool, SyncRunRepository runs, IdentityWriter writer, IntegrationRepository integrations,
-      TenantRepository tenants, UserSources sources, Settings settings, String owner) {
+      TenantRepository tenants, UserSources sources, Settings settings, String owner, Metrics metrics) {
+    this.metrics = metrics;
+    metrics.gauge("iem.sync.active.runs", "sync runs this replica is executing", running::get);
     this.vertx = vertx;
     this.pool = pool;
     this.runs = runs;
@@ -133,6 +138,14 @@ final class Syncer {
     }
 
     void start() {
+      long started = System.nanoTime();
+      running.incrementAndGet();
+      done.future().onComplete(result -> {
+        running.decrementAndGet();
+        if (result.succeeded() && result.result() != null) {
+          metrics.syncRunEnded(run.mode().name(), result.result().name(), System.nanoTime() - started);
+        }
+      });
       renewTimer = vertx.setPeriodic(settings.leaseSeconds() * 1000L / 3, id -> renew());
       prepare()
           .compose(ready -> ready ? attempt() : Future.succeededFuture(SyncRun.State.FAILED))
@@ -228,6 +241,7 @@ final class Syncer {
     private Future<Batch> fetchInto(List<SyncedUser> users, String at, int pages, int requests, int waits) {
       return source.page(at).compose(page -> {
         users.addAll(page.users());
+        metrics.syncPage(page.users().size());
         String next = page.next() == null || page.next().equals(at) ? LISTING_DONE : page.next();
         int p = pages + 1;
         int r = requests + page.requests();

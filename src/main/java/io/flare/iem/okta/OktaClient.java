@@ -38,6 +38,7 @@ public final class OktaClient {
   private final OktaClientOptions options;
   private final Clock clock;
   private final ConcurrentMap<String, OrgConnection> orgs = new ConcurrentHashMap<>();
+  private final OktaListener listener;
 
   /**
    * @param web the application's shared client: explicit timeouts, no redirects
@@ -46,6 +47,13 @@ public final class OktaClient {
    */
   public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
       OktaClientOptions options, Clock clock) {
+    this(vertx, web, keys, insecureHosts, options, clock, OktaListener.NONE);
+  }
+
+  /** As above, reporting exchanges and waits to {@code listener} (metrics). */
+  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+      OktaClientOptions options, Clock clock, OktaListener listener) {
+    this.listener = listener;
     this.vertx = vertx;
     this.web = web;
     this.assertion = new ClientAssertion(keys.active());
@@ -60,7 +68,7 @@ public final class OktaClient {
     OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
     String key = domain.value() + "|" + clientId;
     OrgConnection connection = orgs.computeIfAbsent(key,
-        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock));
+        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock, listener));
     return new OktaOrg(connection, usage);
   }
 

@@ -50,8 +50,11 @@ final class OrgConnection {
   private volatile String dpopNonce;
   private volatile boolean resourceNonce;
 
+  private final OktaListener listener;
+
   OrgConnection(Vertx vertx, WebClient web, OktaDomain domain, String clientId, ClientAssertion assertion,
-      DpopProofs dpop, OktaClientOptions options, Clock clock) {
+      DpopProofs dpop, OktaClientOptions options, Clock clock, OktaListener listener) {
+    this.listener = listener;
     this.vertx = vertx;
     this.web = web;
     this.domain = domain;
@@ -60,7 +63,7 @@ final class OrgConnection {
     this.dpop = dpop;
     this.options = options;
     this.clock = clock;
-    this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis);
+    this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis, listener);
   }
 
   /** One request to send; {@code body} is rebuilt per attempt (fresh assertion, fresh proof). */
@@ -179,6 +182,7 @@ final class OrgConnection {
       request.putHeader("DPoP", dpop.proof("POST", call.uri(), dpopNonce, null));
     }
     usage.countRequest();
+    long started = System.nanoTime();
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent;
     if (call.body() != null) {
       request.putHeader("Content-Type", call.contentType());
@@ -186,13 +190,29 @@ final class OrgConnection {
     } else {
       sent = request.send();
     }
-    return sent.map(resp -> {
+    return sent.andThen(ar -> report(call.bucket(), ar.succeeded() ? ar.result() : null, System.nanoTime() - started))
+        .map(resp -> {
       String nonce = resp.headers().get("DPoP-Nonce");
       if (nonce != null && !nonce.isBlank()) {
         dpopNonce = nonce;
       }
       return new OktaResponse(resp.statusCode(), resp.headers(), resp.body());
     });
+  }
+
+  private void report(Bucket bucket, io.vertx.ext.web.client.HttpResponse<Buffer> resp, long nanos) {
+    listener.exchanged(bucket, resp == null ? 0 : resp.statusCode(), nanos);
+    if (resp != null) {
+      String limit = resp.getHeader("X-Rate-Limit-Limit");
+      String remaining = resp.getHeader("X-Rate-Limit-Remaining");
+      try {
+        if (limit != null && remaining != null && Long.parseLong(limit) > 0) {
+          listener.headroom(bucket, Math.max(0, Long.parseLong(remaining)) / (double) Long.parseLong(limit));
+        }
+      } catch (NumberFormatException ignored) {
+        // a malformed header tells us nothing about headroom
+      }
+    }
   }
 
   // ---- tokens -------------------------------------------------------------------------------

@@ -33,7 +33,10 @@ final class RateLimiter {
   private final Map<Bucket, State> buckets = new EnumMap<>(Bucket.class);
   private int inFlight;
 
-  RateLimiter(Vertx vertx, int maxConcurrent, LongSupplier clock) {
+  private final OktaListener listener;
+
+  RateLimiter(Vertx vertx, int maxConcurrent, LongSupplier clock, OktaListener listener) {
+    this.listener = listener;
     this.vertx = vertx;
     this.maxConcurrent = maxConcurrent;
     this.clock = clock;
@@ -226,6 +229,7 @@ final class RateLimiter {
           Permit p = grant(e.getKey(), s);
           long waited = now - w.since;
           w.usage.countWait(waited);
+          listener.waited(e.getKey(), waited);
           resumes.add(() -> w.context.runOnContext(v -> w.promise.complete(p)));
         }
         if (!s.queue.isEmpty()) {
