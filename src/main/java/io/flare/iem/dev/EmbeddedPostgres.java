@@ -30,9 +30,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private void startServer(int port, boolean clean) {
     try {
       Files.createDirectories(dataDir.getParent() == null ? Path.of(".") : dataDir.getParent());
+      if (clean) {
+        deleteRecursively(dataDir);
+      }
       var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
-          .setCleanDataDirectory(clean)
+          // zonky would delete a "clean" data directory when the server stops, losing it across
+          // restarts: a fresh directory is made above instead, and the data always survives a stop
+          .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "300")
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")
@@ -56,12 +61,36 @@ public final class EmbeddedPostgres implements AutoCloseable {
     startServer(port, false);
   }
 
+  /** Stops the server as an outage would; {@link #startAgain()} brings it back with its data. */
+  public void stop() {
+    stoppedPort = port();
+    close();
+  }
+
+  /** Starts a server stopped by {@link #stop()} again, on its port, with its data. */
+  public void startAgain() {
+    startServer(stoppedPort, false);
+  }
+
+  private int stoppedPort;
+
   public int port() {
     return server.getPort();
   }
 
   public AppConfig.Postgres connection(int poolSize) {
     return new AppConfig.Postgres("127.0.0.1", port(), "postgres", "postgres", "postgres", poolSize);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   @Override

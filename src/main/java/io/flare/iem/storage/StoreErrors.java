@@ -62,6 +62,11 @@ public final class StoreErrors {
         return "redis unavailable";
       }
     }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return "a dependency is unreachable (connection refused)";
+      }
+    }
     return "a dependency is unavailable (" + error.getClass().getSimpleName() + ")";
   }
 }

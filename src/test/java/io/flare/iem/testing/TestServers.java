@@ -36,9 +36,20 @@ public final class TestServers {
   public static synchronized EmbeddedPostgres postgres() {
     if (postgres == null) {
       postgres = EmbeddedPostgres.start(ROOT.resolve("pg"), 0, true);
-      Runtime.getRuntime().addShutdownHook(new Thread(postgres::close));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        postgres.close();
+        deleteQuietly(ROOT.resolve("pg")); // a test JVM's data is of no use once it ends
+      }));
     }
     return postgres;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // best effort: target/ is cleaned by the build anyway
+    }
   }
 
   public static synchronized EmbeddedRedis redis() {
