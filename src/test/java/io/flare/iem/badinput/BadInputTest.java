@@ -1,0 +1,332 @@
+package io.flare.iem.badinput;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Message;
+import io.flare.iem.oktasim.OktaSimulator;
+import io.flare.iem.testing.Await;
+import io.flare.iem.testing.OktaSims;
+import io.flare.iem.testing.RunningService;
+import io.flare.iem.v1.CreateIntegrationRequest;
+import io.flare.iem.v1.CredentialCheckServiceGrpcService;
+import io.flare.iem.v1.IdentitySyncServiceGrpcService;
+import io.flare.iem.v1.Integration;
+import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor.MethodType;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Generated bad input for every field of every request of every RPC: empty, huge, control
+ * characters, unicode, negative and extreme numbers, unknown enum values, invalid timestamps, a
+ * missing tenant, hostile Okta domains. Each answer is a client-error status (never UNKNOWN,
+ * INTERNAL or UNAVAILABLE); a refused request writes nothing; the values no rule can accept (huge
+ * strings, unknown enums, negative page sizes, a missing tenant, hostile domains) are refused
+ * with INVALID_ARGUMENT naming the field.
+ */
+class BadInputTest {
+
+  static final String TENANT = "fuzz";
+  static final Set<Status.Code> CLIENT_ERRORS = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
+      Status.Code.ALREADY_EXISTS, Status.Code.PERMISSION_DENIED, Status.Code.FAILED_PRECONDITION,
+      Status.Code.ABORTED, Status.Code.OUT_OF_RANGE);
+  static final String HUGE = "x".repeat(70_000);
+  static final List<String> HOSTILE_DOMAINS = List.of("https://acme.okta.com.evil.net", "http://acme.okta.com",
+      "https://169.254.169.254", "https://[::1]", "https://user:pass@acme.okta.com", "https://acme.okta.com:444",
+      "https://acme.okta.com/../admin", "https://acme.okta.com?x=https://evil.net", "https://localhost.",
+      "file:///etc/passwd", "gopher://acme.okta.com", "https://acme.okta.com%2f.evil.net", "https://acme.okta.c0m",
+      "https://xn--80ak6aa92e.okta.com", "https://acme.okta.com#@evil.net", "https://10.0.0.1", "acme.okta.com\r\nHost: x");
+
+  static Vertx vertx;
+  static RunningService service;
+  static OktaSimulator sim;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    service = RunningService.start();
+    sim = OktaSims.start(vertx, new OktaSimulator.Options().users(50).seed(3));
+    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
+        .setIntegration(Integration.newBuilder().setDisplayName("Fuzz").setOktaDomain(sim.baseUrl())
+            .setClientId(sim.app().clientId())).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+    Await.result(sim.stop());
+    Await.result(vertx.close());
+  }
+
+  /** One generated request and what must hold for its answer. */
+  record Case(String name, MethodDescriptor method, Message request, boolean mustBeInvalidArgument, String field) {}
+
+  @TestFactory
+  Stream<DynamicTest> every_field_of_every_request_refuses_bad_values_without_writing() {
+    List<Case> cases = new ArrayList<>();
+    for (ServiceDescriptor service : List.of(IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR,
+        IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR, CredentialCheckServiceGrpcService.SERVICE_DESCRIPTOR)) {
+      for (MethodDescriptor method : service.getMethods()) {
+        cases.addAll(casesFor(method));
+      }
+    }
+    assertThat(cases.size()).as("generated cases").isGreaterThan(300);
+    return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+  }
+
+  static List<Case> casesFor(MethodDescriptor method) {
+    List<Case> out = new ArrayList<>();
+    Descriptor type = method.getInputType();
+    String rpc = method.getService().getName() + "/" + method.getName();
+    DynamicMessage base = DynamicMessage.newBuilder(type).setField(type.findFieldByName("tenant_id"), TENANT).build();
+    out.add(new Case(rpc + " without tenant_id", method, DynamicMessage.newBuilder(type).build(), true, "tenant_id"));
+    out.add(new Case(rpc + " with a tenant_id of control characters", method,
+        with(base, type.findFieldByName("tenant_id"), "acme\u0000\n"), true, "tenant_id"));
+    mutate(rpc, method, base, type, "", out, 0);
+    return out;
+  }
+
+  /** Adds a case per bad value of each field of {@code type}, one level into nested messages. */
+  static void mutate(String rpc, MethodDescriptor method, DynamicMessage base, Descriptor type, String prefix,
+      List<Case> out, int depth) {
+    for (FieldDescriptor field : type.getFields()) {
+      String path = prefix + field.getName();
+      if (path.equals("tenant_id")) {
+        continue;
+      }
+      for (Map.Entry<String, Object> bad : badValues(field).entrySet()) {
+        boolean strict = isStrict(path, bad.getKey());
+        DynamicMessage request = set(base, prefix, field, bad.getValue());
+        out.add(new Case(rpc + " " + path + " = " + bad.getKey(), method, request, strict, path));
+      }
+      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated() && depth == 0
+          && field.getMessageType().getFullName().startsWith("flare.iem.v1")) {
+        mutate(rpc, method, base, field.getMessageType(), path + ".", out, depth + 1);
+      }
+      if (path.endsWith("okta_domain")) {
+        for (String domain : HOSTILE_DOMAINS) {
+          out.add(new Case(rpc + " " + path + " = " + domain.replace("\r\n", "\\r\\n"), method,
+              set(base, prefix, field, domain), rpc.endsWith("/CreateIntegration"), path));
+        }
+      }
+    }
+  }
+
+  /** Values no rule of the contract can accept get a strict INVALID_ARGUMENT expectation. */
+  static boolean isStrict(String path, String kind) {
+    if (path.startsWith("integration.") || path.startsWith("settings.") || path.equals("update_mask")
+        || path.equals("etag")) {
+      return false; // the whole request may fail earlier for another documented reason (no integration...)
+    }
+    return kind.equals("huge") && !path.equals("password") || kind.equals("unknown enum")
+        || kind.equals("negative") && path.equals("page_size") || kind.equals("too big") && path.equals("page_size");
+  }
+
+  static Map<String, Object> badValues(FieldDescriptor field) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    switch (field.getJavaType()) {
+      case STRING -> {
+        values.put("empty", "");
+        values.put("huge", HUGE);
+        values.put("control characters", "a\u0000b\u0007c\u001b[31m");
+        values.put("unicode", "\u202eevil\u200b🔥ܐ");
+        values.put("padded", "  spaced  ");
+        values.put("sql", "' OR 1=1 --");
+      }
+      case INT -> {
+        values.put("negative", -1);
+        values.put("minimum", Integer.MIN_VALUE);
+        values.put("too big", Integer.MAX_VALUE);
+      }
+      case LONG -> {
+        values.put("negative", -1L);
+        values.put("minimum", Long.MIN_VALUE);
+        values.put("too big", Long.MAX_VALUE);
+      }
+      case ENUM -> values.put("unknown enum", 999);
+      case BOOLEAN -> values.put("true", true);
+      case MESSAGE -> {
+        if (field.getMessageType().getFullName().equals("google.protobuf.Timestamp")) {
+          values.put("timestamp before year 1", timestamp(field, -62_135_596_801L, 0));
+          values.put("timestamp with negative nanos", timestamp(field, 1_700_000_000L, -1));
+          values.put("timestamp after 9999", timestamp(field, 253_402_300_800L, 0));
+        }
+        if (field.getMessageType().getFullName().equals("google.protobuf.FieldMask")) {
+          values.put("unknown path", DynamicMessage.newBuilder(field.getMessageType())
+              .addRepeatedField(field.getMessageType().findFieldByName("paths"), "no_such_field").build());
+        }
+      }
+      default -> { }
+    }
+    return values;
+  }
+
+  static DynamicMessage timestamp(FieldDescriptor field, long seconds, int nanos) {
+    Descriptor ts = field.getMessageType();
+    return DynamicMessage.newBuilder(ts).setField(ts.findFieldByName("seconds"), seconds)
+        .setField(ts.findFieldByName("nanos"), nanos).build();
+  }
+
+  static DynamicMessage with(DynamicMessage base, FieldDescriptor field, Object value) {
+    return base.toBuilder().setField(field, value).build();
+  }
+
+  /** Sets {@code field} (of the top-level message, or of the message at {@code prefix}) to {@code value}. */
+  static DynamicMessage set(DynamicMessage base, String prefix, FieldDescriptor field, Object value) {
+    Object v = field.getJavaType() == FieldDescriptor.JavaType.ENUM
+        ? field.getEnumType().findValueByNumber((Integer) value) != null
+            ? field.getEnumType().findValueByNumber((Integer) value)
+            : field.getEnumType().findValueByNumberCreatingIfUnknown((Integer) value)
+        : value;
+    if (prefix.isEmpty()) {
+      return field.isRepeated() ? base.toBuilder().addRepeatedField(field, v).build()
+          : base.toBuilder().setField(field, v).build();
+    }
+    FieldDescriptor parent = base.getDescriptorForType().findFieldByName(prefix.substring(0, prefix.length() - 1));
+    DynamicMessage.Builder nested = DynamicMessage.newBuilder(parent.getMessageType());
+    if (field.isRepeated()) {
+      nested.addRepeatedField(field, v);
+    } else {
+      nested.setField(field, v);
+    }
+    return base.toBuilder().setField(parent, nested.build()).build();
+  }
+
+  // ---- calling ------------------------------------------------------------------------------
+
+  static void check(Case c) throws Exception {
+    Map<String, Long> before = snapshot();
+    Status status = call(c.method(), c.request());
+    assertThat(status.getCode()).as("%s answered %s: %s", c.name(), status.getCode(), status.getDescription())
+        .isIn(plus(CLIENT_ERRORS, Status.Code.OK));
+    if (status.getCode() != Status.Code.OK) {
+      assertThat(snapshot()).as("%s was refused (%s) but wrote", c.name(), status.getCode()).isEqualTo(before);
+    }
+    if (c.mustBeInvalidArgument()) {
+      assertThat(status.getCode()).as("%s: %s", c.name(), status.getDescription())
+          .isEqualTo(Status.Code.INVALID_ARGUMENT);
+      String top = c.field().contains(".") ? c.field().substring(0, c.field().indexOf('.')) : c.field();
+      assertThat(status.getDescription()).as(c.name()).contains(top);
+    }
+  }
+
+  static Set<Status.Code> plus(Set<Status.Code> set, Status.Code extra) {
+    Set<Status.Code> out = new java.util.HashSet<>(set);
+    out.add(extra);
+    return out;
+  }
+
+  /** Calls the method with a dynamic message; the status it ended with (an item error's code for CheckCredentials). */
+  static Status call(MethodDescriptor method, Message request) throws Exception {
+    var grpcMethod = io.grpc.MethodDescriptor.<Message, DynamicMessage>newBuilder()
+        .setType(method.isClientStreaming() && method.isServerStreaming() ? MethodType.BIDI_STREAMING
+            : method.isServerStreaming() ? MethodType.SERVER_STREAMING : MethodType.UNARY)
+        .setFullMethodName(method.getService().getFullName() + "/" + method.getName())
+        .setRequestMarshaller(ProtoUtils.marshaller(request))
+        .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
+        .build();
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+    try {
+      if (method.isClientStreaming()) {
+        return bidi(grpcMethod, options, request, method.getOutputType());
+      }
+      if (method.isServerStreaming()) {
+        Iterator<DynamicMessage> responses = ClientCalls.blockingServerStreamingCall(service.channel, grpcMethod,
+            options.withDeadlineAfter(3, TimeUnit.SECONDS), request);
+        responses.hasNext(); // the first answer (or the error) is enough
+        return Status.OK;
+      }
+      ClientCalls.blockingUnaryCall(service.channel, grpcMethod, options, request);
+      return Status.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && method.isServerStreaming()
+          ? Status.OK // a watch of a real run that did not end within the deadline
+          : e.getStatus();
+    }
+  }
+
+  static Status bidi(io.grpc.MethodDescriptor<Message, DynamicMessage> grpcMethod, CallOptions options,
+      Message request, Descriptor outputType) throws Exception {
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    List<DynamicMessage> answers = new ArrayList<>();
+    StreamObserver<Message> requests = ClientCalls.asyncBidiStreamingCall(
+        service.channel.newCall(grpcMethod, options), observer(answers::add, done));
+    requests.onNext(request);
+    requests.onCompleted();
+    Status status = done.get(30, TimeUnit.SECONDS);
+    if (!status.isOk() || answers.isEmpty()) {
+      return status;
+    }
+    DynamicMessage answer = answers.get(0);
+    FieldDescriptor error = outputType.findFieldByName("error");
+    if (error != null && answer.hasField(error)) {
+      DynamicMessage itemError = (DynamicMessage) answer.getField(error);
+      int code = ((Number) itemError.getField(itemError.getDescriptorForType().findFieldByName("code"))).intValue();
+      String message = (String) itemError.getField(itemError.getDescriptorForType().findFieldByName("message"));
+      return Status.fromCodeValue(code).withDescription(message);
+    }
+    return Status.OK;
+  }
+
+  static StreamObserver<DynamicMessage> observer(Consumer<DynamicMessage> each, CompletableFuture<Status> done) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(DynamicMessage value) {
+        each.accept(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(Status.OK);
+      }
+    };
+  }
+
+  /** Rows per table, and the newest audit id: what "nothing was written" compares. */
+  static Map<String, Long> snapshot() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    var rows = Await.result(service.app.stores().pg().query("""
+        SELECT 'tenants', count(*) FROM tenants UNION ALL
+        SELECT 'integrations', count(*) FROM integrations UNION ALL
+        SELECT 'integration_versions', coalesce(sum(version), 0) FROM integrations UNION ALL
+        SELECT 'identities', count(*) FROM identities UNION ALL
+        SELECT 'identifiers', count(*) FROM identifiers UNION ALL
+        SELECT 'sync_runs', count(*) FROM sync_runs UNION ALL
+        SELECT 'credential_checks', count(*) FROM credential_checks UNION ALL
+        SELECT 'authn_attempts', count(*) FROM authn_attempts UNION ALL
+        SELECT 'mitigations', count(*) FROM mitigations UNION ALL
+        SELECT 'audit_events', coalesce(max(audit_event_id), 0) FROM audit_events
+        """).execute());
+    rows.forEach(row -> counts.put(row.getString(0), row.getLong(1)));
+    return counts;
+  }
+}
