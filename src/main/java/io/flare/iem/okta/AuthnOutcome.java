@@ -1,0 +1,28 @@
+package io.flare.iem.okta;
+
+import java.time.Instant;
+
+/**
+ * What {@code POST /api/v1/authn} said about a username and password (okta-api.md §4). The call is
+ * never retried, whatever happened: a retry would spend another failed attempt on the account.
+ */
+public sealed interface AuthnOutcome {
+
+  /** {@code X-Okta-Request-Id}, for the audit row; null when no response arrived. */
+  String requestId();
+
+  /** The password is correct: Okta answered SUCCESS, MFA_*, PASSWORD_EXPIRED or PASSWORD_WARN. */
+  record Valid(String status, String requestId) implements AuthnOutcome {}
+
+  /** 401 {@code E0000004}: wrong password, or (with hidden lockout failures) locked, or denied by policy. */
+  record Invalid(String requestId) implements AuthnOutcome {}
+
+  /** Okta says {@code LOCKED_OUT}: stop trying this account. */
+  record LockedOut(String requestId) implements AuthnOutcome {}
+
+  /** 429, or our share of the authn bucket is spent: nothing was learnt. */
+  record RateLimited(Instant retryAfter, String requestId) implements AuthnOutcome {}
+
+  /** Okta could not be reached or answered something else: nothing was learnt; never report it as invalid. */
+  record Unknown(String reason, String requestId) implements AuthnOutcome {}
+}

@@ -1,0 +1,92 @@
+package io.flare.iem.okta;
+
+import io.flare.iem.integrationconfig.OktaDomain;
+import io.flare.iem.keys.SigningKeys;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The one Okta client of the service, shared by TestIntegration, sync, checks and mitigation.
+ * Holds, per org and client id, the cached access tokens, the DPoP nonce and the rate-limit state,
+ * so every caller of one org shares Okta's budget. Callers get an {@link OktaOrg} view with their
+ * own {@link Usage} (shares and counters):
+ *
+ * <pre>{@code
+ * OktaOrg org = okta.org(integration.oktaDomain(), integration.clientId(),
+ *     Usage.named("sync").withShare(Bucket.USERS_LIST, 0.8));
+ * UserPages pages = org.listUsers(UserQuery.allIncludingDeprovisioned());
+ * pages.next().compose(page -> ...);   // pull the next page when there is room for it
+ * }</pre>
+ *
+ * <p>The Okta domain is validated again here ({@link OktaDomain}); every URL sent to, including
+ * {@code Link} headers followed, must belong to it; redirects are refused, never followed.
+ */
+public final class OktaClient {
+
+  /** {@code User-Agent} of every request. */
+  public static final String USER_AGENT = "iem-okta/" + version() + " (Flare Identity Exposure Management)";
+
+  private final Vertx vertx;
+  private final WebClient web;
+  private final ClientAssertion assertion;
+  private final DpopProofs dpop;
+  private final Set<String> insecureHosts;
+  private final OktaClientOptions options;
+  private final Clock clock;
+  private final ConcurrentMap<String, OrgConnection> orgs = new ConcurrentHashMap<>();
+
+  /**
+   * @param web the application's shared client: explicit timeouts, no redirects
+   * @param keys our signing keys; the active one signs client assertions
+   * @param insecureHosts hosts allowed over http and on loopback (simulators, tests)
+   */
+  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+      OktaClientOptions options, Clock clock) {
+    this.vertx = vertx;
+    this.web = web;
+    this.assertion = new ClientAssertion(keys.active());
+    this.dpop = DpopProofs.generate(clock);
+    this.insecureHosts = Set.copyOf(insecureHosts);
+    this.options = options;
+    this.clock = clock;
+  }
+
+  /** A view of the org at {@code oktaDomain} as app {@code clientId}, spending from {@code usage}. */
+  public OktaOrg org(String oktaDomain, String clientId, Usage usage) {
+    OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
+    String key = domain.value() + "|" + clientId;
+    OrgConnection connection = orgs.computeIfAbsent(key,
+        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock));
+    return new OktaOrg(connection, usage);
+  }
+
+  /** As {@link #org(String, String, Usage)} with default shares. */
+  public OktaOrg org(String oktaDomain, String clientId) {
+    return org(oktaDomain, clientId, Usage.named("default"));
+  }
+
+  /** Forgets the cached tokens, nonce and rate-limit state of one org (for example after a config change). */
+  public void forget(String oktaDomain, String clientId) {
+    OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
+    orgs.remove(domain.value() + "|" + clientId);
+  }
+
+  /** The public JWK thumbprint of our DPoP key. */
+  public String dpopThumbprint() {
+    return dpop.thumbprint();
+  }
+
+  private static String version() {
+    String v = OktaClient.class.getPackage() == null ? null : OktaClient.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  @Override
+  public String toString() {
+    return "OktaClient[orgs=" + orgs.size() + "]";
+  }
+}

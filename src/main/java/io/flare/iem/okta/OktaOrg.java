@@ -1,0 +1,244 @@
+package io.flare.iem.okta;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One caller's view of one Okta org: every operation the service needs, spending from this view's
+ * {@link Usage}. Tokens, DPoP state and rate limits are shared with every other view of the same
+ * org and client id. Each operation asks for the narrowest scope it needs: reads
+ * {@code okta.users.read}, lifecycle calls {@code okta.users.manage}, the lockout policy
+ * {@code okta.policies.read}. Failures are {@link OktaException}s, except {@link #authn}, whose
+ * outcome is always a value.
+ */
+public final class OktaOrg {
+
+  public static final String USERS_READ = "okta.users.read";
+  public static final String USERS_MANAGE = "okta.users.manage";
+  public static final String POLICIES_READ = "okta.policies.read";
+
+  private static final Set<String> VALID_STATES = Set.of("SUCCESS", "MFA_REQUIRED", "MFA_ENROLL", "MFA_CHALLENGE",
+      "MFA_ENROLL_ACTIVATE", "PASSWORD_EXPIRED", "PASSWORD_WARN");
+
+  private final OrgConnection connection;
+  private final Usage usage;
+
+  OktaOrg(OrgConnection connection, Usage usage) {
+    this.connection = connection;
+    this.usage = usage;
+  }
+
+  /** What this view spent so far. */
+  public Usage usage() {
+    return usage;
+  }
+
+  /** The org's base URL, as validated. */
+  public String domain() {
+    return connection.domain.value();
+  }
+
+  public String clientId() {
+    return connection.clientId;
+  }
+
+  /** True once the org answered that the app requires DPoP (tokens are then DPoP-bound). */
+  public boolean dpopRequired() {
+    return connection.dpopRequired();
+  }
+
+  /** The org's public OpenID metadata: proves the domain is an Okta org we can reach (no credentials sent). */
+  public Future<JsonObject> discovery() {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/.well-known/openid-configuration"),
+            Bucket.OTHER, null), usage)
+        .map(OktaResponse::json);
+  }
+
+  /** An access token for {@code scopes} (cached; see {@link AccessToken}). */
+  public Future<AccessToken> token(Set<String> scopes) {
+    return connection.token(scopes, usage);
+  }
+
+  // ---- users --------------------------------------------------------------------------------
+
+  /** Pages of users matching {@code query}, fetched as the caller pulls them. */
+  public UserPages listUsers(UserQuery query) {
+    return new UserPages(this, connection.url("/api/v1/users?" + query.queryString()).toString());
+  }
+
+  /**
+   * Continues a listing from a persisted {@link UserPages#cursor()}. The cursor must be a
+   * {@code /api/v1/users} URL of this org; anything else fails with {@code DOMAIN_REFUSED}.
+   */
+  public UserPages resumeUsers(String cursor) {
+    URI uri = URI.create(cursor);
+    if (!connection.domain.owns(uri) || !"/api/v1/users".equals(uri.getRawPath())) {
+      throw OktaException.of(OktaException.Kind.DOMAIN_REFUSED, "the cursor is not a users page of "
+          + connection.domain.value());
+    }
+    return new UserPages(this, cursor);
+  }
+
+  Future<UserPage> fetchPage(URI url) {
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.USERS_LIST, Set.of(USERS_READ)), usage)
+        .map(r -> page(url, r));
+  }
+
+  private UserPage page(URI url, OktaResponse r) {
+    List<String> links = r.headers().getAll("Link");
+    String next = Links.find(links, "next");
+    String self = Links.find(links, "self");
+    if (next != null) {
+      URI nextUri = url.resolve(next);
+      if (!connection.domain.owns(nextUri)) {
+        throw new OktaException(OktaException.Kind.DOMAIN_REFUSED, r.status(), null,
+            "the next-page link leaves the integration's Okta domain", List.of(), r.requestId(), null);
+      }
+      next = nextUri.toString();
+      if (self != null && url.resolve(self).toString().equals(next)) {
+        next = null;
+      }
+    }
+    return new UserPage(UserParser.page(r.body()), next, r.requestId());
+  }
+
+  /** One user by id or login; empty when Okta answers 404. */
+  public Future<Optional<OktaUser>> getUser(String idOrLogin) {
+    URI url = connection.url("/api/v1/users/" + OrgConnection.encode(idOrLogin));
+    return connection.execute(OrgConnection.Call.get(url, Bucket.USER_READ, Set.of(USERS_READ)), usage)
+        .compose(r -> {
+          if (r.status() == 200) {
+            return Future.succeededFuture(Optional.of(UserParser.one(r.body())));
+          }
+          if (r.status() == 404) {
+            return Future.succeededFuture(Optional.empty());
+          }
+          return Future.failedFuture(r.failure());
+        });
+  }
+
+  // ---- password check -----------------------------------------------------------------------
+
+  /**
+   * Tries {@code password} for {@code username} once with {@code POST /api/v1/authn}; never
+   * retried. A state token in the answer (MFA, expired password) is cancelled before returning.
+   */
+  public Future<AuthnOutcome> authn(String username, String password) {
+    Buffer body = new JsonObject()
+        .put("username", username)
+        .put("password", password)
+        .put("options", new JsonObject().put("multiOptionalFactorEnroll", false).put("warnBeforePasswordExpired", false))
+        .toBuffer();
+    OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST, connection.url("/api/v1/authn"), Bucket.AUTHN,
+        null, () -> body, "application/json", false, false, false);
+    return connection.execute(call, usage).transform(ar -> {
+      if (ar.failed()) {
+        Throwable e = ar.cause();
+        String id = e instanceof OktaException o ? o.requestId() : null;
+        return Future.succeededFuture(new AuthnOutcome.Unknown(e.getMessage(), id));
+      }
+      return interpret(ar.result());
+    });
+  }
+
+  private Future<AuthnOutcome> interpret(OktaResponse r) {
+    String id = r.requestId();
+    if (r.status() == 200) {
+      JsonObject json = r.json();
+      String state = json.getString("status", "");
+      AuthnOutcome outcome = VALID_STATES.contains(state) ? new AuthnOutcome.Valid(state, id)
+          : "LOCKED_OUT".equals(state) ? new AuthnOutcome.LockedOut(id)
+          : new AuthnOutcome.Unknown("unexpected authn state " + state, id);
+      String stateToken = json.getString("stateToken");
+      if (stateToken == null) {
+        return Future.succeededFuture(outcome);
+      }
+      return cancel(stateToken).transform(ignored -> Future.succeededFuture(outcome));
+    }
+    if (r.status() == 429) {
+      long resetAt = connection.limiter.resetAtLocal(r.headers());
+      return Future.succeededFuture(new AuthnOutcome.RateLimited(
+          resetAt > 0 ? Instant.ofEpochMilli(resetAt) : Instant.now().plusSeconds(60), id));
+    }
+    OktaException failure = r.failure();
+    if (r.status() == 401 && "E0000004".equals(failure.errorCode())) {
+      return Future.succeededFuture(new AuthnOutcome.Invalid(id));
+    }
+    return Future.succeededFuture(new AuthnOutcome.Unknown(failure.getMessage(), id));
+  }
+
+  private Future<Void> cancel(String stateToken) {
+    Buffer body = new JsonObject().put("stateToken", stateToken).toBuffer();
+    OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST, connection.url("/api/v1/authn/cancel"),
+        Bucket.AUTHN, null, () -> body, "application/json", false, false, false);
+    return connection.execute(call, usage).mapEmpty();
+  }
+
+  // ---- mitigation ---------------------------------------------------------------------------
+
+  /** {@code POST /api/v1/users/{id}/lifecycle/suspend}; NOT_ALLOWED unless the user is ACTIVE. */
+  public Future<OktaAck> suspend(String userId) {
+    return lifecycle(HttpMethod.POST, "/api/v1/users/" + OrgConnection.encode(userId) + "/lifecycle/suspend");
+  }
+
+  /** {@code POST /api/v1/users/{id}/lifecycle/unsuspend}; NOT_ALLOWED unless the user is SUSPENDED. */
+  public Future<OktaAck> unsuspend(String userId) {
+    return lifecycle(HttpMethod.POST, "/api/v1/users/" + OrgConnection.encode(userId) + "/lifecycle/unsuspend");
+  }
+
+  /** {@code DELETE /api/v1/users/{id}/sessions?oauthTokens=true}: ends every session and revokes OAuth tokens. */
+  public Future<OktaAck> clearSessions(String userId) {
+    return lifecycle(HttpMethod.DELETE, "/api/v1/users/" + OrgConnection.encode(userId) + "/sessions?oauthTokens=true");
+  }
+
+  private Future<OktaAck> lifecycle(HttpMethod method, String pathAndQuery) {
+    OrgConnection.Call call = new OrgConnection.Call(method, connection.url(pathAndQuery), Bucket.LIFECYCLE,
+        Set.of(USERS_MANAGE), null, null, false, true, false);
+    return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
+  }
+
+  // ---- policy -------------------------------------------------------------------------------
+
+  /** The lockout settings of the active password policies; needs {@code okta.policies.read}. */
+  public Future<LockoutPolicy> lockoutPolicy() {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/api/v1/policies?type=PASSWORD"),
+            Bucket.OTHER, Set.of(POLICIES_READ)), usage)
+        .map(r -> lockout(r.jsonArray()));
+  }
+
+  static LockoutPolicy lockout(JsonArray policies) {
+    List<LockoutPolicy.Policy> active = new ArrayList<>();
+    for (Object item : policies) {
+      if (!(item instanceof JsonObject p) || !"ACTIVE".equals(p.getString("status", "ACTIVE"))) {
+        continue;
+      }
+      JsonObject lockout = Optional.ofNullable(p.getJsonObject("settings"))
+          .map(s -> s.getJsonObject("password"))
+          .map(s -> s.getJsonObject("lockout"))
+          .orElse(new JsonObject());
+      active.add(new LockoutPolicy.Policy(p.getString("id"), p.getString("name"), p.getInteger("priority", 0),
+          lockout.getInteger("maxAttempts", 0), lockout.getInteger("autoUnlockMinutes", 0),
+          lockout.getBoolean("showLockoutFailures", false)));
+    }
+    active.sort(Comparator.comparingInt(LockoutPolicy.Policy::priority));
+    Integer threshold = active.stream().map(LockoutPolicy.Policy::maxAttempts).filter(m -> m > 0)
+        .min(Integer::compare).orElse(null);
+    boolean show = active.stream().anyMatch(LockoutPolicy.Policy::showLockoutFailures);
+    return new LockoutPolicy(threshold, show, List.copyOf(active));
+  }
+
+  @Override
+  public String toString() {
+    return "OktaOrg[" + connection.domain.value() + ", client " + connection.clientId + ", " + usage + "]";
+  }
+}

@@ -1,0 +1,306 @@
+package io.flare.iem.okta;
+
+import io.flare.iem.integrationconfig.OktaDomain;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Everything one org and client id share: the rate limiter, the token cache, the DPoP state, and
+ * the one place requests are sent, authorised, counted, retried and classified.
+ */
+final class OrgConnection {
+
+  static final String TOKEN_PATH = "/oauth2/v1/token";
+  static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+  private final Vertx vertx;
+  private final WebClient web;
+  final OktaDomain domain;
+  final String clientId;
+  private final ClientAssertion assertion;
+  private final DpopProofs dpop;
+  private final OktaClientOptions options;
+  private final Clock clock;
+  final RateLimiter limiter;
+  private final Map<String, TokenEntry> tokens = new HashMap<>();
+  private volatile boolean dpopRequired;
+  private volatile String dpopNonce;
+  private volatile boolean resourceNonce;
+
+  OrgConnection(Vertx vertx, WebClient web, OktaDomain domain, String clientId, ClientAssertion assertion,
+      DpopProofs dpop, OktaClientOptions options, Clock clock) {
+    this.vertx = vertx;
+    this.web = web;
+    this.domain = domain;
+    this.clientId = clientId;
+    this.assertion = assertion;
+    this.dpop = dpop;
+    this.options = options;
+    this.clock = clock;
+    this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis);
+  }
+
+  /** One request to send; {@code body} is rebuilt per attempt (fresh assertion, fresh proof). */
+  record Call(HttpMethod method, URI uri, Bucket bucket, Set<String> scopes, Supplier<Buffer> body,
+      String contentType, boolean idempotent, boolean retry429, boolean tokenRequest) {
+
+    static Call get(URI uri, Bucket bucket, Set<String> scopes) {
+      return new Call(HttpMethod.GET, uri, bucket, scopes, null, null, true, true, false);
+    }
+  }
+
+  URI url(String pathAndQuery) {
+    return URI.create(domain.value() + pathAndQuery);
+  }
+
+  boolean dpopRequired() {
+    return dpopRequired;
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  /** Sends {@code call} and returns the final response of any status; fails only without one. */
+  Future<OktaResponse> execute(Call call, Usage usage) {
+    return attempt(call, usage, 0, 0, false);
+  }
+
+  /** As {@link #execute}, failing with a typed {@link OktaException} unless the status is 2xx. */
+  Future<OktaResponse> executeOk(Call call, Usage usage) {
+    return execute(call, usage).compose(r -> r.status() / 100 == 2
+        ? Future.succeededFuture(r)
+        : Future.failedFuture(r.failure()));
+  }
+
+  private Future<OktaResponse> attempt(Call call, Usage usage, int failures, int waits, boolean reauthorised) {
+    if (!domain.owns(call.uri())) {
+      return Future.failedFuture(OktaException.of(OktaException.Kind.DOMAIN_REFUSED,
+          "refused to call " + call.uri().getScheme() + "://" + call.uri().getHost()
+              + ": not the integration's Okta domain " + domain.value()));
+    }
+    Future<AccessToken> token = call.scopes() == null ? Future.succeededFuture(null) : token(call.scopes(), usage);
+    return token.compose(t -> limiter.acquire(call.bucket(), usage)
+            .compose(permit -> send(call, t, usage)
+                .andThen(ar -> permit.release(ar.succeeded() ? ar.result().headers() : null,
+                    ar.succeeded() ? ar.result().status() : 0)))
+            .transform(ar -> ar.succeeded()
+                ? afterResponse(call, usage, t, ar.result(), failures, waits, reauthorised)
+                : afterFailure(call, usage, ar.cause(), failures, waits, reauthorised)));
+  }
+
+  private Future<OktaResponse> afterResponse(Call call, Usage usage, AccessToken token, OktaResponse r,
+      int failures, int waits, boolean reauthorised) {
+    int status = r.status();
+    if (status == 429) {
+      usage.count429();
+      limiter.rateLimited(call.bucket(), r.headers());
+      if (call.retry429() && waits < options.max429Waits()) {
+        return attempt(call, usage, failures, waits + 1, reauthorised);
+      }
+      return Future.succeededFuture(r);
+    }
+    if (token != null && !reauthorised) {
+      if (status == 401) {
+        invalidate(token);
+        return attempt(call, usage, failures, waits, true);
+      }
+      if ((status == 400 || status == 401) && "use_dpop_nonce".equals(r.challengeError())
+          && r.headers().get("DPoP-Nonce") != null) {
+        resourceNonce = true;
+        return attempt(call, usage, failures, waits, true);
+      }
+    }
+    if (status >= 500 && call.idempotent() && failures < options.maxRetries()) {
+      return retryLater(call, usage, failures, waits, reauthorised);
+    }
+    return Future.succeededFuture(r);
+  }
+
+  private Future<OktaResponse> afterFailure(Call call, Usage usage, Throwable error, int failures, int waits,
+      boolean reauthorised) {
+    if (error instanceof OktaException known) {
+      return Future.failedFuture(known);
+    }
+    if (call.idempotent() && failures < options.maxRetries()) {
+      return retryLater(call, usage, failures, waits, reauthorised);
+    }
+    String what = error instanceof TimeoutException || String.valueOf(error.getMessage()).contains("timeout")
+        ? "no answer within " + options.requestTimeout().toMillis() + " ms"
+        : "connection failed (" + error.getClass().getSimpleName() + ")";
+    return Future.failedFuture(new OktaException(OktaException.Kind.UNAVAILABLE, 0, null,
+        what + " calling " + domain.value() + call.uri().getRawPath(), List.of(), null, null));
+  }
+
+  private Future<OktaResponse> retryLater(Call call, Usage usage, int failures, int waits, boolean reauthorised) {
+    usage.countRetry();
+    long cap = Math.min(options.retryMax().toMillis(), options.retryBase().toMillis() << Math.min(failures, 16));
+    long delay = 1 + ThreadLocalRandom.current().nextLong(Math.max(1, cap));
+    Promise<Void> timer = Promise.promise();
+    vertx.setTimer(delay, id -> timer.complete());
+    return timer.future().compose(v -> attempt(call, usage, failures + 1, waits, reauthorised));
+  }
+
+  private Future<OktaResponse> send(Call call, AccessToken token, Usage usage) {
+    HttpRequest<Buffer> request = web.requestAbs(call.method(), call.uri().toString())
+        .followRedirects(false)
+        .timeout(options.requestTimeout().toMillis())
+        .putHeader("Accept", "application/json")
+        .putHeader("User-Agent", OktaClient.USER_AGENT);
+    if (token != null) {
+      request.putHeader("Authorization", token.authorization());
+      if (token.dpop()) {
+        request.putHeader("DPoP", dpop.proof(call.method().name(), call.uri(), resourceNonce ? dpopNonce : null,
+            token.value()));
+      }
+    }
+    if (call.tokenRequest() && dpopRequired) {
+      request.putHeader("DPoP", dpop.proof("POST", call.uri(), dpopNonce, null));
+    }
+    usage.countRequest();
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent;
+    if (call.body() != null) {
+      request.putHeader("Content-Type", call.contentType());
+      sent = request.sendBuffer(call.body().get());
+    } else {
+      sent = request.send();
+    }
+    return sent.map(resp -> {
+      String nonce = resp.headers().get("DPoP-Nonce");
+      if (nonce != null && !nonce.isBlank()) {
+        dpopNonce = nonce;
+      }
+      return new OktaResponse(resp.statusCode(), resp.headers(), resp.body());
+    });
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------
+
+  private static final class TokenEntry {
+    AccessToken token;
+    Future<AccessToken> inflight;
+  }
+
+  /** A token for {@code scopes}: cached, refreshed before expiry, one fetch in flight at a time. */
+  Future<AccessToken> token(Set<String> scopes, Usage usage) {
+    String key = String.join(" ", new TreeSet<>(scopes));
+    Future<AccessToken> started;
+    synchronized (tokens) {
+      TokenEntry e = tokens.computeIfAbsent(key, k -> new TokenEntry());
+      Instant now = clock.instant();
+      boolean usable = e.token != null && now.isBefore(e.token.expiresAt().minusSeconds(30));
+      boolean fresh = e.token != null && now.isBefore(e.token.expiresAt().minus(options.tokenRefreshBefore()));
+      if (fresh) {
+        return Future.succeededFuture(e.token);
+      }
+      if (e.inflight != null) {
+        return usable ? Future.succeededFuture(e.token) : e.inflight;
+      }
+      Promise<AccessToken> promise = Promise.promise();
+      e.inflight = promise.future();
+      started = promise.future();
+      AccessToken current = e.token;
+      vertx.runOnContext(v -> fetchToken(scopes, usage, 0).onComplete(ar -> {
+        synchronized (tokens) {
+          e.inflight = null;
+          if (ar.succeeded()) {
+            e.token = ar.result();
+          }
+        }
+        promise.handle(ar);
+      }));
+      if (usable) {
+        return Future.succeededFuture(current);
+      }
+    }
+    return started;
+  }
+
+  /** Drops a token Okta no longer accepts. */
+  void invalidate(AccessToken token) {
+    synchronized (tokens) {
+      tokens.values().removeIf(e -> e.token == token && e.inflight == null);
+      tokens.values().forEach(e -> {
+        if (e.token == token) {
+          e.token = null;
+        }
+      });
+    }
+  }
+
+  private Future<AccessToken> fetchToken(Set<String> scopes, Usage usage, int step) {
+    URI tokenUrl = url(TOKEN_PATH);
+    String scope = String.join(" ", new LinkedHashSet<>(scopes));
+    Supplier<Buffer> form = () -> Buffer.buffer("grant_type=client_credentials"
+        + "&scope=" + encode(scope)
+        + "&client_assertion_type=" + encode(ASSERTION_TYPE)
+        + "&client_assertion=" + assertion.sign(clock, clientId, tokenUrl.toString(), UUID.randomUUID().toString()));
+    Call call = new Call(HttpMethod.POST, tokenUrl, Bucket.TOKEN, null, form, "application/x-www-form-urlencoded",
+        true, true, true);
+    return execute(call, usage).compose(r -> {
+      if (r.status() == 200) {
+        return Future.succeededFuture(parseToken(r, scopes));
+      }
+      OktaException failure = r.failure();
+      if ("invalid_dpop_proof".equals(failure.errorCode()) && !dpopRequired && step < 3) {
+        dpopRequired = true; // the app requires DPoP: start the handshake
+        return fetchToken(scopes, usage, step + 1);
+      }
+      if ("use_dpop_nonce".equals(failure.errorCode()) && r.headers().get("DPoP-Nonce") != null && step < 3) {
+        dpopRequired = true;
+        return fetchToken(scopes, usage, step + 1);
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  private AccessToken parseToken(OktaResponse r, Set<String> requested) {
+    JsonObject json = r.json();
+    String value = json.getString("access_token");
+    String type = json.getString("token_type", "Bearer");
+    Object expires = json.getValue("expires_in");
+    if (value == null || !(expires instanceof Number)) {
+      throw new OktaException(OktaException.Kind.UNEXPECTED, r.status(), null,
+          "token response without access_token or expires_in", List.of(), r.requestId(), null);
+    }
+    Set<String> granted = json.getString("scope") == null
+        ? Set.copyOf(requested)
+        : Set.copyOf(Arrays.asList(json.getString("scope").trim().split("\\s+")));
+    return new AccessToken(value, "DPoP".equalsIgnoreCase(type), granted,
+        clock.instant().plusSeconds(((Number) expires).longValue()));
+  }
+
+  static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** For tests: the headers a rate-limited bucket last reported. */
+  RateLimiter.Snapshot snapshot(Bucket bucket) {
+    return limiter.snapshot(bucket);
+  }
+
+  static MultiMap noHeaders() {
+    return MultiMap.caseInsensitiveMultiMap();
+  }
+}

@@ -1,0 +1,246 @@
+package io.flare.iem.okta;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps one org's calls within what Okta grants, per bucket, from the {@code X-Rate-Limit-*} and
+ * {@code Date} headers of every response, and within a concurrency limit. A request that may not
+ * go yet waits in a FIFO queue and is released by a response or by a timer at the window's reset:
+ * nothing is dropped and nothing spins. Thread-safe: callers may come from any event loop; each
+ * waiter is resumed on its own context.
+ */
+final class RateLimiter {
+
+  /** Margin added to a reset instant, for clock rounding. */
+  static final long RESET_MARGIN_MS = 150;
+
+  private final Vertx vertx;
+  private final int maxConcurrent;
+  private final LongSupplier clock;
+  private final Map<Bucket, State> buckets = new EnumMap<>(Bucket.class);
+  private int inFlight;
+
+  RateLimiter(Vertx vertx, int maxConcurrent, LongSupplier clock) {
+    this.vertx = vertx;
+    this.maxConcurrent = maxConcurrent;
+    this.clock = clock;
+    for (Bucket b : Bucket.values()) {
+      buckets.put(b, new State());
+    }
+  }
+
+  /** What a bucket looks like now, for callers and tests. */
+  record Snapshot(int limit, int remaining, long resetAtMillis, int inFlight, int queued) {}
+
+  /** A granted slot; {@link #release} it exactly once with the response headers (or null). */
+  final class Permit {
+    private final Bucket bucket;
+    private boolean released;
+
+    private Permit(Bucket bucket) {
+      this.bucket = bucket;
+    }
+
+    void release(MultiMap headers, int status) {
+      synchronized (RateLimiter.this) {
+        if (released) {
+          return;
+        }
+        released = true;
+        inFlight--;
+        State s = buckets.get(bucket);
+        s.inFlight--;
+        if (headers != null) {
+          observe(s, headers, status);
+        }
+      }
+      drain();
+    }
+  }
+
+  private static final class State {
+    int limit = -1;           // unknown until the first response
+    int remaining;
+    long resetAt;             // local millis when the current window ends
+    long blockedUntil;        // local millis: after a 429, nothing goes before this
+    int inFlight;
+    long timerAt;             // when the pending wake-up timer fires, 0 if none
+    final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  }
+
+  private record Waiter(double share, Promise<Permit> promise, Context context, long since, Usage usage) {}
+
+  /** A permit for one request in {@code bucket}, when {@code share} of the bucket allows it. */
+  Future<Permit> acquire(Bucket bucket, Usage usage) {
+    double share = usage.share(bucket);
+    Permit granted = null;
+    Promise<Permit> promise = null;
+    synchronized (this) {
+      State s = buckets.get(bucket);
+      if (s.queue.isEmpty() && allowed(s, share)) {
+        granted = grant(bucket, s);
+      } else {
+        promise = Promise.promise();
+        Context ctx = vertx.getOrCreateContext();
+        s.queue.add(new Waiter(share, promise, ctx, clock.getAsLong(), usage));
+      }
+    }
+    if (granted != null) {
+      return Future.succeededFuture(granted);
+    }
+    drain();
+    return promise.future();
+  }
+
+  /** Records a 429: nothing more goes in this bucket before its reset. */
+  void rateLimited(Bucket bucket, MultiMap headers) {
+    synchronized (this) {
+      State s = buckets.get(bucket);
+      long until = resetAtLocal(headers);
+      if (until <= 0) {
+        until = clock.getAsLong() + 1000;
+      }
+      s.blockedUntil = Math.max(s.blockedUntil, until);
+      s.remaining = 0;
+    }
+    drain();
+  }
+
+  synchronized Snapshot snapshot(Bucket bucket) {
+    State s = buckets.get(bucket);
+    return new Snapshot(s.limit, s.remaining, s.resetAt, s.inFlight, s.queue.size());
+  }
+
+  private Permit grant(Bucket bucket, State s) {
+    inFlight++;
+    s.inFlight++;
+    return new Permit(bucket);
+  }
+
+  /** Whether one more request fits: under the concurrency limit and inside the caller's share. */
+  private boolean allowed(State s, double share) {
+    long now = clock.getAsLong();
+    if (inFlight >= maxConcurrent) {
+      return false;
+    }
+    if (now < s.blockedUntil) {
+      return false;
+    }
+    if (s.limit < 0) {
+      return s.inFlight == 0; // probe one at a time until Okta tells us the limit
+    }
+    if (now >= s.resetAt) {
+      s.remaining = s.limit; // a new window started
+      s.resetAt = Long.MAX_VALUE;
+    }
+    double reserve = s.limit * (1.0 - share);
+    return s.remaining - s.inFlight - 1 >= reserve - 1e-9;
+  }
+
+  private void observe(State s, MultiMap headers, int status) {
+    String limit = headers.get("X-Rate-Limit-Limit");
+    String remaining = headers.get("X-Rate-Limit-Remaining");
+    long resetAt = resetAtLocal(headers);
+    if (limit == null || remaining == null || resetAt <= 0) {
+      return;
+    }
+    int l;
+    int r;
+    try {
+      l = Integer.parseInt(limit.trim());
+      r = Integer.parseInt(remaining.trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    if (l <= 0) { // concurrency 429: 0/0 and an estimated reset
+      s.blockedUntil = Math.max(s.blockedUntil, resetAt);
+      return;
+    }
+    boolean newWindow = s.limit < 0 || s.resetAt == Long.MAX_VALUE || resetAt > s.resetAt + 500;
+    s.limit = l;
+    if (newWindow) {
+      s.remaining = r;
+      s.resetAt = resetAt;
+    } else {
+      s.remaining = Math.min(s.remaining, r);
+      s.resetAt = Math.max(s.resetAt, resetAt);
+    }
+    if (status == 429) {
+      s.remaining = 0;
+    }
+  }
+
+  /** The local instant of {@code X-Rate-Limit-Reset}, corrected by the server's {@code Date}; 0 if absent. */
+  long resetAtLocal(MultiMap headers) {
+    String reset = headers.get("X-Rate-Limit-Reset");
+    if (reset == null) {
+      return 0;
+    }
+    long resetMillis;
+    try {
+      resetMillis = Long.parseLong(reset.trim()) * 1000;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+    long now = clock.getAsLong();
+    long serverNow = now;
+    String date = headers.get("Date");
+    if (date != null) {
+      try {
+        serverNow = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+      } catch (RuntimeException ignored) {
+        // no usable Date: trust our own clock
+      }
+    }
+    return now + Math.max(0, resetMillis - serverNow) + RESET_MARGIN_MS;
+  }
+
+  /** Grants every waiter that fits now, in FIFO order per bucket, and arms timers for the rest. */
+  private void drain() {
+    List<Runnable> resumes = new ArrayList<>();
+    long earliest = Long.MAX_VALUE;
+    synchronized (this) {
+      long now = clock.getAsLong();
+      for (Map.Entry<Bucket, State> e : buckets.entrySet()) {
+        State s = e.getValue();
+        Iterator<Waiter> it = s.queue.iterator();
+        while (it.hasNext()) {
+          Waiter w = it.next();
+          if (!allowed(s, w.share)) {
+            break;
+          }
+          it.remove();
+          Permit p = grant(e.getKey(), s);
+          long waited = now - w.since;
+          w.usage.countWait(waited);
+          resumes.add(() -> w.context.runOnContext(v -> w.promise.complete(p)));
+        }
+        if (!s.queue.isEmpty()) {
+          long wake = Math.max(s.blockedUntil, s.limit >= 0 && s.resetAt != Long.MAX_VALUE ? s.resetAt : 0);
+          if (wake > now && (s.timerAt == 0 || s.timerAt > wake || s.timerAt <= now)) {
+            s.timerAt = wake;
+            earliest = Math.min(earliest, wake);
+          }
+        }
+      }
+    }
+    resumes.forEach(Runnable::run);
+    if (earliest != Long.MAX_VALUE) {
+      long delay = Math.max(1, earliest - clock.getAsLong());
+      vertx.setTimer(delay, id -> drain());
+    }
+  }
+}

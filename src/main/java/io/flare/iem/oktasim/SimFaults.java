@@ -1,0 +1,102 @@
+package io.flare.iem.oktasim;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Faults the simulated org injects, for resilience tests: latency, 5xx answers, dropped
+ * connections, and 429 storms. Deterministic: counts ("the next N requests") or a seeded rate.
+ */
+public final class SimFaults {
+
+  private final Object lock;
+  long latencyMillis;
+  int failNext;
+  int failStatus = 500;
+  double failRate;
+  int dropNext;
+  long stormUntil;
+  Set<SimBucket> stormBuckets = EnumSet.allOf(SimBucket.class);
+  private final SplittableRandom random = new SplittableRandom(7);
+
+  SimFaults(Object lock) {
+    this.lock = lock;
+  }
+
+  /** Every response waits this long first (in-flight requests then count toward the concurrency limit). */
+  public SimFaults latency(Duration latency) {
+    synchronized (lock) {
+      latencyMillis = latency.toMillis();
+    }
+    return this;
+  }
+
+  /** The next {@code count} requests (token and authn included) get {@code status} (500, 502, 503, 504). */
+  public SimFaults failNext(int count, int status) {
+    synchronized (lock) {
+      failNext = count;
+      failStatus = status;
+    }
+    return this;
+  }
+
+  /** Each request fails with {@code status} with probability {@code rate} (seeded, repeatable). */
+  public SimFaults failRate(double rate, int status) {
+    synchronized (lock) {
+      failRate = rate;
+      failStatus = status;
+    }
+    return this;
+  }
+
+  /** The next {@code count} requests have their connection closed without an answer. */
+  public SimFaults dropNext(int count) {
+    synchronized (lock) {
+      dropNext = count;
+    }
+    return this;
+  }
+
+  /** Every rate-limited request in {@code buckets} (all if none given) is answered 429 for {@code duration}. */
+  public SimFaults force429(Duration duration, SimBucket... buckets) {
+    synchronized (lock) {
+      stormUntil = System.currentTimeMillis() + duration.toMillis();
+      stormBuckets = buckets.length == 0 ? EnumSet.allOf(SimBucket.class) : EnumSet.copyOf(Set.of(buckets));
+    }
+    return this;
+  }
+
+  /** Removes every fault. */
+  public SimFaults clear() {
+    synchronized (lock) {
+      latencyMillis = 0;
+      failNext = 0;
+      failRate = 0;
+      dropNext = 0;
+      stormUntil = 0;
+    }
+    return this;
+  }
+
+  boolean drop() {
+    if (dropNext > 0) {
+      dropNext--;
+      return true;
+    }
+    return false;
+  }
+
+  boolean fail() {
+    if (failNext > 0) {
+      failNext--;
+      return true;
+    }
+    return failRate > 0 && random.nextDouble() < failRate;
+  }
+
+  boolean storming(SimBucket bucket, long now) {
+    return now < stormUntil && stormBuckets.contains(bucket);
+  }
+}
