@@ -10,6 +10,9 @@ import io.flare.iem.identitysync.IdentitySync;
 import io.flare.iem.identitysync.UserSources;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.OktaDiagnostics;
+import io.flare.iem.okta.OktaClient;
+import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.storage.Migrations;
@@ -21,6 +24,9 @@ import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -45,9 +51,14 @@ public final class App {
   private final List<String> deployments;
   private final int grpcPort;
   private final int httpPort;
+  private final WebClient web;
+  private final OktaClient okta;
 
-  private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort) {
+  private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort,
+      WebClient web, OktaClient okta) {
     this.vertx = vertx;
+    this.web = web;
+    this.okta = okta;
     this.stores = stores;
     this.readiness = readiness;
     this.deployments = deployments;
@@ -83,10 +94,15 @@ public final class App {
 
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, SigningKeys keys, Stores stores) {
     Readiness readiness = new Readiness(vertx, stores);
+    WebClient web = oktaWebClient(vertx, config);
+    OktaClient okta = new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
+        .withRequestTimeout(config.okta().requestTimeout())
+        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), java.time.Clock.systemUTC());
     var integrations = new IntegrationRepository();
     var tenants = new TenantRepository(DEFAULT_IDENTIFIER_CAP);
+    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), null, clock);
+        config.oktaInsecureHosts(), diagnostics, clock);
     String replica = replicaId();
     UserSources userSources = (integration, since) -> {
       throw new Failure.FailedPrecondition("OKTA_CLIENT_MISSING", "the Okta client is not wired into this build");
@@ -107,11 +123,22 @@ public final class App {
             port -> new GrpcVerticle(config.bindHost(), port, services, gate, readiness), GrpcVerticle::actualPort)
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
-            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort)));
+            .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta)));
         })
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** The one outbound HTTP client for Okta: explicit timeouts, keep-alive, never follows a redirect. */
+  private static WebClient oktaWebClient(Vertx vertx, AppConfig config) {
+    return WebClient.create(vertx, new WebClientOptions()
+            .setFollowRedirects(false)
+            .setConnectTimeout(5_000)
+            .setIdleTimeout(60)
+            .setKeepAlive(true)
+            .setUserAgent(OktaClient.USER_AGENT),
+        new PoolOptions().setHttp1MaxSize(config.okta().maxConcurrentPerOrg() * 2));
   }
 
   /**
@@ -155,6 +182,11 @@ public final class App {
     return readiness;
   }
 
+  /** The Okta client every capability shares. */
+  public OktaClient okta() {
+    return okta;
+  }
+
   /** Stops serving and closes the stores. */
   public Future<Void> stop() {
     readiness.drain();
@@ -162,6 +194,9 @@ public final class App {
     for (String id : deployments) {
       undeploys.add(vertx.undeploy(id));
     }
-    return Future.join(undeploys).transform(ignored -> stores.close());
+    return Future.join(undeploys).transform(ignored -> {
+      web.close();
+      return stores.close();
+    });
   }
 }

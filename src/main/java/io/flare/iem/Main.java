@@ -34,8 +34,11 @@ public final class Main {
     CallContext.init(); // before the first Vertx: registers the request-scoped context local
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
     DevMode devServers = dev;
+    AppConfig effective = config;
     try {
-      App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
+      var started = dev == null ? App.start(vertx, effective)
+          : dev.startOktaSimulator(vertx).compose(simulator -> App.start(vertx, effective));
+      App app = started.await(2, TimeUnit.MINUTES);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, devServers), "iem-shutdown"));
     } catch (Exception e) {
       LOG.atError().setCause(e).log("iem-okta failed to start");

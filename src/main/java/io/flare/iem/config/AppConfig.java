@@ -28,7 +28,17 @@ public record AppConfig(
     Path devDataDir,
     Set<String> oktaInsecureHosts,
     URI publicBaseUrl,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Okta okta) {
+
+  /**
+   * Outbound Okta settings.
+   *
+   * @param devPort {@code IEM_DEV_OKTA_PORT}: port of the Okta simulator dev mode starts (default 8089)
+   * @param requestTimeout {@code IEM_OKTA_REQUEST_TIMEOUT_SECONDS}: longest one Okta HTTP exchange may take (default 30)
+   * @param maxConcurrentPerOrg {@code IEM_OKTA_MAX_CONCURRENCY}: most requests in flight to one Okta org (default 10)
+   */
+  public record Okta(int devPort, Duration requestTimeout, int maxConcurrentPerOrg) {}
 
   /** Postgres connection settings, by their libpq names. */
   public record Postgres(String host, int port, String database, String user, String password, int poolSize) {
@@ -63,9 +73,12 @@ public record AppConfig(
     Set<String> insecureHosts = p.list("IEM_OKTA_INSECURE_HOSTS");
     URI publicBaseUrl = p.parse("IEM_PUBLIC_BASE_URL", "https://api.flare.io", AppConfig::baseUrl);
     Duration grace = Duration.ofSeconds(p.intIn("IEM_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600));
+    Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),
+        Duration.ofSeconds(p.intIn("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", 30, 1, 300)),
+        p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -75,22 +88,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {

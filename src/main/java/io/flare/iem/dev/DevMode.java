@@ -1,8 +1,13 @@
 package io.flare.iem.dev;
 
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.oktasim.OktaSimulator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,13 +15,31 @@ import org.slf4j.LoggerFactory;
  * Dev mode ({@code IEM_DEV=true}): a real embedded PostgreSQL and Redis when none is configured,
  * with data kept under the dev data folder so it survives restarts. Caller auth is off, and the
  * service says so loudly. Blocking: runs in {@code main} before Vert.x starts.
+ *
+ * <p>Dev mode also starts a simulated Okta org ({@link #startOktaSimulator}) on
+ * {@code IEM_DEV_OKTA_PORT} (default 8089) whose app {@value #DEMO_CLIENT_ID} trusts our JWKS URL,
+ * and allows {@code 127.0.0.1} and {@code localhost} as Okta hosts, so a demo integration with
+ * {@code okta_domain} {@code http://127.0.0.1:8089} validates. Besides 45 generated users the org
+ * has these demo users (login / password / what Okta answers):
+ * <ul>
+ *   <li>{@code alice@demo.example} / {@code Correct-Horse-42!}: ACTIVE, SUCCESS (a valid leaked password)</li>
+ *   <li>{@code bob@demo.example} / {@code Tr0ub4dor&3}: ACTIVE, MFA_REQUIRED (still a valid password)</li>
+ *   <li>{@code carol@demo.example} / {@code Summer2024!}: SUSPENDED</li>
+ *   <li>{@code dave@demo.example} / {@code Winter2023!}: PASSWORD_EXPIRED</li>
+ *   <li>{@code erin@demo.example} / {@code Spring2025!}: LOCKED_OUT</li>
+ * </ul>
+ * The password policy locks accounts after 10 failed attempts.
  */
 public final class DevMode implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
 
+  /** Client id of the demo org's API Services app. */
+  public static final String DEMO_CLIENT_ID = "0oaDevSimulator00001";
+
   private final AppConfig config;
   private final List<AutoCloseable> servers;
+  private OktaSimulator simulator;
 
   private DevMode(AppConfig config, List<AutoCloseable> servers) {
     this.config = config;
@@ -40,7 +63,56 @@ public final class DevMode implements AutoCloseable {
       effective = effective.withRedisUrl(redis.url());
       LOG.info("dev mode: embedded Redis at {}", redis.url());
     }
+    Set<String> insecure = new LinkedHashSet<>(effective.oktaInsecureHosts());
+    insecure.add("127.0.0.1");
+    insecure.add("localhost");
+    effective = effective.withOktaInsecureHosts(insecure);
     return new DevMode(effective, servers);
+  }
+
+  /**
+   * Starts the demo Okta org. Its app fetches our JWKS lazily (on the first token request), since
+   * our HTTP server starts after it.
+   */
+  public Future<OktaSimulator> startOktaSimulator(Vertx vertx) {
+    String jwks = "http://127.0.0.1:" + config.httpPort() + "/.well-known/jwks.json";
+    return OktaSimulator.start(vertx, new OktaSimulator.Options()
+            .seed(2026)
+            .users(45)
+            .port(config.okta().devPort())
+            .clientId(DEMO_CLIENT_ID)
+            .jwksUrl(jwks)
+            .emailDomain("demo.example"))
+        .map(sim -> {
+          addDemoUsers(sim);
+          simulator = sim;
+          LOG.atInfo().addKeyValue("okta_domain", sim.baseUrl()).addKeyValue("client_id", DEMO_CLIENT_ID)
+              .log("dev mode: simulated Okta org at {} (client id {}, {} users; demo users alice, bob, carol, dave,"
+                  + " erin @demo.example, passwords in DevMode's Javadoc)", sim.baseUrl(), DEMO_CLIENT_ID,
+                  sim.userCount());
+          return sim;
+        });
+  }
+
+  private static void addDemoUsers(OktaSimulator sim) {
+    demo(sim, "alice", "Alice", "Active", "ACTIVE", "Correct-Horse-42!");
+    String bob = demo(sim, "bob", "Bob", "Mfa", "ACTIVE", "Tr0ub4dor&3");
+    sim.setAuthnState(bob, "MFA_REQUIRED");
+    demo(sim, "carol", "Carol", "Suspended", "SUSPENDED", "Summer2024!");
+    demo(sim, "dave", "Dave", "Expired", "PASSWORD_EXPIRED", "Winter2023!");
+    String erin = demo(sim, "erin", "Erin", "Locked", "ACTIVE", "Spring2025!");
+    sim.lock(erin);
+  }
+
+  private static String demo(OktaSimulator sim, String name, String first, String last, String status, String pw) {
+    String id = sim.addUser(name + "@demo.example", first, last, status).id();
+    sim.setPassword(id, pw);
+    return id;
+  }
+
+  /** The demo Okta org, once started. */
+  public OktaSimulator simulator() {
+    return simulator;
   }
 
   /** The configuration with the embedded servers filled in. */

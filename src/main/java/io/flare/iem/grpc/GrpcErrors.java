@@ -32,6 +32,9 @@ public final class GrpcErrors {
     if (error instanceof Failure failure) {
       return new StatusException(code(failure), failure.getMessage());
     }
+    if (error instanceof io.flare.iem.okta.OktaException okta) {
+      return statusOf(okta.toFailure());
+    }
     if (StoreErrors.isUnavailable(error)) {
       LOG.atWarn().addKeyValue("rpc", CallContext.method()).setCause(error)
           .log("dependency unavailable: {}", StoreErrors.describe(error));

@@ -1,0 +1,237 @@
+package io.flare.iem.integrationconfig;
+
+import io.flare.iem.grpc.Failure;
+import io.flare.iem.okta.AccessToken;
+import io.flare.iem.okta.LockoutPolicy;
+import io.flare.iem.okta.OktaClient;
+import io.flare.iem.okta.OktaException;
+import io.flare.iem.okta.OktaOrg;
+import io.flare.iem.okta.OktaUser;
+import io.flare.iem.okta.Usage;
+import io.flare.iem.okta.UserQuery;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * TestIntegration against a real (or simulated) Okta org, one result per check of the setup guide,
+ * each failure with the remedy the customer applies. Never fails for a misconfigured org: a broken
+ * setup is a FAIL result. Stores the lockout threshold it reads on the integration.
+ */
+public final class OktaDiagnostics implements IntegrationDiagnostics {
+
+  static final String DOMAIN = "okta_domain_reachable";
+  static final String TOKEN = "token_obtained";
+  static final String USERS_READ = "users_read_granted";
+  static final String USERS_VISIBLE = "users_visible";
+  static final String USERS_MANAGE = "users_manage_granted";
+  static final String LOCKOUT = "lockout_policy";
+  private static final int SAMPLE = 3;
+
+  private final OktaClient okta;
+  private final Pool pool;
+  private final IntegrationRepository integrations;
+  private final URI jwksUrl;
+
+  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl) {
+    this.okta = okta;
+    this.pool = pool;
+    this.integrations = integrations;
+    this.jwksUrl = jwksUrl;
+  }
+
+  @Override
+  public Future<List<Result>> run(Integration integration, TenantSettings tenant) {
+    List<Result> results = new ArrayList<>();
+    OktaOrg org;
+    try {
+      okta.forget(integration.oktaDomain(), integration.clientId()); // a test starts from scratch
+      org = okta.org(integration.oktaDomain(), integration.clientId(), Usage.named("test-integration"));
+    } catch (Failure.InvalidArgument e) {
+      results.add(fail(DOMAIN, "'" + integration.oktaDomain() + "' is not an Okta org URL: " + e.rule(),
+          "Enter the URL you sign in to Okta with, for example https://acme.okta.com (not the -admin URL)."));
+      skipRest(results, "the Okta domain is not usable");
+      return Future.succeededFuture(results);
+    }
+    return org.discovery()
+        .transform(ar -> {
+          if (ar.failed()) {
+            results.add(fail(DOMAIN, "could not reach " + org.domain() + ": " + ar.cause().getMessage(),
+                "Check the Okta domain in the integration: it is the URL you sign in to Okta with, for example"
+                    + " https://acme.okta.com (not the -admin URL), and it must be reachable from Flare."));
+            skipRest(results, "the Okta domain is not reachable");
+            return Future.succeededFuture(results);
+          }
+          results.add(pass(DOMAIN, org.domain() + " answers as an Okta org"));
+          return tokenChecks(org, integration, results);
+        });
+  }
+
+  private Future<List<Result>> tokenChecks(OktaOrg org, Integration integration, List<Result> results) {
+    return org.token(Set.of(OktaOrg.USERS_READ)).transform(ar -> {
+      if (ar.succeeded()) {
+        AccessToken token = ar.result();
+        results.add(pass(TOKEN, "client " + integration.clientId() + " authenticated with private_key_jwt"
+            + (token.dpop() ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
+        results.add(pass(USERS_READ, "okta.users.read is granted"));
+        return usersVisible(org, results).compose(v -> manage(org, integration, results))
+            .compose(v -> lockout(org, integration, results)).map(results);
+      }
+      OktaException e = okta(ar.cause());
+      if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
+        results.add(pass(TOKEN, "client " + integration.clientId() + " authenticated with private_key_jwt"
+            + (org.dpopRequired() ? " and DPoP" : "")));
+        results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
+            "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
+        results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
+        return manage(org, integration, results).compose(v -> lockout(org, integration, results)).map(results);
+      }
+      results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
+      skipRest(results, "no access token");
+      return Future.succeededFuture(results);
+    });
+  }
+
+  private String tokenDetail(OktaException e, Throwable cause) {
+    if (e == null) {
+      return "the token request failed: " + cause.getMessage();
+    }
+    return "Okta refused the token request: " + (e.errorCode() == null ? "" : e.errorCode() + " ")
+        + (e.errorSummary() == null ? e.getMessage() : e.errorSummary());
+  }
+
+  private String tokenRemedy(OktaException e, Integration integration) {
+    if (e == null) {
+      return "Retry later; if it persists, check that the Okta domain is right and reachable.";
+    }
+    String summary = e.errorSummary() == null ? "" : e.errorSummary();
+    return switch (e.kind()) {
+      case INVALID_CLIENT -> {
+        if (summary.startsWith("Client authentication failed") || summary.contains("not a valid client_id")) {
+          yield "Check the client id: copy it from the service app's General tab in Okta (it starts with 0oa);"
+              + " the integration has " + integration.clientId() + ".";
+        }
+        if (summary.contains("private_key_jwt")) {
+          yield "Set the app's client authentication to Public key / Private key and register our JWKS URL "
+              + jwksUrl + ".";
+        }
+        yield "Okta does not accept our key: in the service app, Client Credentials, choose Public key / Private"
+            + " key, 'Use a URL to fetch keys dynamically', and enter " + jwksUrl + ".";
+      }
+      case DPOP -> "The app requires DPoP ('Require Demonstrating Proof of Possession (DPoP) header in token"
+          + " requests') and the DPoP handshake failed: make sure nothing between Flare and Okta strips the DPoP"
+          + " header, or clear that checkbox in the app's General settings.";
+      case RATE_LIMITED -> "Okta rate-limited the token request: run TestIntegration again in a minute.";
+      case UNAVAILABLE -> "Okta did not answer: retry later.";
+      default -> "Check the service app: API Services, Client Credentials, Public key / Private key with our JWKS URL "
+          + jwksUrl + ".";
+    };
+  }
+
+  private Future<Void> usersVisible(OktaOrg org, List<Result> results) {
+    return org.listUsers(UserQuery.all().withLimit(200)).next().transform(ar -> {
+      if (ar.succeeded()) {
+        List<OktaUser> users = ar.result().users();
+        if (users.isEmpty()) {
+          results.add(fail(USERS_VISIBLE, "the app sees no users",
+              "If the app's admin role is bound to a resource set, that set contains no users: add users to it"
+                  + " (choose Users as the resource type, not Groups), or use a role for the whole org."));
+        } else {
+          String count = ar.result().last() ? users.size() + " users" : "more than " + users.size() + " users";
+          String sample = users.stream().limit(SAMPLE).map(OktaUser::login).collect(Collectors.joining(", "));
+          results.add(pass(USERS_VISIBLE, count + " visible, for example " + sample));
+        }
+        return Future.succeededFuture();
+      }
+      OktaException e = okta(ar.cause());
+      if (e != null && e.kind() == OktaException.Kind.FORBIDDEN) {
+        results.add(fail(USERS_VISIBLE, "Okta refused to list users: " + e.errorCode() + " " + e.errorSummary(),
+            "Assign the service app an admin role with the 'View users and their details' permission (for example"
+                + " Read-only Administrator) on its Admin roles tab."));
+      } else {
+        results.add(fail(USERS_VISIBLE, "listing users failed: " + ar.cause().getMessage(),
+            "Retry later; if it persists, check the app's admin role and resource set."));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> manage(OktaOrg org, Integration integration, List<Result> results) {
+    if (!integration.mitigates()) {
+      results.add(skipped(USERS_MANAGE, "mitigation is off (" + integration.mitigationMode() + ")"));
+      return Future.succeededFuture();
+    }
+    return org.token(Set.of(OktaOrg.USERS_MANAGE)).transform(ar -> {
+      if (ar.succeeded()) {
+        results.add(pass(USERS_MANAGE, "okta.users.manage is granted; the admin role also needs the Suspend users"
+            + " and Clear user sessions permissions"));
+      } else {
+        OktaException e = okta(ar.cause());
+        results.add(fail(USERS_MANAGE, "mitigation is " + integration.mitigationMode() + " but Okta refused"
+                + " okta.users.manage" + (e != null && e.errorSummary() != null ? ": " + e.errorSummary() : ""),
+            "Grant okta.users.manage on the app's Okta API Scopes tab and give its admin role the Suspend users and"
+                + " Clear user sessions permissions, or set the mitigation mode to VALIDATE_ONLY."));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> lockout(OktaOrg org, Integration integration, List<Result> results) {
+    return org.lockoutPolicy().transform(ar -> {
+      if (ar.failed()) {
+        results.add(warn(LOCKOUT, "the password policy is not readable: " + ar.cause().getMessage(),
+            "Grant okta.policies.read on the app's Okta API Scopes tab so Flare can keep its daily attempts under"
+                + " half your lockout threshold; until then keep max_daily_password_attempts low (default 2)."));
+        return integrations.setLockoutThreshold(pool, integration.id(), null);
+      }
+      LockoutPolicy policy = ar.result();
+      Integer threshold = policy.threshold();
+      int cap = integration.maxDailyPasswordAttempts();
+      if (threshold == null) {
+        results.add(pass(LOCKOUT, "no active password policy locks accounts; daily cap " + cap));
+      } else if (cap * 2 > threshold) {
+        results.add(warn(LOCKOUT, "lockout after " + threshold + " failed attempts, but the daily cap is " + cap
+                + " (more than half of it)",
+            "Set max_daily_password_attempts to at most " + Math.max(1, threshold / 2) + " (half of the Okta lockout"
+                + " threshold " + threshold + ")."));
+      } else {
+        results.add(pass(LOCKOUT, "lockout after " + threshold + " failed attempts; daily cap " + cap
+            + " is at most half of it"));
+      }
+      return integrations.setLockoutThreshold(pool, integration.id(), threshold);
+    });
+  }
+
+  private static void skipRest(List<Result> results, String why) {
+    Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
+    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT)) {
+      if (!done.contains(name)) {
+        results.add(skipped(name, "not run: " + why));
+      }
+    }
+  }
+
+  private static OktaException okta(Throwable t) {
+    return t instanceof OktaException e ? e : null;
+  }
+
+  private static Result pass(String name, String detail) {
+    return new Result(name, Outcome.PASS, detail, "");
+  }
+
+  private static Result warn(String name, String detail, String remedy) {
+    return new Result(name, Outcome.WARN, detail, remedy);
+  }
+
+  private static Result fail(String name, String detail, String remedy) {
+    return new Result(name, Outcome.FAIL, detail, remedy);
+  }
+
+  private static Result skipped(String name, String detail) {
+    return new Result(name, Outcome.SKIPPED, detail, "");
+  }
+}
