@@ -19,8 +19,7 @@ record OktaResponse(int status, MultiMap headers, Buffer body) {
       return new JsonObject();
     }
     try {
-      Object parsed = body.toJson();
-      return parsed instanceof JsonObject o ? o : new JsonObject();
+      return firstChar() == '{' ? new JsonObject(body) : new JsonObject();
     } catch (RuntimeException e) {
       return new JsonObject();
     }
@@ -28,15 +27,24 @@ record OktaResponse(int status, MultiMap headers, Buffer body) {
 
   JsonArray jsonArray() {
     try {
-      Object parsed = body == null ? null : body.toJson();
-      if (parsed instanceof JsonArray a) {
-        return a;
+      if (body != null && firstChar() == '[') {
+        return new JsonArray(body);
       }
     } catch (RuntimeException ignored) {
       // fall through
     }
     throw new OktaException(OktaException.Kind.UNEXPECTED, status, null, "expected a JSON array", List.of(),
         requestId(), null);
+  }
+
+  private char firstChar() {
+    for (int i = 0; i < body.length(); i++) {
+      char c = (char) body.getByte(i);
+      if (!Character.isWhitespace(c)) {
+        return c;
+      }
+    }
+    return ' ';
   }
 
   /** The {@code error} parameter of a {@code WWW-Authenticate} challenge, or null. */

@@ -261,7 +261,7 @@ final class SimServer {
       reset = (start + window + 999) / 1000;
       limit = (int) Math.max(1, (long) sim.limits.get(bucket) * sharePercent / 100);
       if (sim.faults.storming(bucket, now)) {
-        reset = Math.max(reset, (sim.faults.stormUntil + 999) / 1000);
+        reset = (sim.faults.stormUntil + 999) / 1000;
         limited = true;
         remaining = 0;
       } else {

@@ -1,0 +1,221 @@
+package io.flare.iem.integrationconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import io.flare.iem.keys.SigningKeys;
+import io.flare.iem.oktasim.OktaSimulator;
+import io.flare.iem.oktasim.SimApp;
+import io.flare.iem.testing.Await;
+import io.flare.iem.testing.OktaSims;
+import io.flare.iem.testing.RunningService;
+import io.flare.iem.v1.CreateIntegrationRequest;
+import io.flare.iem.v1.GetIntegrationRequest;
+import io.flare.iem.v1.Integration;
+import io.flare.iem.v1.IntegrationCheck;
+import io.flare.iem.v1.MitigationMode;
+import io.flare.iem.v1.TenantSettings;
+import io.flare.iem.v1.TestIntegrationRequest;
+import io.flare.iem.v1.TestIntegrationResponse;
+import io.flare.iem.v1.TestResult;
+import io.flare.iem.v1.UpdateTenantSettingsRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** TestIntegration through gRPC against a simulated Okta org: every troubleshooting case of the setup guide. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TestIntegrationTest {
+
+  static RunningService service;
+  static OktaSimulator sim;
+  static final AtomicInteger TENANTS = new AtomicInteger();
+  static final List<String> secrets = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    service = RunningService.start();
+    sim = Await.result(OktaSimulator.start(service.vertx, new OktaSimulator.Options().users(300)));
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(sim.stop());
+    service.close();
+  }
+
+  @BeforeEach
+  void goodSetup() {
+    sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json")
+        .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read")
+        .adminRole(SimApp.AdminRole.SUPER_ADMIN).noResourceSet().requireDpop(false).rejectDpopNonces(false);
+    sim.lockoutPolicy(10, false);
+    sim.policyReadable(true);
+  }
+
+  static String integration(String domain, String clientId, MitigationMode mode, int dailyCap) {
+    String tenant = "tenant-ti-" + TENANTS.incrementAndGet();
+    if (mode != MitigationMode.MITIGATION_MODE_VALIDATE_ONLY) {
+      service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
+          .setSettings(TenantSettings.newBuilder().setMitigationEnabled(true).setIdentifierCap(1000)
+              .setTimeZone("UTC").setNightlySyncHour(2).setFullSyncIntervalDays(7)).build());
+    }
+    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
+        .setIntegration(Integration.newBuilder().setDisplayName("Okta").setOktaDomain(domain).setClientId(clientId)
+            .setMitigationMode(mode).setMaxDailyPasswordAttempts(dailyCap)).build());
+    return tenant;
+  }
+
+  static String integration(MitigationMode mode) {
+    return integration(sim.baseUrl(), sim.app().clientId(), mode, 2);
+  }
+
+  static Map<String, IntegrationCheck> test(String tenant) {
+    TestIntegrationResponse response = service.integrations()
+        .testIntegration(TestIntegrationRequest.newBuilder().setTenantId(tenant).build());
+    Map<String, IntegrationCheck> checks = new LinkedHashMap<>();
+    response.getChecksList().forEach(c -> checks.put(c.getName(), c));
+    assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "users_read_granted",
+        "users_visible", "users_manage_granted", "lockout_policy");
+    assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
+    return checks;
+  }
+
+  static void assertFails(IntegrationCheck check, String... remedyContains) {
+    assertThat(check.getResult()).as(check.getName() + ": " + check.getDetail()).isEqualTo(TestResult.TEST_RESULT_FAIL);
+    assertThat(check.getRemedy()).contains(remedyContains);
+  }
+
+  @Test
+  void a_good_setup_passes_every_check_and_stores_the_lockout_threshold() {
+    String tenant = integration(MitigationMode.MITIGATION_MODE_AUTOMATED);
+
+    Map<String, IntegrationCheck> checks = test(tenant);
+
+    assertThat(checks.values()).allSatisfy(c -> assertThat(c.getResult()).as(c.getName() + ": " + c.getDetail())
+        .isEqualTo(TestResult.TEST_RESULT_PASS));
+    assertThat(checks.get("users_visible").getDetail()).contains("more than 200 users visible", "@example.com");
+    assertThat(service.integrations().getIntegration(GetIntegrationRequest.newBuilder().setTenantId(tenant).build())
+        .getIntegration().getOktaLockoutThreshold()).isEqualTo(10);
+  }
+
+  @Test
+  void mitigation_off_skips_the_manage_check() {
+    assertThat(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("users_manage_granted").getResult())
+        .isEqualTo(TestResult.TEST_RESULT_SKIPPED);
+  }
+
+  @Test
+  void wrong_domain_fails_reachability_and_skips_the_rest() {
+    Map<String, IntegrationCheck> checks = test(integration("http://127.0.0.1:9", sim.app().clientId(),
+        MitigationMode.MITIGATION_MODE_VALIDATE_ONLY, 2));
+    assertFails(checks.get("okta_domain_reachable"), "Okta domain");
+    assertThat(checks.get("token_obtained").getResult()).isEqualTo(TestResult.TEST_RESULT_SKIPPED);
+  }
+
+  @Test
+  void wrong_client_id_fails_the_token_check() {
+    Map<String, IntegrationCheck> checks = test(integration(sim.baseUrl(), "0oaWrongClient000001",
+        MitigationMode.MITIGATION_MODE_VALIDATE_ONLY, 2));
+    assertFails(checks.get("token_obtained"), "client id", "0oaWrongClient000001");
+  }
+
+  @Test
+  void our_key_not_registered_says_which_jwks_url_to_register() {
+    sim.app().savedKeys(new JWKSet(SigningKeys.parse(SigningKeys.generatePem()).active().toPublicJWK()));
+    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
+    assertFails(checks.get("token_obtained"), service.config.jwksUrl().toString());
+    assertThat(checks.get("token_obtained").getDetail()).contains("kid is invalid");
+  }
+
+  @Test
+  void wrong_jwks_url_says_which_jwks_url_to_register() {
+    sim.app().jwksUrl(service.httpBase() + "/not-our-jwks.json");
+    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
+    assertFails(checks.get("token_obtained"), service.config.jwksUrl().toString());
+    assertThat(checks.get("token_obtained").getDetail()).contains("jwks_uri");
+  }
+
+  @Test
+  void users_read_scope_missing() {
+    sim.app().revokeScopes("okta.users.read");
+    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
+    assertThat(checks.get("token_obtained").getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertFails(checks.get("users_read_granted"), "okta.users.read");
+  }
+
+  @Test
+  void users_manage_scope_missing_while_mitigation_is_on() {
+    sim.app().revokeScopes("okta.users.manage");
+    assertFails(test(integration(MitigationMode.MITIGATION_MODE_MANUAL)).get("users_manage_granted"),
+        "okta.users.manage");
+  }
+
+  @Test
+  void no_admin_role_means_no_user_is_visible() {
+    sim.app().adminRole(SimApp.AdminRole.NONE);
+    assertFails(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("users_visible"),
+        "admin role", "View users and their details");
+  }
+
+  @Test
+  void a_resource_set_without_users() {
+    sim.app().resourceSet(List.of());
+    assertFails(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("users_visible"), "resource set");
+  }
+
+  @Test
+  void a_resource_set_of_some_users_passes_with_its_count() {
+    sim.app().resourceSet(List.of(sim.userId(1), sim.userId(2), sim.userId(3)));
+    IntegrationCheck visible = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("users_visible");
+    assertThat(visible.getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+  }
+
+  @Test
+  void a_daily_cap_above_half_the_lockout_threshold_warns() {
+    sim.lockoutPolicy(5, false);
+    String tenant = integration(sim.baseUrl(), sim.app().clientId(), MitigationMode.MITIGATION_MODE_VALIDATE_ONLY, 3);
+    IntegrationCheck lockout = test(tenant).get("lockout_policy");
+    assertThat(lockout.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(lockout.getRemedy()).contains("at most 2");
+  }
+
+  @Test
+  void an_unreadable_lockout_policy_warns() {
+    sim.app().revokeScopes("okta.policies.read");
+    IntegrationCheck lockout = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("lockout_policy");
+    assertThat(lockout.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(lockout.getRemedy()).contains("okta.policies.read");
+  }
+
+  @Test
+  void dpop_required_and_working_passes() {
+    sim.app().requireDpop(true);
+    IntegrationCheck token = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("token_obtained");
+    assertThat(token.getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(token.getDetail()).contains("DPoP");
+  }
+
+  @Test
+  void dpop_required_but_failing() {
+    sim.app().requireDpop(true).rejectDpopNonces(true);
+    assertFails(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("token_obtained"), "DPoP");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void no_secret_the_simulator_saw_reached_a_log_line() {
+    List<String> seen = OktaSims.secrets(sim);
+    assertThat(sim.secrets()).isNotEmpty();
+    OktaSims.assertNoSecretsLogged(seen);
+  }
+}

@@ -1,0 +1,300 @@
+package io.flare.iem.okta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flare.iem.oktasim.OktaSimulator;
+import io.flare.iem.oktasim.SimApp;
+import io.flare.iem.oktasim.SimBucket;
+import io.flare.iem.oktasim.SimUser;
+import io.flare.iem.testing.Await;
+import io.flare.iem.testing.OktaSims;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OktaClientTest {
+
+  static Vertx vertx;
+  static List<String> secrets = new ArrayList<>();
+  OktaSimulator sim;
+  OktaClient okta;
+
+  @BeforeAll
+  static void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void close() {
+    Await.result(vertx.close());
+  }
+
+  @BeforeEach
+  void start() {
+    sim = OktaSims.start(vertx, new OktaSimulator.Options().users(1050).mixedStatuses(false));
+    okta = OktaSims.client(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    secrets.addAll(OktaSims.secrets(sim));
+    Await.result(sim.stop());
+  }
+
+  OktaOrg org(Usage usage) {
+    return okta.org(sim.baseUrl(), sim.app().clientId(), usage);
+  }
+
+  List<OktaUser> listAll(UserPages pages) {
+    List<OktaUser> all = new ArrayList<>();
+    while (pages.hasNext()) {
+      all.addAll(Await.result(pages.next()).users());
+    }
+    return all;
+  }
+
+  @Test
+  void bearer_token_then_1050_users_across_pages_without_loss_or_duplicate() {
+    OktaOrg org = org(Usage.named("sync"));
+    UserPages pages = org.listUsers(UserQuery.all());
+
+    List<OktaUser> users = listAll(pages);
+
+    assertThat(users).hasSize(1050);
+    assertThat(new HashSet<>(users.stream().map(OktaUser::id).toList())).hasSize(1050);
+    assertThat(users.get(0).id()).isEqualTo(sim.userId(0));
+    assertThat(users.get(1049).id()).isEqualTo(sim.userId(1049));
+    assertThat(users.get(5).login()).isEqualTo(sim.user(5).orElseThrow().login());
+    assertThat(users.get(5).lastUpdated()).isNotNull();
+    assertThat(sim.counters().requests("GET /api/v1/users")).isEqualTo(6);
+    assertThat(org.dpopRequired()).isFalse();
+    assertThat(org.usage().requests()).isEqualTo(7); // one token, six pages
+  }
+
+  @Test
+  void a_persisted_cursor_resumes_the_listing() {
+    OktaOrg org = org(Usage.named("sync"));
+    UserPages pages = org.listUsers(UserQuery.all());
+    Await.result(pages.next());
+    Await.result(pages.next());
+    String cursor = pages.cursor();
+
+    List<OktaUser> rest = listAll(org.resumeUsers(cursor));
+
+    assertThat(rest).hasSize(650);
+    assertThat(rest.get(0).id()).isEqualTo(sim.userId(400));
+    assertThatThrownBy(() -> org.resumeUsers("https://evil.example.com/api/v1/users?after=1"))
+        .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.DOMAIN_REFUSED));
+  }
+
+  @Test
+  void filter_includes_deprovisioned_users_and_plain_listing_does_not() {
+    sim.deprovision(sim.userId(3));
+    sim.setStatus(sim.userId(4), "SUSPENDED");
+
+    assertThat(listAll(org(Usage.named("a")).listUsers(UserQuery.all()))).hasSize(1049);
+    assertThat(listAll(org(Usage.named("b")).listUsers(UserQuery.allIncludingDeprovisioned()))).hasSize(1050);
+    List<OktaUser> suspended = listAll(org(Usage.named("c")).listUsers(UserQuery.filter("status eq \"SUSPENDED\"")));
+    assertThat(suspended).extracting(OktaUser::id).containsExactly(sim.userId(4));
+  }
+
+  @Test
+  void dpop_handshake_then_proofs_with_ath_on_every_call_and_a_fresh_jti_after_a_429() {
+    sim.app().requireDpop(true);
+    OktaOrg org = org(Usage.named("sync"));
+
+    AccessToken token = Await.result(org.token(Set.of(OktaOrg.USERS_READ)));
+
+    assertThat(token.dpop()).isTrue();
+    assertThat(org.dpopRequired()).isTrue();
+    assertThat(sim.counters().requests("POST /oauth2/v1/token")).isEqualTo(3); // no proof, no nonce, success
+    sim.faults().force429(Duration.ofMillis(1200), SimBucket.USER_READ);
+    assertThat(Await.result(org.getUser(sim.userId(7)))).map(OktaUser::id).contains(sim.userId(7));
+    assertThat(org.usage().rateLimited()).isGreaterThanOrEqualTo(1);
+    assertThat(listAll(org.listUsers(UserQuery.all()))).hasSize(1050);
+    assertThat(sim.counters().requests("POST /oauth2/v1/token")).isEqualTo(3); // the token was cached
+  }
+
+  @Test
+  void a_429_storm_is_waited_out_within_the_callers_share() {
+    sim.rateLimitWindow(Duration.ofSeconds(1)).limit(SimBucket.USERS, 20); // the app sees 10 per window
+    sim.faults().force429(Duration.ofMillis(1500), SimBucket.USERS);
+    OktaOrg org = org(Usage.named("sync").withShare(Bucket.USERS_LIST, 0.5));
+
+    List<OktaUser> users = listAll(org.listUsers(UserQuery.all()));
+
+    assertThat(users).hasSize(1050);
+    assertThat(sim.counters().acceptedPerWindow(sim.app().clientId(), SimBucket.USERS).values())
+        .allSatisfy(perWindow -> assertThat(perWindow).isLessThanOrEqualTo(5));
+    assertThat(org.usage().rateLimitWaits()).isGreaterThan(0);
+    assertThat(sim.counters().served429()).isLessThanOrEqualTo(3); // it waited for the reset, it did not hammer
+  }
+
+  @Test
+  void reads_retry_5xx_and_dropped_connections() {
+    OktaOrg org = org(Usage.named("reads"));
+    Await.result(org.token(Set.of(OktaOrg.USERS_READ)));
+    sim.faults().failNext(2, 503);
+    assertThat(Await.result(org.getUser(sim.userId(1)))).isPresent();
+    sim.faults().dropNext(1);
+    assertThat(Await.result(org.getUser(sim.userId(2)))).isPresent();
+    assertThat(org.usage().retries()).isEqualTo(3);
+  }
+
+  @Test
+  void authn_outcomes_are_typed_and_state_tokens_are_cancelled() {
+    SimUser alice = sim.user(10).orElseThrow();
+    SimUser bob = sim.user(11).orElseThrow();
+    sim.setAuthnState(bob.id(), "MFA_REQUIRED");
+    OktaOrg org = org(Usage.named("checks"));
+
+    assertThat(Await.result(org.authn(alice.login(), alice.password()))).isInstanceOf(AuthnOutcome.Valid.class);
+    assertThat(Await.result(org.authn(alice.login(), "wrong"))).isInstanceOf(AuthnOutcome.Invalid.class);
+    AuthnOutcome mfa = Await.result(org.authn(bob.login(), bob.password()));
+    assertThat(mfa).isEqualTo(new AuthnOutcome.Valid("MFA_REQUIRED", mfa.requestId()));
+    assertThat(mfa.requestId()).hasSize(32);
+    assertThat(sim.counters().authnCancels()).isEqualTo(1);
+    assertThat(Await.result(org.authn("nobody@example.com", "x"))).isInstanceOf(AuthnOutcome.Invalid.class);
+  }
+
+  @Test
+  void lockout_threshold_locks_on_the_fifth_failure_and_shown_failures_say_locked_out() throws Exception {
+    sim.lockoutPolicy(5, true);
+    SimUser carol = sim.user(12).orElseThrow();
+    OktaOrg org = org(Usage.named("checks"));
+
+    for (int i = 0; i < 4; i++) {
+      assertThat(Await.result(org.authn(carol.login(), "wrong-" + i))).isInstanceOf(AuthnOutcome.Invalid.class);
+      Thread.sleep(300); // Okta allows 4 authn calls per second per username
+    }
+    assertThat(sim.user(carol.id()).orElseThrow().status()).isEqualTo("ACTIVE");
+    assertThat(Await.result(org.authn(carol.login(), "wrong-5"))).isInstanceOf(AuthnOutcome.LockedOut.class);
+    Thread.sleep(300);
+    assertThat(sim.user(carol.id()).orElseThrow().status()).isEqualTo("LOCKED_OUT");
+    assertThat(Await.result(org.authn(carol.login(), carol.password()))).isInstanceOf(AuthnOutcome.LockedOut.class);
+  }
+
+  @Test
+  void authn_is_never_retried_after_a_5xx_a_429_or_a_drop() {
+    SimUser dave = sim.user(13).orElseThrow();
+    OktaOrg org = org(Usage.named("checks"));
+
+    sim.faults().failNext(1, 503);
+    assertThat(Await.result(org.authn(dave.login(), dave.password()))).isInstanceOf(AuthnOutcome.Unknown.class);
+    assertThat(sim.counters().authnCalls(dave.login())).isEqualTo(0); // the 503 came before the handler
+    assertThat(sim.counters().requests("POST /api/v1/authn")).isEqualTo(1);
+
+    sim.faults().force429(Duration.ofSeconds(2), SimBucket.AUTHN);
+    assertThat(Await.result(org.authn(dave.login(), dave.password()))).isInstanceOf(AuthnOutcome.RateLimited.class);
+    assertThat(sim.counters().requests("POST /api/v1/authn")).isEqualTo(2);
+    sim.faults().clear();
+
+    sim.faults().dropNext(1);
+    assertThat(Await.result(org.authn(dave.login(), dave.password()))).isInstanceOf(AuthnOutcome.Unknown.class);
+    assertThat(Await.result(org.authn(dave.login(), dave.password()))).isInstanceOf(AuthnOutcome.Valid.class);
+    assertThat(sim.counters().requests("POST /api/v1/authn")).isEqualTo(3); // dropped one never reached a handler
+  }
+
+  @Test
+  void one_thousand_concurrent_wrong_passwords_make_exactly_one_thousand_calls() {
+    sim.lockoutPolicy(0, false);
+    sim.limit(SimBucket.AUTHN, 1_000_000);
+    List<SimUser> users = sim.users(u -> true, 250);
+    OktaOrg org = org(Usage.named("checks").withShare(Bucket.AUTHN, 1.0));
+    List<Future<AuthnOutcome>> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      calls.add(org.authn(users.get(i % 250).login(), "wrong"));
+    }
+    Await.result(Future.all(calls));
+    assertThat(sim.counters().authnCalls()).isEqualTo(1000);
+  }
+
+  @Test
+  void mitigation_suspends_and_clears_sessions_with_oauth_tokens() {
+    String id = sim.userId(20);
+    OktaOrg org = org(Usage.named("mitigation"));
+
+    OktaAck cleared = Await.result(org.clearSessions(id));
+    OktaAck suspended = Await.result(org.suspend(id));
+
+    assertThat(cleared.status()).isEqualTo(204);
+    assertThat(suspended.requestId()).hasSize(32);
+    assertThat(sim.counters().lifecycle(id, "sessions+oauthTokens")).isEqualTo(1);
+    assertThat(sim.counters().lifecycle(id, "suspend")).isEqualTo(1);
+    assertThat(sim.user(id).orElseThrow().status()).isEqualTo("SUSPENDED");
+    assertThatThrownBy(() -> Await.result(org.suspend(id))).isInstanceOfSatisfying(OktaException.class, e -> {
+      assertThat(e.kind()).isEqualTo(OktaException.Kind.NOT_ALLOWED);
+      assertThat(e.errorCode()).isEqualTo("E0000001");
+      assertThat(e.causes()).containsExactly("Cannot suspend a user that is not active");
+      assertThat(e.requestId()).hasSize(32);
+    });
+    Await.result(org.unsuspend(id));
+    assertThat(sim.user(id).orElseThrow().status()).isEqualTo("ACTIVE");
+  }
+
+  @Test
+  void lockout_policy_is_read_when_policies_read_is_granted() {
+    sim.lockoutPolicy(7, true);
+    LockoutPolicy policy = Await.result(org(Usage.named("diag")).lockoutPolicy());
+    assertThat(policy.threshold()).isEqualTo(7);
+    assertThat(policy.showLockoutFailures()).isTrue();
+  }
+
+  @Test
+  void every_error_shape_becomes_a_typed_error() {
+    OktaOrg org = org(Usage.named("errors"));
+    assertThat(Await.result(org.getUser("00uDoesNotExist000000"))).isEmpty();
+    assertThatThrownBy(() -> Await.result(org.suspend("00uDoesNotExist000000")))
+        .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.NOT_FOUND));
+    String cursor = sim.baseUrl() + "/api/v1/users?after=2bogus&limit=200";
+    assertThatThrownBy(() -> Await.result(org.resumeUsers(cursor).next()))
+        .isInstanceOfSatisfying(OktaException.class, e -> {
+          assertThat(e.kind()).isEqualTo(OktaException.Kind.BAD_REQUEST);
+          assertThat(e.errorCode()).isEqualTo("E0000029");
+          assertThat(e.causes()).containsExactly("Invalid cursor.");
+        });
+    sim.app().adminRole(SimApp.AdminRole.NONE);
+    assertThatThrownBy(() -> Await.result(org.listUsers(UserQuery.all()).next()))
+        .isInstanceOfSatisfying(OktaException.class, e -> {
+          assertThat(e.kind()).isEqualTo(OktaException.Kind.FORBIDDEN);
+          assertThat(e.errorCode()).isEqualTo("E0000006");
+        });
+    sim.app().revokeScopes(OktaOrg.POLICIES_READ);
+    assertThatThrownBy(() -> Await.result(org.lockoutPolicy()))
+        .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.INVALID_SCOPE));
+    OktaOrg stranger = okta.org(sim.baseUrl(), "0oaUnknownClient00001", Usage.named("x"));
+    assertThatThrownBy(() -> Await.result(stranger.token(Set.of(OktaOrg.USERS_READ))))
+        .isInstanceOfSatisfying(OktaException.class, e -> {
+          assertThat(e.kind()).isEqualTo(OktaException.Kind.INVALID_CLIENT);
+          assertThat(e.errorSummary()).startsWith("Client authentication failed.");
+        });
+    sim.app().requireDpop(true).rejectDpopNonces(true);
+    OktaOrg dpop = okta.org("http://localhost:" + sim.port(), sim.app().clientId(), Usage.named("dpop"));
+    assertThatThrownBy(() -> Await.result(dpop.token(Set.of(OktaOrg.USERS_READ))))
+        .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.DPOP));
+    sim.faults().failNext(10, 500);
+    assertThatThrownBy(() -> Await.result(org.getUser(sim.userId(1))))
+        .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.UNAVAILABLE));
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void no_token_assertion_proof_password_or_key_reached_a_log_line() {
+    assertThat(secrets).isNotEmpty();
+    OktaSims.assertNoSecretsLogged(secrets);
+  }
+}
