@@ -29,7 +29,19 @@ public record AppConfig(
     Set<String> oktaInsecureHosts,
     URI publicBaseUrl,
     Duration shutdownGrace,
-    Okta okta) {
+    Okta okta,
+    Checks checks) {
+
+  /**
+   * Credential-check settings.
+   *
+   * @param authnShare {@code IEM_CHECK_AUTHN_SHARE}: share of the org's {@code /api/v1/authn} rate
+   *     limit (as Okta reports it in {@code X-Rate-Limit-*}) that credential checks may use, the rest
+   *     being left to employees signing in; 0.01 to 1 (default 0.2)
+   * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
+   *     (default 16)
+   */
+  public record Checks(double authnShare, int workers) {}
 
   /**
    * Outbound Okta settings.
@@ -76,9 +88,11 @@ public record AppConfig(
     Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),
         Duration.ofSeconds(p.intIn("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", 30, 1, 300)),
         p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75));
+    Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
+        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, checks);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -88,22 +102,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, checks);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, checks);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, checks);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, checks);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {
