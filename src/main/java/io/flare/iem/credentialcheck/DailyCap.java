@@ -73,7 +73,7 @@ final class DailyCap {
 
   /**
    * KEYS[1] the day's counter, KEYS[2] the pacing key; ARGV[1] the cap, ARGV[2] milliseconds to
-   * the next local midnight, ARGV[3] the pacing interval. Returns {code, value}: {-1, 0} the
+   * the next local midnight, ARGV[3] the pacing interval (0: none). Returns {code, value}: {-1, 0} the
    * counter is missing; {0, count} the cap is spent; {-2, ms} wait that long (pacing);
    * {1, count} reserved, count including this one.
    */
@@ -86,7 +86,7 @@ final class DailyCap {
       if wait > 0 then return {-2, wait} end
       n = redis.call('INCR', KEYS[1])
       redis.call('PEXPIRE', KEYS[1], ARGV[2])
-      redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+      if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[2], '1', 'PX', ARGV[3]) end
       return {1, n}
       """;
 
@@ -112,11 +112,18 @@ final class DailyCap {
   private final RedisAPI redis;
   private final Pool pool;
   private final CheckRepository checks;
+  private final long paceMillis;
 
   DailyCap(RedisAPI redis, Pool pool, CheckRepository checks) {
+    this(redis, pool, checks, PACE_MILLIS);
+  }
+
+  /** With another pacing interval (0: none), for tests of the counter alone. */
+  DailyCap(RedisAPI redis, Pool pool, CheckRepository checks, long paceMillis) {
     this.redis = redis;
     this.pool = pool;
     this.checks = checks;
+    this.paceMillis = paceMillis;
   }
 
   static String counterKey(String tenantId, UUID identityId, LocalDate day) {
@@ -154,7 +161,7 @@ final class DailyCap {
       int cap) {
     long ttl = LocalDays.millisToNextMidnight(now, zone);
     return guard(redis.eval(List.of(RESERVE, "2", counterKey(tenantId, identityId, day), paceKey(tenantId, identityId),
-            Integer.toString(cap), Long.toString(ttl), Long.toString(PACE_MILLIS))))
+            Integer.toString(cap), Long.toString(ttl), Long.toString(paceMillis))))
         .map(r -> {
           long code = r.get(0).toLong();
           long value = r.get(1).toLong();
