@@ -65,6 +65,7 @@ final class CheckHarness implements AutoCloseable {
     MitigationMode mode = MitigationMode.MITIGATION_MODE_VALIDATE_ONLY;
     int maxDaily = 2;
     Integer lockoutThreshold;
+    java.util.function.BiFunction<Vertx, OktaSimulator, String> oktaDomain = (v, sim) -> sim.baseUrl();
 
     Setup instances(int n) {
       instances = n;
@@ -106,6 +107,12 @@ final class CheckHarness implements AutoCloseable {
       lockoutThreshold = threshold;
       return this;
     }
+
+    /** The Okta domain the integration names (default the simulator's; a test may put a proxy in front). */
+    Setup oktaDomain(java.util.function.BiFunction<Vertx, OktaSimulator, String> domain) {
+      oktaDomain = domain;
+      return this;
+    }
   }
 
   final MutableClock clock;
@@ -140,7 +147,7 @@ final class CheckHarness implements AutoCloseable {
             .addPaths("time_zone"))
         .build());
     services.get(0).integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Checks").setOktaDomain(sim.baseUrl())
+        .setIntegration(Integration.newBuilder().setDisplayName("Checks").setOktaDomain(setup.oktaDomain.apply(vertx, sim))
             .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(setup.maxDaily)
             .setMitigationMode(setup.mode))
         .build());
