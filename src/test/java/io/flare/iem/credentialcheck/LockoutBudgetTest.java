@@ -62,6 +62,34 @@ class LockoutBudgetTest {
     }
   }
 
+  @Test
+  void an_unlock_restarts_the_budget_and_a_locked_user_is_never_tried() {
+    Instant start = Instant.now().minus(Duration.ofHours(1));
+    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().clock(new io.flare.iem.testing.MutableClock(start))
+        .maxDaily(5).lockoutThreshold(5))) {
+      h.sim.lockoutPolicy(5, false);
+      CheckHarness.User u = h.user("unlocked");
+      h.check(u.login(), "wrong-1");
+      h.check(u.login(), "wrong-2");
+      CredentialCheck waiting = h.check(u.login(), "wrong-3");
+      assertThat(waiting.getOutcome()).as(waiting.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_THROTTLED);
+      assertThat(waiting.getDetail()).contains("lockout budget spent");
+
+      h.sim.lock(u.oktaUserId()); // locked by someone else's attempts
+      h.clock.set(Instant.now().minus(Duration.ofMinutes(30)));
+      CredentialCheck locked = h.check(u.login(), "wrong-4");
+      assertThat(locked.getOutcome()).as(locked.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_LOCKED_OUT);
+
+      h.sim.unlock(u.oktaUserId()); // an admin unlocks: Okta's counter starts again
+      h.clock.set(Instant.now().plus(Duration.ofHours(2))); // the budget re-check is due
+      CredentialCheck later = h.awaitCheck(waiting.getCheckId(), CheckHarness::decided);
+
+      assertThat(later.getOutcome()).as(later.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_INVALID);
+      assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(3);
+      assertThat(h.sim.user(u.oktaUserId()).orElseThrow().status()).isEqualTo("ACTIVE");
+    }
+  }
+
   /** The employee signs in with the right password (Okta resets its counter), at the service's now. */
   private static void signIn(CheckHarness h, CheckHarness.User u) throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
