@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *       ALREADY_TESTED (an earlier undecided check of the same password: wait for it);</li>
  *   <li>the lockout budget ({@link LockoutBudget}): THROTTLED until a sign-in or unlock;</li>
  *   <li>the daily cap ({@link DailyCap#reserve}): THROTTLED until the next local midnight;</li>
- *   <li>the org's authn budget (our share of Okta's authn rate limit): PENDING;</li>
+ *   <li>the org's authn budget (our share of Okta's authn rate limit): PENDING for an inline
+ *       check, a wait in the org's rate limiter for a worker;</li>
  *   <li>the fence: a transaction under the identity's row lock re-counts today's attempts and the
  *       budget's failures and records the attempt (RESERVED) before the call;</li>
  *   <li>the Redis counter still there ({@link DailyCap#confirm}); then exactly one authn call,
@@ -264,11 +265,16 @@ final class CheckDecider {
     });
   }
 
+  /**
+   * The org's authn budget: an inline check that would have to wait for it is handed to the
+   * workers at once (PENDING); a worker waits its turn in the org's rate limiter, a bounded
+   * number per tenant ({@link CheckWorker}), so the queue drains at the share's pace.
+   */
   private Future<Step> orgBudget(Attempt a) {
-    if (!a.org.hasRoom(Bucket.AUTHN)) {
+    if (a.work.inline() && !a.org.hasRoom(Bucket.AUTHN)) {
       return cap.release(a.tenantId(), a.identityId(), a.day).compose(ignored -> waiting(a, PENDING,
           "queued behind the org's authn budget (" + Math.round(settings.authnShare() * 100)
-              + "% of Okta's sign-in rate limit is left for checks)", clock.instant().plus(settings.shortWait())));
+              + "% of Okta's sign-in rate limit is used for checks)", clock.instant()));
     }
     return fence(a);
   }

@@ -95,10 +95,16 @@ final class CheckRepository {
           SELECT check_id FROM credential_checks
           WHERE outcome IN ('PENDING', 'THROTTLED', 'UNVERIFIED') AND next_attempt_time <= $3
             AND (lease_expire_time IS NULL OR lease_expire_time < now())
+            AND NOT (tenant_id = ANY($5::text[]))
           ORDER BY next_attempt_time
           LIMIT $4
           FOR UPDATE SKIP LOCKED)
       RETURNING\s""" + CHECK_COLUMNS + ", c.password_fingerprint, c.password_ciphertext";
+
+  private static final String UNCLAIM = """
+      UPDATE credential_checks SET lease_owner = NULL, lease_expire_time = NULL
+      WHERE check_id = ANY($1::uuid[]) AND lease_owner = $2
+      """;
 
   private static final String FINISH = """
       UPDATE credential_checks
@@ -249,14 +255,24 @@ final class CheckRepository {
         .map(rows -> rows.rowCount() == 1);
   }
 
-  /** Takes up to {@code limit} due checks (next attempt at or before {@code now}) under a lease. */
-  Future<List<Claimed>> claim(SqlClient client, String owner, int leaseSeconds, Instant now, int limit) {
-    return client.preparedQuery(CLAIM).execute(Tuple.of(owner, leaseSeconds, utc(now), limit)).map(rows -> {
-      List<Claimed> out = new ArrayList<>(rows.size());
-      rows.forEach(row -> out.add(new Claimed(check(row), bytes(row.getBuffer("password_fingerprint")),
-          bytes(row.getBuffer("password_ciphertext")))));
-      return out;
-    });
+  /**
+   * Takes up to {@code limit} due checks (next attempt at or before {@code now}) under a lease,
+   * skipping the tenants in {@code skipTenants}.
+   */
+  Future<List<Claimed>> claim(SqlClient client, String owner, int leaseSeconds, Instant now, int limit,
+      String[] skipTenants) {
+    return client.preparedQuery(CLAIM).execute(Tuple.of(owner, leaseSeconds, utc(now), limit, skipTenants))
+        .map(rows -> {
+          List<Claimed> out = new ArrayList<>(rows.size());
+          rows.forEach(row -> out.add(new Claimed(check(row), bytes(row.getBuffer("password_fingerprint")),
+              bytes(row.getBuffer("password_ciphertext")))));
+          return out;
+        });
+  }
+
+  /** Gives claimed checks back untouched (still due), for another claim. */
+  Future<Void> unclaim(SqlClient client, List<UUID> checkIds, String owner) {
+    return client.preparedQuery(UNCLAIM).execute(Tuple.of(checkIds.toArray(UUID[]::new), owner)).mapEmpty();
   }
 
   /** Records a decision step and releases the lease; false when the lease was lost (or the check deleted). */

@@ -4,6 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -14,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * (PENDING, THROTTLED, UNVERIFIED whose next attempt is due), a bounded number at a time.
  * Every replica runs one; {@code FOR UPDATE SKIP LOCKED} and leases decide who decides what, and
  * a replica that dies mid-decision leaves its checks to the others once the lease expires. The
- * org's authn share and Okta's per-username pacing are enforced in the decision itself.
+ * org's authn share and Okta's per-username pacing are enforced in the decision itself: a worker
+ * waits its turn in the org's rate limiter, which is why one tenant gets at most half the slots.
  */
 public final class CheckWorker extends VerticleBase {
 
@@ -29,6 +35,7 @@ public final class CheckWorker extends VerticleBase {
   private final String replica;
   private final AtomicLong claims = new AtomicLong();
   private long timer = -1;
+  private final Map<String, Integer> perTenant = new HashMap<>();
   private int inFlight;
   private boolean claiming;
   private boolean stopping;
@@ -51,7 +58,11 @@ public final class CheckWorker extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Takes due checks up to the concurrency limit; runs on this verticle's event loop only. */
+  /**
+   * Takes due checks up to the concurrency limit; runs on this verticle's event loop only. One
+   * tenant gets at most half the slots (its checks may wait in its org's rate limiter), so a
+   * tenant with a large backlog never starves the others; its surplus stays in the queue.
+   */
   private void claim() {
     int room = settings.workerConcurrency() - inFlight;
     if (stopping || claiming || room <= 0) {
@@ -59,27 +70,58 @@ public final class CheckWorker extends VerticleBase {
     }
     claiming = true;
     String owner = "worker/" + replica + "/" + claims.incrementAndGet();
-    checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room)
+    String[] saturated = perTenant.entrySet().stream().filter(e -> e.getValue() >= perTenantLimit())
+        .map(Map.Entry::getKey).toArray(String[]::new);
+    checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room, saturated)
+        .compose(claimed -> giveBackSurplus(claimed, owner, room))
         .onComplete(ar -> {
           claiming = false;
           if (ar.failed()) {
             LOG.atDebug().setCause(ar.cause()).log("could not take waiting credential checks; retrying next tick");
             return;
           }
-          for (CheckRepository.Claimed claimed : ar.result()) {
+          for (CheckRepository.Claimed claimed : ar.result().taken()) {
+            String tenant = claimed.check().tenantId();
             inFlight++;
             process(claimed, owner).onComplete(done -> {
               inFlight--;
+              perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
               if (stopping && inFlight == 0 && drained != null) {
                 drained.tryComplete();
               }
               claim();
             });
           }
-          if (ar.result().size() == room) {
+          if (ar.result().full()) {
             claim();
           }
         });
+  }
+
+  private record Batch(List<CheckRepository.Claimed> taken, boolean full) {}
+
+  /** Keeps what the per-tenant limit allows and gives the rest back to the queue at once. */
+  private Future<Batch> giveBackSurplus(List<CheckRepository.Claimed> claimed, String owner, int room) {
+    List<CheckRepository.Claimed> taken = new ArrayList<>();
+    List<UUID> surplus = new ArrayList<>();
+    for (CheckRepository.Claimed c : claimed) {
+      String tenant = c.check().tenantId();
+      if (perTenant.getOrDefault(tenant, 0) >= perTenantLimit()) {
+        surplus.add(c.check().id());
+      } else {
+        perTenant.merge(tenant, 1, Integer::sum);
+        taken.add(c);
+      }
+    }
+    boolean full = surplus.isEmpty() && claimed.size() == room;
+    if (surplus.isEmpty()) {
+      return Future.succeededFuture(new Batch(taken, full));
+    }
+    return checks.unclaim(pool, surplus, owner).otherwiseEmpty().map(new Batch(taken, false));
+  }
+
+  private int perTenantLimit() {
+    return Math.max(1, settings.workerConcurrency() / 2);
   }
 
   private Future<Void> process(CheckRepository.Claimed claimed, String owner) {

@@ -178,6 +178,29 @@ class CheckOutcomesTest {
   }
 
   @Test
+  void a_check_behind_the_orgs_authn_budget_is_PENDING_and_decided_by_a_worker_when_the_window_resets() {
+    try (CheckHarness own = CheckHarness.start(CheckHarness.setup().maxDaily(1).lockoutThreshold(10)
+        .sim(options -> options.rateLimitWindow(Duration.ofSeconds(5))))) {
+      // ten sign-ins per window for the whole org, of which checks may use 20 %: two
+      own.sim.limit(io.flare.iem.oktasim.SimBucket.AUTHN, 10);
+      CredentialCheck c = null;
+      for (int i = 0; i < 10 && (c == null || c.getOutcome() != CheckOutcome.CHECK_OUTCOME_PENDING); i++) {
+        CheckHarness.User u = own.user("budget" + i);
+        c = own.check(u.login(), "wrong-" + i);
+      }
+
+      assertThat(c.getOutcome()).as(c.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_PENDING);
+      assertThat(c.getDetail()).contains("authn budget");
+      assertThat(c.getAttemptsMade()).isZero();
+      CredentialCheck later = own.awaitCheck(c.getCheckId(), CheckHarness::decided);
+      assertThat(later.getOutcome()).isEqualTo(CheckOutcome.CHECK_OUTCOME_INVALID);
+      assertThat(own.sim.counters().acceptedPerWindow("anonymous", io.flare.iem.oktasim.SimBucket.AUTHN).values())
+          .allMatch(n -> n <= 2);
+      assertThat(own.sim.counters().served429()).isZero(); // waited for the window instead of being refused
+    }
+  }
+
+  @Test
   void a_tenant_without_integration_gets_NOT_FOUND() {
     var e = org.assertj.core.api.Assertions.catchThrowableOfType(io.grpc.StatusRuntimeException.class,
         () -> h.checks().checkCredential(h.request("a@b.example", "pw").setTenantId("no-such-tenant").build()));
