@@ -58,7 +58,7 @@ final class CheckRepository {
       """;
 
   /** The matched identity: login first, then emails, then identifiers; deprovisioned users last. */
-  private static final String MATCH = """
+  private static final String MATCH_CANDIDATES = """
       SELECT identity_id FROM (
           SELECT identity_id, 1 AS rank, status FROM identities
           WHERE tenant_id = $1 AND lower(login) COLLATE "C" = lower($2)
@@ -74,6 +74,29 @@ final class CheckRepository {
       ) candidates
       ORDER BY (status = 'DEPROVISIONED'), rank, identity_id
       LIMIT 1
+      """;
+
+  /**
+   * The hot path in one round trip: the check this request id already made (a replay), else the
+   * matched identity, else a NOT_FOUND check inserted right away. Exactly one of the three comes
+   * back, or none when a concurrent request with the same id won the insert.
+   */
+  private static final String INTAKE = "WITH existing AS (" + SELECT + """
+        WHERE c.tenant_id = $1 AND c.request_id = $3
+      ), matched AS (
+      """ + MATCH_CANDIDATES + """
+      ), inserted AS (
+        INSERT INTO credential_checks (check_id, tenant_id, identity_id, username, request_id, leak_id, leak_source,
+                                       leak_source_kind, leaked_time, outcome, detail, create_time, decide_time,
+                                       update_time)
+        SELECT $4, $1, NULL, $2, $3, $5, $6, $7, $8, 'NOT_FOUND', $9, $10, $10, now()
+        WHERE NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM matched)
+        ON CONFLICT DO NOTHING
+        RETURNING check_id
+      )
+      SELECT (SELECT identity_id FROM matched) AS matched_identity_id,
+             (SELECT check_id FROM inserted) AS inserted_check_id, e.*
+      FROM (SELECT 1) AS one LEFT JOIN existing e ON true
       """;
 
   private static final String INSERT = """
@@ -238,10 +261,24 @@ final class CheckRepository {
     });
   }
 
-  /** The identity a leaked username names, if any (trimmed, case-insensitive). */
-  Future<Optional<UUID>> match(SqlClient client, String tenantId, String username) {
-    return client.preparedQuery(MATCH).execute(Tuple.of(tenantId, username))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID(0)));
+  /** What the hot path found: a replay, a matched identity, or a NOT_FOUND check it inserted. */
+  record Intake(Optional<StoredCheck> existing, UUID matchedIdentity, boolean inserted) {}
+
+  /**
+   * Looks for the request id's check, else matches the username, else inserts {@code notFound};
+   * one statement. {@code notFound} carries the would-be check (its id, the request and leak).
+   */
+  Future<Intake> intake(SqlClient client, NewCheck notFound) {
+    return client.preparedQuery(INTAKE)
+        .execute(Tuple.from(new Object[] {notFound.tenantId(), notFound.username(), notFound.requestId(),
+            notFound.id(), notFound.leakId(), notFound.leakSource(), notFound.leakSourceKind(),
+            utc(notFound.leakedTime()), notFound.detail(), utc(notFound.createTime())}))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          Optional<StoredCheck> existing = row.getUUID("check_id") == null ? Optional.empty()
+              : Optional.of(check(row));
+          return new Intake(existing, row.getUUID("matched_identity_id"), row.getUUID("inserted_check_id") != null);
+        });
   }
 
   /** Inserts unless the request id or the leak key exists already; returns whether it did. */

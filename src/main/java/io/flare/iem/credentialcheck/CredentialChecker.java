@@ -61,9 +61,7 @@ final class CredentialChecker {
             return Future.failedFuture(new Failure.FailedPrecondition("NOT_OKTA", "tenant '" + in.tenantId()
                 + "' has an Entra ID integration; credential checks need an Okta integration"));
           }
-          return byRequest(in).compose(existing -> existing.isPresent()
-              ? Future.succeededFuture(existing.get())
-              : received(in, actor));
+          return received(in, actor);
         });
   }
 
@@ -81,25 +79,32 @@ final class CredentialChecker {
         : checks.byRequest(pool, in.tenantId(), in.requestId());
   }
 
+  /**
+   * One round trip decides the cheap cases: a replay of the request id returns its check, a
+   * username no identity has is recorded NOT_FOUND (nothing of the password is kept); a matched
+   * identity goes on.
+   */
   private Future<StoredCheck> received(Input in, String actor) {
-    return checks.match(pool, in.tenantId(), in.username()).compose(identity -> identity.isEmpty()
-        ? notFoundCheck(in)
-        : matched(in, identity.get(), actor));
-  }
-
-  /** No identity: the leak is recorded, nothing of the password is kept. */
-  private Future<StoredCheck> notFoundCheck(Input in) {
     Instant now = clock.instant();
     UUID id = UUID.randomUUID();
     String detail = "no synced identity has this login or email";
-    CheckRepository.NewCheck row = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
+    CheckRepository.NewCheck notFound = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
         in.requestId(), in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), null, null,
         StoredCheck.Outcome.NOT_FOUND, detail, null, null, 0, now, now);
-    return checks.insert(pool, row).compose(inserted -> inserted
-        ? Future.succeededFuture(new StoredCheck(id, in.tenantId(), null, in.username(), in.requestId(), in.leakId(),
-            in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.NOT_FOUND, null, detail, 0,
-            null, now, now, 0, null))
-        : existingAfterConflict(in, null, null));
+    return checks.intake(pool, notFound).compose(intake -> {
+      if (intake.existing().isPresent()) {
+        return Future.succeededFuture(intake.existing().get());
+      }
+      if (intake.inserted()) {
+        return Future.succeededFuture(new StoredCheck(id, in.tenantId(), null, in.username(), in.requestId(),
+            in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.NOT_FOUND, null,
+            detail, 0, null, now, now, 0, null));
+      }
+      if (intake.matchedIdentity() != null) {
+        return matched(in, intake.matchedIdentity(), actor);
+      }
+      return existingAfterConflict(in, null, null);
+    });
   }
 
   private Future<StoredCheck> matched(Input in, UUID identityId, String actor) {
