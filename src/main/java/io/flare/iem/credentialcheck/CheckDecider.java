@@ -221,10 +221,15 @@ final class CheckDecider {
         return decided(a, SKIPPED, StoredCheck.SkipReason.ALREADY_TESTED, "this password was already tried for"
             + " the identity at " + tested.get() + ", after its last password change");
       }
-      return checks.olderOpenSibling(pool, a.check, a.work.fingerprint()).compose(older -> older
-          ? waiting(a, PENDING, "waits for an earlier check of the same password for this identity",
-              a.now.plus(settings.shortWait()))
-          : lockoutBudget(a));
+      return checks.olderOpenSibling(pool, a.check, a.work.fingerprint()).compose(older -> {
+        if (older.isEmpty()) {
+          return lockoutBudget(a);
+        }
+        // wake just after the earlier check's next try: it decides, and this one is then ALREADY_TESTED
+        Instant soon = a.now.plus(settings.shortWait());
+        Instant next = older.get().filter(t -> t.isAfter(soon)).map(t -> t.plusSeconds(1)).orElse(soon);
+        return waiting(a, PENDING, "waits for an earlier check of the same password for this identity", next);
+      });
     });
   }
 

@@ -144,9 +144,10 @@ final class CheckRepository {
       """;
 
   private static final String SIBLING_OPEN = """
-      SELECT 1 FROM credential_checks
+      SELECT next_attempt_time FROM credential_checks
       WHERE identity_id = $1 AND password_fingerprint = $2 AND decide_time IS NULL AND check_id <> $3
         AND (create_time, check_id) < ($4, $3)
+      ORDER BY create_time, check_id
       LIMIT 1
       """;
 
@@ -325,11 +326,15 @@ final class CheckRepository {
     return client.preparedQuery(COUNT_ATTEMPT).execute(Tuple.of(checkId, owner)).mapEmpty();
   }
 
-  /** Whether an older undecided check of the same identity has the same password. */
-  Future<Boolean> olderOpenSibling(SqlClient client, StoredCheck check, byte[] fingerprint) {
+  /**
+   * The oldest undecided check of the same identity with the same password, if this one is not
+   * it: its next attempt time (null while it is being decided).
+   */
+  Future<Optional<Optional<Instant>>> olderOpenSibling(SqlClient client, StoredCheck check, byte[] fingerprint) {
     return client.preparedQuery(SIBLING_OPEN)
         .execute(Tuple.of(check.identityId(), Buffer.buffer(fingerprint), check.id(), utc(check.createTime())))
-        .map(rows -> rows.size() > 0);
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+            : Optional.of(Optional.ofNullable(instant(rows.iterator().next(), "next_attempt_time"))));
   }
 
   /** When this password was last tried for the identity, if ever. */

@@ -21,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  * one slot: {@code iem:{<tenant>}:cap:<identity>:<local date>} (the day's count) and
  * {@code iem:{<tenant>}:pace:<identity>} (present while the identity must wait). Every key is
  * written with an expiry: the counter expires at the next local midnight (computed with the zone
- * rules, so 23- and 25-hour days are right), the pacing key after {@link #PACE_MILLIS}.
+ * rules, so 23- and 25-hour days are right), the pacing key after {@link #PACE_MILLIS}. The expiry
+ * is sent as the milliseconds left until that midnight on the service's clock ({@code PEXPIRE}),
+ * not as an absolute instant: the local day of a key is decided by the service's clock, and a
+ * Redis whose clock disagrees must not expire today's counter early (nor a test clock set in the
+ * past expire it at once). A counter that expires early anyway is simply rebuilt.
  *
  * <p><b>Reserving.</b> One Lua script ({@link #RESERVE}) reads the counter and, if it is below the
  * cap and the identity is not being paced, increments it, sets its expiry to the next local

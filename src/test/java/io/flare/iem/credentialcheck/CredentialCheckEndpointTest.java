@@ -142,6 +142,31 @@ class CredentialCheckEndpointTest {
     assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(1);
   }
 
+  @Test
+  void one_password_leaked_in_many_leaks_at_once_is_tried_once_and_the_others_are_ALREADY_TESTED()
+      throws Exception {
+    CheckHarness.User u = h.user("many-leaks");
+    var stub = CredentialCheckServiceGrpc.newFutureStub(h.service().channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    List<ListenableFuture<CheckCredentialResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(stub.checkCredential(h.request(u.login(), "the-same-wrong-one").build())); // ten leak ids
+    }
+    List<String> ids = new ArrayList<>();
+    for (var call : calls) {
+      ids.add(call.get(30, TimeUnit.SECONDS).getCheck().getCheckId());
+    }
+
+    h.clock.advance(Duration.ofSeconds(6)); // the younger ones wait for the oldest, then look again
+    for (String id : ids) {
+      h.awaitCheck(id, CheckHarness::decided);
+    }
+
+    assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(1);
+    assertThat(ids.stream().map(h::get).map(CredentialCheck::getOutcome).toList())
+        .containsOnlyOnce(CheckOutcome.CHECK_OUTCOME_INVALID)
+        .containsOnly(CheckOutcome.CHECK_OUTCOME_INVALID, CheckOutcome.CHECK_OUTCOME_SKIPPED);
+  }
+
   // ---- tenants and lists ----------------------------------------------------------------------
 
   @Test
