@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -85,7 +86,7 @@ final class CredentialChecker {
    * identity goes on.
    */
   private Future<StoredCheck> received(Input in, String actor) {
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what Postgres keeps: answers match later reads
     UUID id = UUID.randomUUID();
     String detail = "no synced identity has this login or email";
     CheckRepository.NewCheck notFound = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
