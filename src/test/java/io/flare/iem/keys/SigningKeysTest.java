@@ -86,6 +86,7 @@ class SigningKeysTest {
     SigningKeys first = SigningKeys.loadOrGenerate(file);
     SigningKeys again = SigningKeys.loadOrGenerate(file);
     assertThat(again.active().getKeyID()).isEqualTo(first.active().getKeyID());
-    assertThat(Files.getPosixFilePermissions(file).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 }
