@@ -2,7 +2,9 @@ package io.flare.iem;
 
 import io.flare.iem.callerauth.CallerAuth;
 import io.flare.iem.config.AppConfig;
-import io.flare.iem.credentialcheck.CredentialCheckEndpoint;
+import io.flare.iem.credentialcheck.CheckSettings;
+import io.flare.iem.credentialcheck.CredentialChecks;
+import io.flare.iem.credentialcheck.PasswordVault;
 import io.flare.iem.http.HttpEndpoints;
 import io.flare.iem.identitysync.IdentitySync;
 import io.flare.iem.identitysync.OktaUserSources;
@@ -94,9 +96,19 @@ public final class App {
     String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
-          return loadKeys(config);
+          return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(keys -> wire(vertx, config, clock, keys, Stores.create(vertx, pg, redisUrl), registry));
+        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry));
+  }
+
+  /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
+  private record Secrets(SigningKeys keys, PasswordVault vault) {}
+
+  private static PasswordVault loadPasswordVault(AppConfig config) throws java.io.IOException {
+    if (config.passwordKeyFile().isPresent()) {
+      return PasswordVault.load(config.passwordKeyFile().get());
+    }
+    return PasswordVault.loadOrGenerate(config.devDataDir().resolve("password.key"));
   }
 
   private static SigningKeys loadKeys(AppConfig config) throws java.io.IOException {
@@ -106,8 +118,9 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
-  private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, SigningKeys keys, Stores stores,
+  private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
       MeterRegistry registry) {
+    SigningKeys keys = secrets.keys();
     Readiness readiness = new Readiness(vertx, stores);
     Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
         IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR, IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR,
@@ -125,14 +138,20 @@ public final class App {
     String replica = replicaId();
     IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants,
         new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica, metrics);
+    CredentialChecks checks = CredentialChecks.create(vertx, stores, okta, secrets.vault(), integrations, tenants,
+        clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers()), replica);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
-        CredentialCheckServiceGrpcService.of(new CredentialCheckEndpoint()));
+        CredentialCheckServiceGrpcService.of(checks.endpoint()));
     HttpEndpoints http = new HttpEndpoints(keys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(sync.worker())
+        .compose(workerId -> {
+          deployments.add(workerId);
+          return vertx.deployVerticle(checks.worker());
+        })
         .compose(workerId -> {
           deployments.add(workerId);
           return CallerAuth.gate(vertx, config);

@@ -32,7 +32,8 @@ public record AppConfig(
     Okta okta,
     Sync sync,
     Optional<CallerAuthConfig> callerAuth,
-    Optional<GrpcTlsConfig> grpcTls) {
+    Optional<GrpcTlsConfig> grpcTls,
+    Checks checks) {
 
   /**
    * Identity sync settings.
@@ -48,6 +49,17 @@ public record AppConfig(
    */
   public record Sync(double oktaShare, int maxConcurrentRuns, int batchUsers, Duration incrementalOverlap,
       Duration lease) {}
+
+  /**
+   * Credential-check settings.
+   *
+   * @param authnShare {@code IEM_CHECK_AUTHN_SHARE}: share of the org's {@code /api/v1/authn} rate
+   *     limit (as Okta reports it in {@code X-Rate-Limit-*}) that credential checks may use, the rest
+   *     being left to employees signing in; 0.01 to 1 (default 0.2)
+   * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
+   *     (default 16)
+   */
+  public record Checks(double authnShare, int workers) {}
 
   /**
    * Outbound Okta settings.
@@ -101,9 +113,11 @@ public record AppConfig(
         Duration.ofSeconds(p.intIn("IEM_SYNC_LEASE_SECONDS", 30, 3, 600)));
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
+    Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
+        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   /** The URL Okta fetches our public keys from. */
@@ -113,22 +127,22 @@ public record AppConfig(
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {

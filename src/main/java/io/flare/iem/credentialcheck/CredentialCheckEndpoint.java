@@ -1,68 +1,330 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.grpc.CallContext;
 import io.flare.iem.grpc.Failure;
+import io.flare.iem.grpc.Fields;
 import io.flare.iem.grpc.GrpcErrors;
-import io.flare.iem.grpc.Streams;
+import io.flare.iem.grpc.PageToken;
+import io.flare.iem.grpc.Protos;
 import io.flare.iem.v1.ApproveMitigationRequest;
 import io.flare.iem.v1.ApproveMitigationResponse;
 import io.flare.iem.v1.CheckCredentialRequest;
 import io.flare.iem.v1.CheckCredentialResponse;
 import io.flare.iem.v1.CheckCredentialsRequest;
 import io.flare.iem.v1.CheckCredentialsResponse;
+import io.flare.iem.v1.CheckOutcome;
+import io.flare.iem.v1.CredentialCheck;
 import io.flare.iem.v1.CredentialCheckServiceService;
 import io.flare.iem.v1.GetCredentialCheckRequest;
 import io.flare.iem.v1.GetCredentialCheckResponse;
+import io.flare.iem.v1.Leak;
 import io.flare.iem.v1.ListCredentialChecksRequest;
 import io.flare.iem.v1.ListCredentialChecksResponse;
 import io.flare.iem.v1.ListMitigationsRequest;
 import io.flare.iem.v1.ListMitigationsResponse;
+import io.flare.iem.v1.Mitigation;
+import io.flare.iem.v1.MitigationAction;
+import io.flare.iem.v1.MitigationMode;
+import io.flare.iem.v1.MitigationState;
 import io.flare.iem.v1.RejectMitigationRequest;
 import io.flare.iem.v1.RejectMitigationResponse;
+import io.flare.iem.v1.SkipReason;
 import io.vertx.core.Future;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
-/** CredentialCheckService. Until the checker lands every RPC answers UNIMPLEMENTED, saying so. */
+/**
+ * CredentialCheckService: validates every field (bad input writes nothing), then hands over to
+ * the {@link CredentialChecker} and the {@link Mitigator}. Resource ids are always looked up
+ * within the request's tenant. The password is never logged, echoed or put in an error.
+ */
 public final class CredentialCheckEndpoint extends CredentialCheckServiceService {
 
-  private static <T> Future<T> missing() {
-    return GrpcErrors.toStatus(new Failure.Unimplemented(
-        "credential checks are not built yet: the lockout-safe checker and mitigation have not landed"));
+  private static final Pattern SOURCE_KIND = Pattern.compile("[a-z0-9_]{0,64}");
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Duration FUTURE_TOLERANCE = Duration.ofDays(1);
+  private static final String OUTCOMES = Arrays.stream(CheckOutcome.values())
+      .filter(o -> o != CheckOutcome.UNRECOGNIZED && o != CheckOutcome.CHECK_OUTCOME_UNSPECIFIED)
+      .map(Enum::name).collect(Collectors.joining(", "));
+  private static final String STATES = Arrays.stream(MitigationState.values())
+      .filter(s -> s != MitigationState.UNRECOGNIZED && s != MitigationState.MITIGATION_STATE_UNSPECIFIED)
+      .map(Enum::name).collect(Collectors.joining(", "));
+
+  private final CredentialChecker checker;
+  private final Mitigator mitigator;
+  private final MitigationRepository mitigations;
+  private final io.vertx.sqlclient.Pool pool;
+  private final Clock clock;
+  private final int streamMaxInFlight;
+
+  CredentialCheckEndpoint(CredentialChecker checker, Mitigator mitigator, MitigationRepository mitigations,
+      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight) {
+    this.checker = checker;
+    this.mitigator = mitigator;
+    this.mitigations = mitigations;
+    this.pool = pool;
+    this.clock = clock;
+    this.streamMaxInFlight = streamMaxInFlight;
   }
 
   @Override
   public Future<CheckCredentialResponse> checkCredential(CheckCredentialRequest request) {
-    return missing();
+    String actor = CallContext.caller().subject();
+    return Future.succeededFuture(request)
+        .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
+            Fields.requestId("request_id", r.getRequestId())))
+        .compose(in -> checker.check(in, actor))
+        .map(check -> CheckCredentialResponse.newBuilder().setCheck(toProto(check)).build())
+        .recover(GrpcErrors::toStatus);
   }
 
   @Override
   protected void checkCredentials(ReadStream<CheckCredentialsRequest> request,
       WriteStream<CheckCredentialsResponse> response) {
-    missing().onFailure(error -> Streams.fail(response, error));
+    String actor = CallContext.caller().subject();
+    CheckStream.serve(request, response, item -> Future.succeededFuture(item)
+        .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
+            streamRequestId(r.getRequestId())))
+        .compose(in -> checker.check(in, actor))
+        .map(check -> CheckCredentialsResponse.newBuilder().setRequestId(item.getRequestId())
+            .setCheck(toProto(check)).build()), streamMaxInFlight);
   }
 
   @Override
   public Future<GetCredentialCheckResponse> getCredentialCheck(GetCredentialCheckRequest request) {
-    return missing();
+    return Future.succeededFuture(request)
+        .map(r -> {
+          Fields.tenantId(r.getTenantId());
+          return Fields.id("check_id", r.getCheckId());
+        })
+        .compose(id -> checker.get(request.getTenantId(), id))
+        .map(check -> GetCredentialCheckResponse.newBuilder().setCheck(toProto(check)).build())
+        .recover(GrpcErrors::toStatus);
   }
 
   @Override
   public Future<ListCredentialChecksResponse> listCredentialChecks(ListCredentialChecksRequest request) {
-    return missing();
+    return Future.succeededFuture(request)
+        .map(CredentialCheckEndpoint::listQuery)
+        .compose(q -> checker.list(q.tenantId(), q.outcome(), q.beforeTime(), q.beforeId(), q.size() + 1)
+            .map(rows -> {
+              var out = ListCredentialChecksResponse.newBuilder();
+              rows.stream().limit(q.size()).forEach(c -> out.addChecks(toProto(c)));
+              if (rows.size() > q.size()) {
+                StoredCheck last = rows.get(q.size() - 1);
+                out.setNextPageToken(PageToken.encode(q.scope(), position(last.createTime(), last.id())));
+              }
+              return out.build();
+            }))
+        .recover(GrpcErrors::toStatus);
   }
 
   @Override
   public Future<ListMitigationsResponse> listMitigations(ListMitigationsRequest request) {
-    return missing();
+    return Future.succeededFuture(request)
+        .map(CredentialCheckEndpoint::mitigationQuery)
+        .compose(q -> mitigations.list(pool, q.tenantId(), q.state(), q.beforeTime(), q.beforeId(), q.size() + 1)
+            .map(rows -> {
+              var out = ListMitigationsResponse.newBuilder();
+              rows.stream().limit(q.size()).forEach(m -> out.addMitigations(toProto(m)));
+              if (rows.size() > q.size()) {
+                StoredMitigation last = rows.get(q.size() - 1);
+                out.setNextPageToken(PageToken.encode(q.scope(), position(last.createTime(), last.id())));
+              }
+              return out.build();
+            }))
+        .recover(GrpcErrors::toStatus);
   }
 
   @Override
   public Future<ApproveMitigationResponse> approveMitigation(ApproveMitigationRequest request) {
-    return missing();
+    return Future.succeededFuture(request)
+        .map(r -> {
+          Fields.tenantId(r.getTenantId());
+          Fields.text("actor", r.getActor(), 1, 200);
+          return Fields.id("mitigation_id", r.getMitigationId());
+        })
+        .compose(id -> mitigator.approve(request.getTenantId(), id, request.getActor()))
+        .map(m -> ApproveMitigationResponse.newBuilder().setMitigation(toProto(m)).build())
+        .recover(GrpcErrors::toStatus);
   }
 
   @Override
   public Future<RejectMitigationResponse> rejectMitigation(RejectMitigationRequest request) {
-    return missing();
+    return Future.succeededFuture(request)
+        .map(r -> {
+          Fields.tenantId(r.getTenantId());
+          Fields.text("actor", r.getActor(), 1, 200);
+          Fields.text("reason", r.getReason(), 0, 1000);
+          return Fields.id("mitigation_id", r.getMitigationId());
+        })
+        .compose(id -> mitigator.reject(request.getTenantId(), id, request.getActor(), request.getReason()))
+        .map(m -> RejectMitigationResponse.newBuilder().setMitigation(toProto(m)).build())
+        .recover(GrpcErrors::toStatus);
+  }
+
+  // ---- validation ---------------------------------------------------------------------------
+
+  private CredentialChecker.Input input(String tenantId, String username, String password, boolean hasLeak, Leak leak,
+      String requestId) {
+    Fields.tenantId(tenantId);
+    String user = Fields.text("username", username == null ? "" : username.strip(), 1, 320);
+    int length = password == null ? 0 : password.codePointCount(0, password.length());
+    if (length < 1 || length > 1024) {
+      throw new Failure.InvalidArgument("password", "must be 1 to 1024 characters");
+    }
+    Leak l = hasLeak ? leak : Leak.getDefaultInstance();
+    String leakId = Fields.text("leak.leak_id", l.getLeakId(), 0, 200);
+    String source = Fields.text("leak.source", l.getSource(), 0, 1000);
+    if (!SOURCE_KIND.matcher(l.getSourceKind()).matches()) {
+      throw new Failure.InvalidArgument("leak.source_kind", "must be at most 64 lowercase letters, digits or '_'"
+          + " (for example stealer_log, combolist, breach)");
+    }
+    Instant leaked = leakedTime(l);
+    return new CredentialChecker.Input(tenantId, user, password, leakId, source, l.getSourceKind(), leaked, requestId);
+  }
+
+  private Instant leakedTime(Leak leak) {
+    if (!leak.hasLeakedTime()) {
+      return null;
+    }
+    var ts = leak.getLeakedTime();
+    if (ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
+      throw new Failure.InvalidArgument("leak.leaked_time", "nanos must be between 0 and 999999999");
+    }
+    Instant t;
+    try {
+      t = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
+    } catch (RuntimeException e) {
+      throw new Failure.InvalidArgument("leak.leaked_time", "must be a valid timestamp");
+    }
+    if (t.isBefore(EARLIEST)) {
+      throw new Failure.InvalidArgument("leak.leaked_time", "must be after 1970-01-01T00:00:00Z");
+    }
+    if (t.isAfter(clock.instant().plus(FUTURE_TOLERANCE))) {
+      throw new Failure.InvalidArgument("leak.leaked_time", "must not be in the future");
+    }
+    return t;
+  }
+
+  private static String streamRequestId(String value) {
+    if (value == null || value.isEmpty()) {
+      throw new Failure.InvalidArgument("request_id", "is required in a stream: it matches each response to its"
+          + " request");
+    }
+    return Fields.requestId("request_id", value);
+  }
+
+  private record ListQuery(String tenantId, StoredCheck.Outcome outcome, int size, String scope, Instant beforeTime,
+      UUID beforeId) {}
+
+  private static ListQuery listQuery(ListCredentialChecksRequest r) {
+    String tenantId = Fields.tenantId(r.getTenantId());
+    int size = Fields.pageSize(r.getPageSize(), 100, 1000);
+    StoredCheck.Outcome outcome = switch (r.getOutcome()) {
+      case CHECK_OUTCOME_UNSPECIFIED -> null;
+      case UNRECOGNIZED -> throw new Failure.InvalidArgument("outcome", "must be unset or one of " + OUTCOMES);
+      default -> StoredCheck.Outcome.valueOf(r.getOutcome().name().substring("CHECK_OUTCOME_".length()));
+    };
+    String scope = "checks/" + tenantId + "/" + (outcome == null ? "*" : outcome.name());
+    List<String> position = PageToken.decode(scope, r.getPageToken(), 2);
+    return new ListQuery(tenantId, outcome, size, scope, position.isEmpty() ? null : time(position.get(0)),
+        position.isEmpty() ? null : uuid(position.get(1)));
+  }
+
+  private record MitigationQuery(String tenantId, StoredMitigation.State state, int size, String scope,
+      Instant beforeTime, UUID beforeId) {}
+
+  private static MitigationQuery mitigationQuery(ListMitigationsRequest r) {
+    String tenantId = Fields.tenantId(r.getTenantId());
+    int size = Fields.pageSize(r.getPageSize(), 100, 1000);
+    StoredMitigation.State state = switch (r.getState()) {
+      case MITIGATION_STATE_UNSPECIFIED -> null;
+      case UNRECOGNIZED -> throw new Failure.InvalidArgument("state", "must be unset or one of " + STATES);
+      default -> StoredMitigation.State.valueOf(r.getState().name().substring("MITIGATION_STATE_".length()));
+    };
+    String scope = "mitigations/" + tenantId + "/" + (state == null ? "*" : state.name());
+    List<String> position = PageToken.decode(scope, r.getPageToken(), 2);
+    return new MitigationQuery(tenantId, state, size, scope, position.isEmpty() ? null : time(position.get(0)),
+        position.isEmpty() ? null : uuid(position.get(1)));
+  }
+
+  private static List<String> position(Instant time, UUID id) {
+    long micros = time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
+    return List.of(Long.toString(micros), id.toString());
+  }
+
+  private static Instant time(String micros) {
+    try {
+      long value = Long.parseLong(micros);
+      return Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
+    } catch (RuntimeException e) {
+      throw new Failure.InvalidArgument("page_token", "is not a token this list returned; start again without one");
+    }
+  }
+
+  private static UUID uuid(String value) {
+    try {
+      return UUID.fromString(value);
+    } catch (RuntimeException e) {
+      throw new Failure.InvalidArgument("page_token", "is not a token this list returned; start again without one");
+    }
+  }
+
+  // ---- proto mapping ------------------------------------------------------------------------
+
+  static CredentialCheck toProto(StoredCheck c) {
+    var b = CredentialCheck.newBuilder()
+        .setCheckId(c.id().toString())
+        .setIdentityId(c.identityId() == null ? "" : c.identityId().toString())
+        .setUsername(c.username())
+        .setOutcome(CheckOutcome.valueOf("CHECK_OUTCOME_" + c.outcome().name()))
+        .setSkipReason(c.skipReason() == null ? SkipReason.SKIP_REASON_UNSPECIFIED
+            : SkipReason.valueOf("SKIP_REASON_" + c.skipReason().name()))
+        .setDetail(c.detail())
+        .setAttemptsMade(c.attemptsMade())
+        .setCreateTime(Protos.timestamp(c.createTime()))
+        .setRequestId(c.requestId() == null ? "" : c.requestId());
+    if (c.outcome().waits() && c.nextAttemptTime() != null) {
+      b.setNextAttemptTime(Protos.timestamp(c.nextAttemptTime()));
+    }
+    if (c.decideTime() != null) {
+      b.setDecideTime(Protos.timestamp(c.decideTime()));
+    }
+    if (c.mitigation() != null) {
+      b.setMitigation(toProto(c.mitigation()));
+    }
+    Leak.Builder leak = Leak.newBuilder().setLeakId(c.leakId()).setSource(c.leakSource())
+        .setSourceKind(c.leakSourceKind());
+    if (c.leakedTime() != null) {
+      leak.setLeakedTime(Protos.timestamp(c.leakedTime()));
+    }
+    return b.setLeak(leak).build();
+  }
+
+  static Mitigation toProto(StoredMitigation m) {
+    var b = Mitigation.newBuilder()
+        .setMitigationId(m.id().toString())
+        .setIdentityId(m.identityId() == null ? "" : m.identityId().toString())
+        .setCheckId(m.checkId().toString())
+        .setMode(MitigationMode.valueOf("MITIGATION_MODE_" + m.mode().name()))
+        .setState(MitigationState.valueOf("MITIGATION_STATE_" + m.state().name()))
+        .setActor(m.actor())
+        .setCreateTime(Protos.timestamp(m.createTime()))
+        .setErrorMessage(m.errorMessage())
+        .setRejectionReason(m.rejectionReason());
+    m.actions().forEach(a -> b.addActions(MitigationAction.valueOf("MITIGATION_ACTION_" + a.name())));
+    if (m.applyTime() != null) {
+      b.setApplyTime(Protos.timestamp(m.applyTime()));
+    }
+    return b.build();
   }
 }

@@ -43,6 +43,14 @@ public final class OktaOrg {
     return usage;
   }
 
+  /**
+   * Whether a request in {@code bucket} would go now, within this view's share, rather than wait
+   * for a rate-limit window: lets a caller that must answer quickly queue the work instead.
+   */
+  public boolean hasRoom(Bucket bucket) {
+    return connection.limiter.wouldGrant(bucket, usage.share(bucket));
+  }
+
   /** The org's base URL, as validated. */
   public String domain() {
     return connection.domain.value();

@@ -122,6 +122,12 @@ final class RateLimiter {
     drain();
   }
 
+  /** Whether a request of {@code share} in {@code bucket} would be granted now, without waiting. */
+  synchronized boolean wouldGrant(Bucket bucket, double share) {
+    State s = buckets.get(bucket);
+    return s.queue.isEmpty() && allowed(s, share);
+  }
+
   synchronized Snapshot snapshot(Bucket bucket) {
     State s = buckets.get(bucket);
     return new Snapshot(s.limit, s.remaining, s.resetAt, s.inFlight, s.queue.size());

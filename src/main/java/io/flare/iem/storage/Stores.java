@@ -24,6 +24,8 @@ public record Stores(Pool pg, Redis redis, RedisAPI redisApi) {
         .setUser(pg.user())
         .setPassword(pg.password())
         .setCachePreparedStatements(true)
+        // statements longer than the default 2,048 characters would be parsed and planned on every call
+        .setPreparedStatementCacheSqlLimit(16_384)
         .setPipeliningLimit(256);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(pg.poolSize())

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. */
+/** A clock tests set and move (local days, DST changes, backoffs); it stands still otherwise. Thread-safe. */
 public final class MutableClock extends Clock {
 
   private volatile Instant now;
@@ -15,8 +15,18 @@ public final class MutableClock extends Clock {
     this.now = start;
   }
 
-  public void advance(Duration by) {
+  /** Starts at the current instant, truncated to the millisecond. */
+  public static MutableClock now() {
+    return new MutableClock(Instant.ofEpochMilli(System.currentTimeMillis()));
+  }
+
+  public void set(Instant instant) {
+    now = instant;
+  }
+
+  public synchronized Instant advance(Duration by) {
     now = now.plus(by);
+    return now;
   }
 
   @Override

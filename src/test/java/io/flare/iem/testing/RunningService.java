@@ -47,8 +47,13 @@ public final class RunningService implements AutoCloseable {
   }
 
   public static RunningService start(AppConfig config) {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #start(AppConfig)} with a clock the test moves. */
+  public static RunningService start(AppConfig config, java.time.Clock clock) {
     Vertx vertx = Vertx.vertx();
-    App app = Await.result(App.start(vertx, config));
+    App app = Await.result(App.start(vertx, config, clock));
     return new RunningService(vertx, app, config);
   }
 

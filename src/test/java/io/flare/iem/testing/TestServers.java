@@ -87,6 +87,20 @@ public final class TestServers {
     return signingKey;
   }
 
+  /** A password-sealing key file (base64 of 32 random bytes) generated once per JVM. */
+  public static synchronized Path passwordKeyFile() {
+    Path file = ROOT.resolve("password.key");
+    if (!Files.exists(file)) {
+      try {
+        Files.createDirectories(ROOT);
+        Files.writeString(file, io.flare.iem.credentialcheck.PasswordVault.generateBase64() + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return file;
+  }
+
   /** Production-mode configuration against the test servers, on free ports, trusting {@link TestIssuer#shared()}. */
   public static AppConfig config(AppConfig.Postgres pg) {
     return config(pg, Map.of());
@@ -105,7 +119,7 @@ public final class TestServers {
     env.put("PGPASSWORD", pg.password());
     env.put("IEM_REDIS_URL", redis().url());
     env.put("IEM_SIGNING_KEY_FILE", signingKeyFile().toString());
-    env.put("IEM_PASSWORD_KEY_FILE", ROOT.resolve("password.key").toString());
+    env.put("IEM_PASSWORD_KEY_FILE", passwordKeyFile().toString());
     env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1,localhost");
     env.put("IEM_DEV_DATA_DIR", ROOT.resolve("dev-data").toString());
     env.putAll(TestIssuer.shared().env()); // production mode requires caller auth

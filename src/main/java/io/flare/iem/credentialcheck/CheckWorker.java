@@ -1,0 +1,161 @@
+package io.flare.iem.credentialcheck;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The credential-check ingress of one replica: drains the durable queue of waiting checks
+ * (PENDING, THROTTLED, UNVERIFIED whose next attempt is due), a bounded number at a time.
+ * Every replica runs one; {@code FOR UPDATE SKIP LOCKED} and leases decide who decides what, and
+ * a replica that dies mid-decision leaves its checks to the others once the lease expires. The
+ * org's authn share and Okta's per-username pacing are enforced in the decision itself: a worker
+ * waits its turn in the org's rate limiter, which is why one tenant gets at most half the slots.
+ */
+public final class CheckWorker extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckWorker.class);
+
+  private final Pool pool;
+  private final CheckRepository checks;
+  private final CheckDecider decider;
+  private final PasswordVault vault;
+  private final Clock clock;
+  private final CheckSettings settings;
+  private final String replica;
+  private final AtomicLong claims = new AtomicLong();
+  private long timer = -1;
+  private final Map<String, Integer> perTenant = new HashMap<>();
+  private int inFlight;
+  private boolean claiming;
+  private boolean stopping;
+  private io.vertx.core.Promise<Void> drained;
+
+  CheckWorker(Pool pool, CheckRepository checks, CheckDecider decider, PasswordVault vault, Clock clock,
+      CheckSettings settings, String replica) {
+    this.pool = pool;
+    this.checks = checks;
+    this.decider = decider;
+    this.vault = vault;
+    this.clock = clock;
+    this.settings = settings;
+    this.replica = replica;
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claim());
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Takes due checks up to the concurrency limit; runs on this verticle's event loop only. One
+   * tenant gets at most half the slots (its checks may wait in its org's rate limiter), so a
+   * tenant with a large backlog never starves the others; its surplus stays in the queue.
+   */
+  private void claim() {
+    int room = settings.workerConcurrency() - inFlight;
+    if (stopping || claiming || room <= 0) {
+      return;
+    }
+    claiming = true;
+    String owner = "worker/" + replica + "/" + claims.incrementAndGet();
+    String[] saturated = perTenant.entrySet().stream().filter(e -> e.getValue() >= perTenantLimit())
+        .map(Map.Entry::getKey).toArray(String[]::new);
+    checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room, saturated)
+        .compose(claimed -> giveBackSurplus(claimed, owner, room))
+        .onComplete(ar -> {
+          claiming = false;
+          if (ar.failed()) {
+            LOG.atDebug().setCause(ar.cause()).log("could not take waiting credential checks; retrying next tick");
+            return;
+          }
+          for (CheckRepository.Claimed claimed : ar.result().taken()) {
+            String tenant = claimed.check().tenantId();
+            inFlight++;
+            process(claimed, owner).onComplete(done -> {
+              inFlight--;
+              perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
+              if (stopping && inFlight == 0 && drained != null) {
+                drained.tryComplete();
+              }
+              claim();
+            });
+          }
+          if (ar.result().full()) {
+            claim();
+          }
+        });
+  }
+
+  private record Batch(List<CheckRepository.Claimed> taken, boolean full) {}
+
+  /** Keeps what the per-tenant limit allows and gives the rest back to the queue at once. */
+  private Future<Batch> giveBackSurplus(List<CheckRepository.Claimed> claimed, String owner, int room) {
+    List<CheckRepository.Claimed> taken = new ArrayList<>();
+    List<UUID> surplus = new ArrayList<>();
+    for (CheckRepository.Claimed c : claimed) {
+      String tenant = c.check().tenantId();
+      if (perTenant.getOrDefault(tenant, 0) >= perTenantLimit()) {
+        surplus.add(c.check().id());
+      } else {
+        perTenant.merge(tenant, 1, Integer::sum);
+        taken.add(c);
+      }
+    }
+    boolean full = surplus.isEmpty() && claimed.size() == room;
+    if (surplus.isEmpty()) {
+      return Future.succeededFuture(new Batch(taken, full));
+    }
+    return checks.unclaim(pool, surplus, owner).otherwiseEmpty().map(new Batch(taken, false));
+  }
+
+  private int perTenantLimit() {
+    return Math.max(1, settings.workerConcurrency() / 2);
+  }
+
+  private Future<Void> process(CheckRepository.Claimed claimed, String owner) {
+    StoredCheck check = claimed.check();
+    String password;
+    try {
+      password = vault.open(check.id(), claimed.sealedPassword());
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
+          .log("the sealed password of a waiting check cannot be opened: is IEM_PASSWORD_KEY_FILE the key it was"
+              + " sealed with?");
+      return checks.finish(pool, check.id(), owner, new CheckRepository.Result(StoredCheck.Outcome.UNVERIFIED, null,
+          "the waiting password cannot be decrypted with the service's key; an operator must restore the key",
+          clock.instant().plus(settings.unverifiedMax()), null)).mapEmpty();
+    }
+    return decider.decide(new CheckDecider.Work(check, password, claimed.fingerprint(), owner, "system", false))
+        .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
+            .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));
+  }
+
+  /** Stops taking checks and waits (bounded) for the ones being decided. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(timer);
+    if (inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    drained = io.vertx.core.Promise.promise();
+    return drained.future().timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+  }
+
+  /** For logs and tests. */
+  int inFlight() {
+    return inFlight;
+  }
+}

@@ -1,0 +1,151 @@
+package io.flare.iem.credentialcheck;
+
+import static io.flare.iem.credentialcheck.CheckRepository.instant;
+import static io.flare.iem.credentialcheck.CheckRepository.utc;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Mitigations of compromised accounts, always within one tenant. An approval being applied holds
+ * the row ({@code applying_until}, database clock) so that two approvals never apply it twice.
+ */
+final class MitigationRepository {
+
+  /** Mitigation columns, prefixed {@code m_}, for a join from a check or a select of its own. */
+  static final String JOINED_COLUMNS = """
+      m.mitigation_id AS m_mitigation_id, m.tenant_id AS m_tenant_id, m.identity_id AS m_identity_id,
+      m.okta_user_id AS m_okta_user_id, m.check_id AS m_check_id, m.actions AS m_actions, m.mode AS m_mode,
+      m.state AS m_state, m.actor AS m_actor, m.rejection_reason AS m_rejection_reason,
+      m.error_message AS m_error_message, m.create_time AS m_create_time, m.apply_time AS m_apply_time""";
+
+  private static final String SELECT = "SELECT " + JOINED_COLUMNS + " FROM mitigations m ";
+
+  private static final String GET = SELECT + "WHERE m.tenant_id = $1 AND m.mitigation_id = $2";
+
+  private static final String LIST_ALL = SELECT + """
+      WHERE m.tenant_id = $1 AND (m.create_time, m.mitigation_id) < ($2, $3)
+      ORDER BY m.create_time DESC, m.mitigation_id DESC
+      LIMIT $4
+      """;
+
+  private static final String LIST_BY_STATE = SELECT + """
+      WHERE m.tenant_id = $1 AND m.state = $5 AND (m.create_time, m.mitigation_id) < ($2, $3)
+      ORDER BY m.create_time DESC, m.mitigation_id DESC
+      LIMIT $4
+      """;
+
+  private static final String INSERT = """
+      INSERT INTO mitigations AS m (mitigation_id, tenant_id, identity_id, okta_user_id, check_id, actions, mode, state,
+                                    actor, create_time, update_time)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $9, now())
+      ON CONFLICT (check_id) DO NOTHING
+      RETURNING\s""" + JOINED_COLUMNS;
+
+  private static final String START_APPLY = """
+      UPDATE mitigations AS m
+      SET applying_until = now() + make_interval(secs => $4), actor = $3, update_time = now()
+      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED')
+        AND (m.applying_until IS NULL OR m.applying_until < now())
+      RETURNING\s""" + JOINED_COLUMNS;
+
+  private static final String FINISH_APPLY = """
+      UPDATE mitigations AS m
+      SET state = $3, error_message = $4, apply_time = $5, applying_until = NULL, update_time = now()
+      WHERE m.tenant_id = $1 AND m.mitigation_id = $2
+      RETURNING\s""" + JOINED_COLUMNS;
+
+  private static final String REJECT = """
+      UPDATE mitigations AS m
+      SET state = 'REJECTED', actor = $3, rejection_reason = $4, update_time = now()
+      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED')
+        AND (m.applying_until IS NULL OR m.applying_until < now())
+      RETURNING\s""" + JOINED_COLUMNS;
+
+  private static final OffsetDateTime END_OF_TIME = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final UUID MAX_UUID = new UUID(-1L, -1L);
+
+  Future<Optional<StoredMitigation>> get(SqlClient client, String tenantId, UUID id) {
+    return client.preparedQuery(GET).execute(Tuple.of(tenantId, id)).map(MitigationRepository::first);
+  }
+
+  /** Newest first, after the (create time, id) position; {@code state} null for all. */
+  Future<List<StoredMitigation>> list(SqlClient client, String tenantId, StoredMitigation.State state,
+      Instant beforeTime, UUID beforeId, int limit) {
+    OffsetDateTime before = beforeTime == null ? END_OF_TIME : utc(beforeTime);
+    UUID id = beforeId == null ? MAX_UUID : beforeId;
+    Future<RowSet<Row>> rows = state == null
+        ? client.preparedQuery(LIST_ALL).execute(Tuple.of(tenantId, before, id, limit))
+        : client.preparedQuery(LIST_BY_STATE).execute(Tuple.of(tenantId, before, id, limit, state.name()));
+    return rows.map(set -> {
+      List<StoredMitigation> out = new ArrayList<>(set.size());
+      set.forEach(row -> out.add(joined(row)));
+      return out;
+    });
+  }
+
+  /** Creates the mitigation of a check, waiting for approval (or to be applied at once); empty if it exists. */
+  Future<Optional<StoredMitigation>> insert(SqlClient tx, StoredMitigation m) {
+    String[] actions = m.actions().stream().map(Enum::name).toArray(String[]::new);
+    return tx.preparedQuery(INSERT)
+        .execute(Tuple.from(new Object[] {m.id(), m.tenantId(), m.identityId(), m.oktaUserId(), m.checkId(), actions,
+            m.mode().name(), m.actor(), utc(m.createTime())}))
+        .map(MitigationRepository::first);
+  }
+
+  /** Takes a mitigation to apply it; empty unless it waits (or failed) and nobody is applying it now. */
+  Future<Optional<StoredMitigation>> startApply(SqlClient client, String tenantId, UUID id, String actor,
+      int holdSeconds) {
+    return client.preparedQuery(START_APPLY).execute(Tuple.of(tenantId, id, actor, holdSeconds))
+        .map(MitigationRepository::first);
+  }
+
+  Future<StoredMitigation> finishApply(SqlClient client, String tenantId, UUID id, StoredMitigation.State state,
+      String error, Instant applyTime) {
+    return client.preparedQuery(FINISH_APPLY)
+        .execute(Tuple.of(tenantId, id, state.name(), error == null ? "" : error, utc(applyTime)))
+        .map(rows -> first(rows).orElseThrow());
+  }
+
+  /** Rejects a waiting (or failed) mitigation nobody is applying; empty otherwise. */
+  Future<Optional<StoredMitigation>> reject(SqlClient client, String tenantId, UUID id, String actor, String reason) {
+    return client.preparedQuery(REJECT).execute(Tuple.of(tenantId, id, actor, reason))
+        .map(MitigationRepository::first);
+  }
+
+  private static Optional<StoredMitigation> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.ofNullable(joined(rows.iterator().next()));
+  }
+
+  /** The mitigation in a row selected with {@link #JOINED_COLUMNS}; null when the join found none. */
+  static StoredMitigation joined(Row row) {
+    UUID id = row.getUUID("m_mitigation_id");
+    if (id == null) {
+      return null;
+    }
+    return new StoredMitigation(
+        id,
+        row.getString("m_tenant_id"),
+        row.getUUID("m_identity_id"),
+        row.getString("m_okta_user_id"),
+        row.getUUID("m_check_id"),
+        CheckRepository.actions(row.getArrayOfStrings("m_actions")),
+        CheckRepository.mode(row.getString("m_mode")),
+        StoredMitigation.State.valueOf(row.getString("m_state")),
+        row.getString("m_actor"),
+        row.getString("m_rejection_reason"),
+        row.getString("m_error_message"),
+        instant(row, "m_create_time"),
+        instant(row, "m_apply_time"));
+  }
+}

@@ -1,0 +1,179 @@
+package io.flare.iem.credentialcheck;
+
+import io.flare.iem.audit.AuditLog;
+import io.flare.iem.grpc.Failure;
+import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.TenantRepository;
+import io.flare.iem.okta.OktaAck;
+import io.flare.iem.okta.OktaException;
+import io.flare.iem.okta.OktaOrg;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies, approves and rejects mitigations. Applying clears the user's sessions and OAuth tokens,
+ * then suspends the user; every Okta call writes an audit row with Okta's request id. A failure
+ * (a scope missing, a user not ACTIVE, Okta down) leaves the mitigation FAILED with Okta's error
+ * code and summary; approving a FAILED one applies it again (after the customer fixed the cause),
+ * approving an APPLIED one is a no-op, approving a REJECTED one is FAILED_PRECONDITION.
+ */
+final class Mitigator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Mitigator.class);
+  private static final int HOLD_SECONDS = 120;
+
+  private final Pool pool;
+  private final MitigationRepository mitigations;
+  private final IntegrationRepository integrations;
+  private final TenantRepository tenants;
+  private final TenantContexts contexts;
+  private final Clock clock;
+
+  Mitigator(Pool pool, MitigationRepository mitigations, IntegrationRepository integrations, TenantRepository tenants,
+      TenantContexts contexts, Clock clock) {
+    this.pool = pool;
+    this.mitigations = mitigations;
+    this.integrations = integrations;
+    this.tenants = tenants;
+    this.contexts = contexts;
+    this.clock = clock;
+  }
+
+  /** AUTOMATED mode: applies a mitigation just created for a valid password. Never fails: FAILED is a state. */
+  Future<StoredMitigation> applyNew(StoredMitigation created, Integration integration) {
+    return mitigations.startApply(pool, created.tenantId(), created.id(), "system", HOLD_SECONDS)
+        .compose(held -> held.isEmpty() ? Future.succeededFuture(created) : apply(held.get(), integration, "system"))
+        .recover(error -> {
+          LOG.atWarn().addKeyValue("tenant_id", created.tenantId()).addKeyValue("mitigation_id", created.id())
+              .setCause(error).log("automatic mitigation could not be applied now; approve it to retry");
+          return Future.succeededFuture(created);
+        });
+  }
+
+  /** ApproveMitigation. */
+  Future<StoredMitigation> approve(String tenantId, UUID id, String actor) {
+    return existing(tenantId, id).compose(m -> switch (m.state()) {
+      case APPLIED -> Future.succeededFuture(m);
+      case REJECTED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_REJECTED",
+          "mitigation " + id + " was rejected by " + m.actor() + "; it cannot be approved"));
+      case PENDING_APPROVAL, FAILED -> entitledIntegration(tenantId)
+          .compose(integration -> mitigations.startApply(pool, tenantId, id, actor, HOLD_SECONDS)
+              .compose(held -> held.isEmpty()
+                  ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
+                  : AuditLog.append(pool, event(held.get(), "mitigation.approve", actor, null, "OK",
+                          new JsonObject().put("previous_state", m.state().name())))
+                      .compose(ignored -> apply(held.get(), integration, actor))));
+    });
+  }
+
+  /** RejectMitigation. */
+  Future<StoredMitigation> reject(String tenantId, UUID id, String actor, String reason) {
+    return existing(tenantId, id).compose(m -> switch (m.state()) {
+      case REJECTED -> Future.succeededFuture(m);
+      case APPLIED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_APPLIED",
+          "mitigation " + id + " was already applied in Okta; undo it there (unsuspend the user) if needed"));
+      case PENDING_APPROVAL, FAILED -> mitigations.reject(pool, tenantId, id, actor, reason)
+          .compose(rejected -> rejected.isEmpty()
+              ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
+              : AuditLog.append(pool, event(rejected.get(), "mitigation.reject", actor, null, "OK",
+                      new JsonObject().put("reason", reason)))
+                  .map(rejected.get()));
+    });
+  }
+
+  private Future<StoredMitigation> existing(String tenantId, UUID id) {
+    return mitigations.get(pool, tenantId, id).map(found -> found.orElseThrow(() -> new Failure.NotFound(
+        "MITIGATION_NOT_FOUND", "tenant '" + tenantId + "' has no mitigation " + id)));
+  }
+
+  /** After losing a race: the mitigation settled meanwhile (return it) or another approval is applying it. */
+  private static Future<StoredMitigation> settledOrBusy(StoredMitigation m) {
+    if (m.state() == StoredMitigation.State.APPLIED || m.state() == StoredMitigation.State.REJECTED) {
+      return Future.succeededFuture(m);
+    }
+    return Future.failedFuture(new Failure.Aborted("MITIGATION_BUSY",
+        "mitigation " + m.id() + " is being applied by another approval right now; get it again in a moment"));
+  }
+
+  /** The tenant's integration, if the tenant is entitled to mitigation (checked at approval time). */
+  private Future<Integration> entitledIntegration(String tenantId) {
+    return tenants.get(pool, tenantId).compose(settings -> {
+      if (!settings.mitigationEnabled()) {
+        return Future.failedFuture(new Failure.PermissionDenied("FEATURE_NOT_ENTITLED", "mitigation is available"
+            + " on request: ask your Flare CSM to enable it for tenant '" + tenantId + "'"));
+      }
+      return integrations.get(pool, tenantId);
+    });
+  }
+
+  private Future<StoredMitigation> apply(StoredMitigation m, Integration integration, String actor) {
+    OktaOrg org;
+    try {
+      org = contexts.org(integration);
+    } catch (RuntimeException e) {
+      return finish(m, StoredMitigation.State.FAILED, "the integration's Okta domain is not usable: " + e.getMessage());
+    }
+    return step(m, actor, "mitigation.revoke_sessions", org.clearSessions(m.oktaUserId()))
+        .compose(sessionsError -> sessionsError != null
+            ? finish(m, StoredMitigation.State.FAILED, sessionsError)
+            : step(m, actor, "mitigation.suspend", org.suspend(m.oktaUserId()))
+                .compose(suspendError -> suspendError != null
+                    ? finish(m, StoredMitigation.State.FAILED, suspendError)
+                    : finish(m, StoredMitigation.State.APPLIED, null)));
+  }
+
+  /** Audits one Okta action; yields null when it succeeded, else the error to record. */
+  private Future<String> step(StoredMitigation m, String actor, String action, Future<OktaAck> call) {
+    return call.transform(ar -> {
+      if (ar.succeeded()) {
+        return AuditLog.append(pool, event(m, action, actor, ar.result().requestId(), "OK", new JsonObject()))
+            .map((String) null);
+      }
+      Throwable e = ar.cause();
+      String error = describe(action, e);
+      String requestId = e instanceof OktaException okta ? okta.requestId() : null;
+      return AuditLog.append(pool, event(m, action, actor, requestId, "FAILED", new JsonObject().put("error", error)))
+          .map(error);
+    });
+  }
+
+  private Future<StoredMitigation> finish(StoredMitigation m, StoredMitigation.State state, String error) {
+    return mitigations.finishApply(pool, m.tenantId(), m.id(), state, error,
+        state == StoredMitigation.State.APPLIED ? clock.instant() : null);
+  }
+
+  /** "suspend failed: E0000001 Api validation failed: suspendUser (Cannot suspend a user that is not active)". */
+  static String describe(String action, Throwable e) {
+    String what = action.substring(action.indexOf('.') + 1).replace('_', ' ') + " failed: ";
+    if (e instanceof OktaException okta) {
+      StringBuilder b = new StringBuilder(what);
+      if (okta.errorCode() != null) {
+        b.append(okta.errorCode()).append(' ');
+      }
+      b.append(okta.errorSummary() != null ? okta.errorSummary()
+          : okta.kind().name().toLowerCase(Locale.ROOT) + (okta.httpStatus() > 0 ? " (HTTP " + okta.httpStatus() + ")" : ""));
+      if (!okta.causes().isEmpty()) {
+        b.append(" (").append(String.join("; ", okta.causes())).append(')');
+      }
+      return b.toString();
+    }
+    if (e instanceof Failure f) {
+      return what + f.getMessage();
+    }
+    return what + e.getClass().getSimpleName();
+  }
+
+  private static AuditLog.Event event(StoredMitigation m, String action, String actor, String oktaRequestId,
+      String outcome, JsonObject detail) {
+    return new AuditLog.Event(m.tenantId(), action, actor, m.identityId(), oktaRequestId, outcome,
+        detail.put("mitigation_id", m.id().toString()).put("check_id", m.checkId().toString())
+            .put("okta_user_id", m.oktaUserId()));
+  }
+}
