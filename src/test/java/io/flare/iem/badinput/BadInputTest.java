@@ -73,6 +73,62 @@ class BadInputTest {
     service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
         .setIntegration(Integration.newBuilder().setDisplayName("Fuzz").setOktaDomain(sim.baseUrl())
             .setClientId(sim.app().clientId())).build());
+    awaitInitialSync(); // nothing may write in the background while cases compare snapshots
+  }
+
+  static void awaitInitialSync() {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      var runs = service.sync().listSyncRuns(io.flare.iem.v1.ListSyncRunsRequest.newBuilder().setTenantId(TENANT)
+          .build()).getSyncRunsList();
+      if (!runs.isEmpty() && runs.get(0).getState() == io.flare.iem.v1.SyncRunState.SYNC_RUN_STATE_SUCCEEDED) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("the initial sync did not succeed");
+  }
+
+  /**
+   * A request every rule accepts, for the request types whose other fields are required, so that a
+   * case fails only because of the field it spoils. Request ids are made unique per case.
+   */
+  static final Map<String, String> VALID = Map.of(
+      "CheckCredentialRequest", """
+          {"tenant_id":"fuzz","username":"someone@fuzz.example","password":"Leaked-123",
+           "leak":{"leak_id":"L-1","source":"paste site","source_kind":"combolist","leaked_time":"2026-01-01T00:00:00Z"}}""",
+      "CheckCredentialsRequest", """
+          {"tenant_id":"fuzz","username":"someone@fuzz.example","password":"Leaked-123",
+           "leak":{"leak_id":"L-1","source":"paste site","source_kind":"combolist","leaked_time":"2026-01-01T00:00:00Z"}}""",
+      "ApproveMitigationRequest", """
+          {"tenant_id":"fuzz","mitigation_id":"5b0c5f9e-1f0e-4a36-9d2b-3b1f0e9a6c11","actor":"analyst@flare"}""",
+      "RejectMitigationRequest", """
+          {"tenant_id":"fuzz","mitigation_id":"5b0c5f9e-1f0e-4a36-9d2b-3b1f0e9a6c11","actor":"analyst@flare",
+           "reason":"a false positive"}""");
+
+  static final java.util.concurrent.atomic.AtomicInteger REQUEST_IDS = new java.util.concurrent.atomic.AtomicInteger();
+
+  static DynamicMessage base(Descriptor type) {
+    DynamicMessage.Builder b = DynamicMessage.newBuilder(type);
+    String json = VALID.get(type.getName());
+    try {
+      if (json != null) {
+        com.google.protobuf.util.JsonFormat.parser().merge(json, b);
+      } else {
+        b.setField(type.findFieldByName("tenant_id"), TENANT);
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+    FieldDescriptor requestId = type.findFieldByName("request_id");
+    if (requestId != null) {
+      b.setField(requestId, "bad-input-" + REQUEST_IDS.incrementAndGet());
+    }
+    return b.build();
   }
 
   @AfterAll
@@ -102,8 +158,9 @@ class BadInputTest {
     List<Case> out = new ArrayList<>();
     Descriptor type = method.getInputType();
     String rpc = method.getService().getName() + "/" + method.getName();
-    DynamicMessage base = DynamicMessage.newBuilder(type).setField(type.findFieldByName("tenant_id"), TENANT).build();
-    out.add(new Case(rpc + " without tenant_id", method, DynamicMessage.newBuilder(type).build(), true, "tenant_id"));
+    DynamicMessage base = base(type);
+    out.add(new Case(rpc + " without tenant_id", method,
+        base.toBuilder().clearField(type.findFieldByName("tenant_id")).build(), true, "tenant_id"));
     out.add(new Case(rpc + " with a tenant_id of control characters", method,
         with(base, type.findFieldByName("tenant_id"), "acme\u0000\n"), true, "tenant_id"));
     mutate(rpc, method, base, type, "", out, 0);
@@ -120,7 +177,7 @@ class BadInputTest {
       }
       for (Map.Entry<String, Object> bad : badValues(field).entrySet()) {
         boolean strict = isStrict(path, bad.getKey());
-        DynamicMessage request = set(base, prefix, field, bad.getValue());
+        DynamicMessage request = set(base(base.getDescriptorForType()), prefix, field, bad.getValue());
         out.add(new Case(rpc + " " + path + " = " + bad.getKey(), method, request, strict, path));
       }
       if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated() && depth == 0
@@ -207,7 +264,8 @@ class BadInputTest {
           : base.toBuilder().setField(field, v).build();
     }
     FieldDescriptor parent = base.getDescriptorForType().findFieldByName(prefix.substring(0, prefix.length() - 1));
-    DynamicMessage.Builder nested = DynamicMessage.newBuilder(parent.getMessageType());
+    DynamicMessage.Builder nested = DynamicMessage.newBuilder(parent.getMessageType())
+        .mergeFrom((Message) base.getField(parent));
     if (field.isRepeated()) {
       nested.addRepeatedField(field, v);
     } else {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class AppConfigTest {
 
+  /** What a production deployment sets at least. */
   static Map<String, String> production() {
     Map<String, String> env = new HashMap<>();
     env.put("PGHOST", "db.internal");
@@ -16,6 +17,9 @@ class AppConfigTest {
     env.put("IEM_REDIS_URL", "redis://redis.internal:6379");
     env.put("IEM_SIGNING_KEY_FILE", "/secrets/signing/keys.pem");
     env.put("IEM_PASSWORD_KEY_FILE", "/secrets/password/key");
+    env.put("IEM_AUTH_ISSUER", "https://tokens.flare.example");
+    env.put("IEM_AUTH_AUDIENCE", "iem-okta");
+    env.put("IEM_AUTH_JWKS", "https://tokens.flare.example/.well-known/jwks.json");
     return env;
   }
 

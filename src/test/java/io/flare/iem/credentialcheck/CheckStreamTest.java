@@ -113,7 +113,9 @@ class CheckStreamTest {
       throws Exception {
     int total = 20_000;
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", h.service().app.grpcPort()).usePlaintext()
-        .flowControlWindow(64 * 1024).build();
+        .flowControlWindow(64 * 1024)
+        .intercept(io.flare.iem.testing.RunningService.bearer(io.flare.iem.testing.TestIssuer.shared().adminToken()))
+        .build();
     try {
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger received = new AtomicInteger();

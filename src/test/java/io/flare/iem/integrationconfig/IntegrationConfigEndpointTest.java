@@ -464,7 +464,8 @@ class IntegrationConfigEndpointTest {
     assertThat(updateDetail.getJsonObject("after").getString("display_name")).isEqualTo("Audited");
     JsonObject settingsDetail = new JsonObject(events.get(3).getDetailJson());
     assertThat(settingsDetail.getJsonObject("after").getBoolean("auto_identifiers_enabled")).isTrue();
-    assertThat(events).allSatisfy(e -> assertThat(e.getActor()).isEqualTo("dev"));
+    // the caller named by the verified token, here the test issuer's admin
+    assertThat(events).allSatisfy(e -> assertThat(e.getActor()).isEqualTo("test-caller"));
   }
 
   @Test
