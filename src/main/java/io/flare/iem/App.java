@@ -133,11 +133,12 @@ public final class App {
     var integrations = new IntegrationRepository();
     var tenants = new TenantRepository(DEFAULT_IDENTIFIER_CAP);
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
-    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), diagnostics, clock);
     String replica = replicaId();
     IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants,
         new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica, metrics);
+    var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
+        config.oktaInsecureHosts(), diagnostics, clock,
+        sync.worker()::kick);
     CredentialChecks checks = CredentialChecks.create(vertx, stores, okta, secrets.vault(), integrations, tenants,
         clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers()), replica);
     List<Service> services = List.of(

@@ -23,6 +23,8 @@ public record IdentitySync(IdentitySyncEndpoint endpoint, SyncWorker worker) {
         replica, metrics);
     SyncWorker worker = new SyncWorker(pool, runs, syncer, clock, config.maxConcurrentRuns(), lease,
         Duration.ofMillis(500), Duration.ofSeconds(30), replica);
-    return new IdentitySync(new IdentitySyncEndpoint(vertx, pool, integrations), worker);
+    IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations);
+    endpoint.onSyncQueued(worker::kick);
+    return new IdentitySync(endpoint, worker);
   }
 }

@@ -53,6 +53,13 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
   private final IdentityRepository identities;
   private final IntegrationRepository integrations;
 
+  private Runnable syncQueued = () -> { };
+
+  /** Tells the local sync worker to look for queued runs at once. */
+  void onSyncQueued(Runnable kick) {
+    this.syncQueued = kick;
+  }
+
   public IdentitySyncEndpoint(Vertx vertx, Pool pool, IntegrationRepository integrations) {
     this.vertx = vertx;
     this.pool = pool;
@@ -73,6 +80,7 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
           return r;
         })
         .compose(this::start)
+        .andThen(started -> syncQueued.run())
         .map(run -> StartSyncResponse.newBuilder().setSyncRun(toProto(run)).build())
         .recover(GrpcErrors::toStatus);
   }

@@ -117,10 +117,11 @@ final class IdentityWriter {
       SELECT count(*) FILTER (WHERE status <> 'DEPROVISIONED') FROM gone
       """;
 
-  private static final String NEEDS_RECOMPUTE = """
+  private static final String SOMEONE_UNMONITORED = """
       SELECT EXISTS (SELECT 1 FROM identities WHERE tenant_id = $1 AND NOT monitored AND status <> 'DEPROVISIONED')
-          OR (SELECT count(*) FROM identifiers WHERE tenant_id = $1) > $2
       """;
+
+  private static final String ANY_IDENTITY = "SELECT EXISTS (SELECT 1 FROM identities WHERE tenant_id = $1)";
 
   private static final String CLEAR_IDENTIFIERS = """
       WITH gone AS (DELETE FROM identifiers WHERE tenant_id = $1 RETURNING 1),
@@ -188,12 +189,15 @@ final class IdentityWriter {
 
   private static final String DROP_PLAN = "DELETE FROM identifier_plans WHERE sync_run_id = $1";
 
+  /** A batch upserted: its counts, and the identities that existed and changed (their identifiers wait). */
+  record Upserted(BatchResult counts, UUID[] updated) {}
+
   /**
-   * Upserts a batch of users, marking them seen by {@code runId}. With {@code inline} the changed
-   * identities get their identifiers in the same transaction (the caller has checked the cap has
-   * room for them); without it, identifiers wait for {@link #recompute}.
+   * Upserts a batch of users, marking them seen by {@code runId}. With {@code inline} the new
+   * identities get their identifiers in the same statement (the caller has checked the cap has
+   * room); identities that existed and changed are returned for {@link #refreshIdentifiers}.
    */
-  Future<BatchResult> write(SqlClient tx, String tenantId, UUID runId, List<SyncedUser> users, boolean autoIdentifiers,
+  Future<Upserted> upsert(SqlClient tx, String tenantId, UUID runId, List<SyncedUser> users, boolean autoIdentifiers,
       boolean inline) {
     int n = users.size();
     String[] ids = new String[n];
@@ -226,23 +230,24 @@ final class IdentityWriter {
         .addArrayOfOffsetDateTime(lastLogin).addArrayOfOffsetDateTime(passwordChanged)
         .addArrayOfOffsetDateTime(lastUpdated)
         .addBoolean(autoIdentifiers && inline);
-    return tx.preparedQuery(UPSERT).execute(params).compose(rows -> {
+    return tx.preparedQuery(UPSERT).execute(params).map(rows -> {
       Row row = rows.iterator().next();
-      UUID[] updated = row.getArrayOfUUIDs("changed_ids");
-      long newIdentifiers = row.getLong("identifiers_created");
-      BatchResult counts = new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"),
-          newIdentifiers, 0, row.getOffsetDateTime("max_last_updated"));
-      if (updated.length == 0 || !autoIdentifiers) {
-        return Future.succeededFuture(counts);
-      }
-      return identifiersOf(tx, updated, inline).map(changed -> new BatchResult(counts.created(), counts.updated(),
-          counts.removed(), newIdentifiers + changed[0], changed[1], counts.maxLastUpdated()));
+      return new Upserted(new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"),
+          row.getLong("identifiers_created"), 0, row.getOffsetDateTime("max_last_updated")),
+          row.getArrayOfUUIDs("changed_ids"));
     });
   }
 
-  /** Deletes stale identifiers of the updated identities, then (inline) inserts their new ones. */
-  private Future<long[]> identifiersOf(SqlClient tx, UUID[] changed, boolean inline) {
-    Tuple ids = Tuple.of(changed);
+  /**
+   * Deletes the stale identifiers of identities that changed and (inline) inserts their new ones;
+   * returns {created, deleted}. Callers run it in batch order, so a value moving from one identity
+   * to another moves in the order Okta listed the change.
+   */
+  Future<long[]> refreshIdentifiers(SqlClient tx, UUID[] updated, boolean inline) {
+    if (updated.length == 0) {
+      return Future.succeededFuture(new long[] {0, 0});
+    }
+    Tuple ids = Tuple.of(updated);
     return tx.preparedQuery(DELETE_STALE_IDENTIFIERS).execute(ids).compose(deleted -> {
       if (!inline) {
         return Future.succeededFuture(new long[] {0, deleted.rowCount()});
@@ -262,9 +267,15 @@ final class IdentityWriter {
     return tx.preparedQuery(SWEEP).execute(Tuple.of(tenantId, runId)).map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** True when identifiers need a full recompute: someone is unmonitored, or the cap is exceeded. */
-  Future<Boolean> needsRecompute(SqlClient client, String tenantId, int cap) {
-    return client.preparedQuery(NEEDS_RECOMPUTE).execute(Tuple.of(tenantId, cap))
+  /** True when an identity that could be monitored is not (over the cap, or identifiers just turned on). */
+  Future<Boolean> someoneUnmonitored(SqlClient client, String tenantId) {
+    return client.preparedQuery(SOMEONE_UNMONITORED).execute(Tuple.of(tenantId))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** True when the tenant has any identity (an initial sync of an empty tenant has nothing to sweep). */
+  Future<Boolean> anyIdentity(SqlClient client, String tenantId) {
+    return client.preparedQuery(ANY_IDENTITY).execute(Tuple.of(tenantId))
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 

@@ -56,6 +56,13 @@ public final class SyncWorker extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Looks for queued runs now rather than at the next poll (a run was just queued on this replica). */
+  public void kick() {
+    if (context != null) {
+      context.runOnContext(ignored -> claim());
+    }
+  }
+
   /** Takes runs until this replica is at capacity or none is waiting. */
   private void claim() {
     if (stopping || claiming || active.size() >= maxConcurrentRuns) {

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class Syncer {
 
   private static final Logger LOG = LoggerFactory.getLogger(Syncer.class);
+  /** Batch transactions of one run open at once (their ordered tails serialise them on commit). */
+  private static final int PARALLEL_WRITES = 2;
+
   /** Stored as the cursor once the listing is complete, so a resumed run goes straight to the end. */
   static final String LISTING_DONE = "#listing-done";
 
@@ -112,6 +115,7 @@ final class Syncer {
     private UserSource source;
     private boolean autoIdentifiers;
     private boolean capBinding;
+    private boolean sweepNeeded = true;
     private long identifierCount;
     private String cursor;
     private boolean listingRestarted;
@@ -186,6 +190,10 @@ final class Syncer {
             })
             .compose(count -> {
               identifierCount = count;
+              return run.cursor() == null ? writer.anyIdentity(pool, run.tenantId()) : Future.succeededFuture(true);
+            })
+            .compose(any -> {
+              sweepNeeded = any; // a full sync of a tenant with no identity yet creates every row it holds
               return since();
             })
             .map(since -> {
@@ -218,20 +226,70 @@ final class Syncer {
 
     private Future<SyncRun.State> attempt() {
       return Future.succeededFuture()
-          .compose(ignored -> pump(null, cursor))
+          .compose(ignored -> pump(cursor))
           .compose(ignored -> finishListing())
           .recover(this::onError);
     }
 
-    /** Writes {@code pending} while fetching the batch at {@code at}; then goes on with that batch. */
-    private Future<Void> pump(Batch pending, String at) {
-      checkFlags();
-      Future<Batch> fetching = LISTING_DONE.equals(at) ? Future.succeededFuture(null) : fetchBatch(at);
-      Future<Void> writing = pending == null ? Future.succeededFuture() : write(pending);
-      return Future.join(fetching, writing).compose(ignored -> {
-        Batch next = fetching.result();
-        return next == null ? Future.succeededFuture() : pump(next, next.nextCursor());
-      }, error -> Future.failedFuture(writing.failed() ? writing.cause() : fetching.cause()));
+    /**
+     * Streams the listing from {@code at}. Batches are written by up to {@code PARALLEL_WRITES}
+     * transactions at once while the next batch is fetched: the heavy upserts overlap, and each
+     * transaction's tail (changed identities' identifiers, then the checkpoint that moves the
+     * cursor and checks the lease) waits for the previous batch to commit, so the cursor only ever
+     * covers committed batches. A loop over one promise, not a chain of composed futures: a written
+     * batch is garbage at once.
+     */
+    private Future<Void> pump(String at) {
+      Promise<Void> done = Promise.promise();
+      step(at, Future.succeededFuture(), new java.util.ArrayDeque<>(), done);
+      return done.future();
+    }
+
+    private void step(String at, Future<Void> lastCommit, java.util.Deque<Future<Void>> writing, Promise<Void> done) {
+      try {
+        checkFlags();
+      } catch (RuntimeException stop) {
+        endAfter(writing, Future.failedFuture(stop), done);
+        return;
+      }
+      if (LISTING_DONE.equals(at)) {
+        endAfter(writing, Future.succeededFuture(), done);
+        return;
+      }
+      fetchBatch(at).onComplete(fetched -> {
+        if (fetched.failed()) {
+          endAfter(writing, Future.failedFuture(fetched.cause()), done);
+          return;
+        }
+        Batch batch = fetched.result();
+        Future<Void> commit = write(batch, lastCommit);
+        writing.addLast(commit);
+        Future<Void> room = writing.size() < PARALLEL_WRITES ? Future.succeededFuture() : writing.peekFirst();
+        room.onComplete(ignored -> {
+          while (!writing.isEmpty() && writing.peekFirst().isComplete()) {
+            Future<Void> written = writing.pollFirst();
+            if (written.failed()) {
+              endAfter(writing, written, done);
+              return;
+            }
+          }
+          step(batch.nextCursor(), commit, writing, done);
+        });
+      });
+    }
+
+    /** Ends the listing with {@code outcome} once no batch transaction is still open. */
+    private void endAfter(java.util.Deque<Future<Void>> writing, Future<Void> outcome, Promise<Void> done) {
+      Future.join(new ArrayList<>(writing)).onComplete(ignored -> {
+        Future<Void> failedWrite = writing.stream().filter(Future::failed).findFirst().orElse(null);
+        if (outcome.failed()) {
+          done.fail(outcome.cause());
+        } else if (failedWrite != null) {
+          done.fail(failedWrite.cause());
+        } else {
+          done.complete();
+        }
+      });
     }
 
     private Future<Batch> fetchBatch(String at) {
@@ -253,23 +311,31 @@ final class Syncer {
       });
     }
 
-    private Future<Void> write(Batch batch) {
-      return pool.withTransaction(tx -> runs.lock(tx, run.id(), owner)
-              .compose(state -> {
-                if (state.isEmpty()) {
-                  return Future.failedFuture(new LeaseLost());
-                }
-                if (state.get()) {
-                  return Future.failedFuture(new CancelRequested());
-                }
-                boolean inline = autoIdentifiers && !capBinding
-                    && identifierCount + 3L * batch.users().size() <= tenant.identifierCap();
-                if (autoIdentifiers && !inline) {
-                  capBinding = true; // the rest waits for the priority-ordered recompute at the end
-                }
-                return writer.write(tx, run.tenantId(), run.id(), batch.users(), autoIdentifiers, inline)
-                    .compose(result -> checkpoint(tx, batch, result).map(result));
-              }))
+    /** One batch in one transaction: upsert now, then (after {@code previous} committed) its ordered tail. */
+    private Future<Void> write(Batch batch, Future<Void> previous) {
+      int size = batch.users().size();
+      boolean inline = autoIdentifiers && !capBinding && identifierCount + 3L * size <= tenant.identifierCap();
+      if (autoIdentifiers && !inline) {
+        capBinding = true; // the rest waits for the priority-ordered recompute at the end
+      }
+      if (inline) {
+        identifierCount += 3L * size; // reserved while the batch is in flight; settled when it commits
+      }
+      return pool.withTransaction(tx -> writer.upsert(tx, run.tenantId(), run.id(), batch.users(), autoIdentifiers,
+                  inline)
+              .compose(upserted -> previous.transform(before -> before.succeeded()
+                  ? Future.succeededFuture(upserted)
+                  : Future.failedFuture(before.cause()))) // an earlier batch failed: roll this one back too
+              .compose(upserted -> (autoIdentifiers
+                      ? writer.refreshIdentifiers(tx, upserted.updated(), inline)
+                      : Future.succeededFuture(new long[] {0, 0}))
+                  .map(changed -> settled(upserted.counts(), changed)))
+              .compose(result -> checkpoint(tx, batch, result).map(result)))
+          .andThen(ar -> {
+            if (inline) {
+              identifierCount -= 3L * size;
+            }
+          })
           .map(result -> {
             identifierCount += result.identifiersCreated() - result.identifiersDeleted();
             cursor = batch.nextCursor();
@@ -279,13 +345,27 @@ final class Syncer {
           });
     }
 
+    private IdentityWriter.BatchResult settled(IdentityWriter.BatchResult counts, long[] changed) {
+      return new IdentityWriter.BatchResult(counts.created(), counts.updated(), counts.removed(),
+          counts.identifiersCreated() + changed[0], changed[1], counts.maxLastUpdated());
+    }
+
+    /** Moves the cursor and counters and renews the lease: fails if the lease is lost, stops on a cancel. */
     private Future<Void> checkpoint(SqlClient tx, Batch batch, IdentityWriter.BatchResult result) {
       OffsetDateTime maxLastUpdated = result.maxLastUpdated();
       SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
           result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());
       return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(),
               maxLastUpdated == null ? null : maxLastUpdated.toInstant(), delta, settings.leaseSeconds())
-          .mapEmpty();
+          .compose(state -> {
+            if (state.isEmpty()) {
+              return Future.failedFuture(new LeaseLost());
+            }
+            if (state.get()) {
+              cancelRequested = true; // this batch is kept; the run stops before the next one
+            }
+            return Future.succeededFuture();
+          });
     }
 
     private void checkFlags() {
@@ -311,7 +391,8 @@ final class Syncer {
         if (state.get()) {
           return Future.failedFuture(new CancelRequested());
         }
-        Future<Long> removed = full ? writer.sweep(tx, run.tenantId(), run.id()) : Future.succeededFuture(0L);
+        Future<Long> removed = full && sweepNeeded ? writer.sweep(tx, run.tenantId(), run.id())
+            : Future.succeededFuture(0L);
         return removed.compose(gone -> settleIdentifiers(tx).compose(identifiers ->
             SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), full)
                 .compose(ignored -> runs.finish(tx, run.id(), owner, SyncRun.State.SUCCEEDED, "",
@@ -333,7 +414,9 @@ final class Syncer {
         return writer.clear(tx, run.tenantId()).map(deleted -> new IdentityWriter.Reconciled(0, deleted, 0));
       }
       int cap = tenant.identifierCap();
-      Future<Boolean> needed = capBinding ? Future.succeededFuture(true) : writer.needsRecompute(tx, run.tenantId(), cap);
+      // identifierCount is exact here: read at the start, then moved by each committed batch
+      Future<Boolean> needed = capBinding || identifierCount > cap ? Future.succeededFuture(true)
+          : writer.someoneUnmonitored(tx, run.tenantId());
       return needed.compose(recompute -> recompute
           ? writer.recompute(tx, run.tenantId(), run.id(), cap)
           : Future.succeededFuture(new IdentityWriter.Reconciled(0, 0, 0)));

@@ -67,10 +67,13 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   private final IntegrationDiagnostics diagnostics;
 
   private final Clock clock;
+  private final Runnable syncQueued;
 
+  /** @param syncQueued told when a create queued the initial sync (the local sync worker starts it at once) */
   public IntegrationConfigEndpoint(Pool pool, IntegrationRepository integrations, TenantRepository tenants,
-      Set<String> insecureHosts, IntegrationDiagnostics diagnostics, Clock clock) {
+      Set<String> insecureHosts, IntegrationDiagnostics diagnostics, Clock clock, Runnable syncQueued) {
     this.clock = clock;
+    this.syncQueued = syncQueued;
     this.pool = pool;
     this.integrations = integrations;
     this.tenants = tenants;
@@ -83,6 +86,7 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
     return Future.succeededFuture(request)
         .map(this::validateCreate)
         .compose(this::create)
+        .andThen(created -> syncQueued.run())
         .map(i -> CreateIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
         .recover(GrpcErrors::toStatus);
   }

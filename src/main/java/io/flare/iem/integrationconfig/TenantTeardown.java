@@ -27,13 +27,17 @@ final class TenantTeardown {
 
   private TenantTeardown() {}
 
-  /** Returns how many identities were removed. */
+  /**
+   * Returns how many identities were removed. Identities are deleted before the sync runs are
+   * cancelled: a sync batch locks identities first and its run last, so taking them in the same
+   * order cannot deadlock with one; a batch still writing then finds its run cancelled and rolls
+   * back.
+   */
   static Future<Integer> run(SqlClient tx, String tenantId) {
     Tuple tenant = Tuple.of(tenantId);
-    return SyncQueue.cancelActive(tx, tenantId, "integration deleted")
-        .compose(ignored -> tx.preparedQuery(DELETE_WAITING_CHECKS).execute(tenant))
+    return tx.preparedQuery(DELETE_WAITING_CHECKS).execute(tenant)
         .compose(ignored -> tx.preparedQuery(REJECT_PENDING_MITIGATIONS).execute(tenant))
         .compose(ignored -> tx.preparedQuery(DELETE_IDENTITIES).execute(tenant))
-        .map(rows -> rows.rowCount());
+        .compose(deleted -> SyncQueue.cancelActive(tx, tenantId, "integration deleted").map(deleted.rowCount()));
   }
 }
