@@ -151,7 +151,27 @@ final class CheckDecider {
             ? Future.succeededFuture(new Step(null, true)) // integration deleted: its waiting checks went with it
             : run(new Attempt(work, context.get(), now)).recover(error -> waitAfter(work, now, error)))
         .compose(step -> step.written() ? Future.succeededFuture()
-            : checks.finish(pool, work.check().id(), work.leaseOwner(), step.result()).mapEmpty());
+            : checks.finish(pool, work.check().id(), work.leaseOwner(), step.result()).<Void>mapEmpty())
+        .onFailure(error -> {
+          if (StoreErrors.isUnavailable(error)) {
+            handBackWhenStoreIsBack(work, 0);
+          }
+        });
+  }
+
+  /**
+   * The decision could not be stored because Postgres was down: as soon as it answers again, give
+   * the check back (release the lease) so a worker takes it at once instead of when the lease
+   * expires. Nothing was sent to Okta under this lease unless an attempt was recorded first, and a
+   * recorded attempt counts for the cap and the budget either way.
+   */
+  private void handBackWhenStoreIsBack(Work work, int tries) {
+    long delay = Math.min(5_000, 250L << Math.min(tries, 5));
+    if ((tries + 1) * 5_000L > settings.leaseSeconds() * 1000L) {
+      return; // the lease is about to expire: a worker takes the check then
+    }
+    vertx.setTimer(delay, id -> checks.unclaim(pool, java.util.List.of(work.check().id()), work.leaseOwner())
+        .onFailure(stillDown -> handBackWhenStoreIsBack(work, tries + 1)));
   }
 
   private Future<Step> run(Attempt a) {

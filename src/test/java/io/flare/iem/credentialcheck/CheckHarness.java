@@ -66,6 +66,13 @@ final class CheckHarness implements AutoCloseable {
     int maxDaily = 2;
     Integer lockoutThreshold;
     java.util.function.BiFunction<Vertx, OktaSimulator, String> oktaDomain = (v, sim) -> sim.baseUrl();
+    io.flare.iem.dev.EmbeddedPostgres postgres;
+
+    /** A Postgres server of the test's own (one it may stop), instead of a database on the shared one. */
+    Setup postgres(io.flare.iem.dev.EmbeddedPostgres server) {
+      postgres = server;
+      return this;
+    }
 
     Setup instances(int n) {
       instances = n;
@@ -127,7 +134,7 @@ final class CheckHarness implements AutoCloseable {
   private CheckHarness(Setup setup) {
     this.clock = setup.clock;
     this.tenant = "chk-" + TENANTS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
-    AppConfig.Postgres pg = TestServers.newDatabase();
+    AppConfig.Postgres pg = setup.postgres != null ? setup.postgres.connection(8) : TestServers.newDatabase();
     this.config = TestServers.config(pg, setup.env);
     for (int i = 0; i < setup.instances; i++) {
       services.add(RunningService.start(config, clock));
