@@ -140,7 +140,8 @@ public final class App {
         config.oktaInsecureHosts(), diagnostics, clock,
         sync.worker()::kick);
     CredentialChecks checks = CredentialChecks.create(vertx, stores, okta, secrets.vault(), integrations, tenants,
-        clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers()), replica);
+        clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers(),
+            config.checks().leaseSeconds()), replica);
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),

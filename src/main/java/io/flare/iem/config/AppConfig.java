@@ -56,10 +56,12 @@ public record AppConfig(
    * @param authnShare {@code IEM_CHECK_AUTHN_SHARE}: share of the org's {@code /api/v1/authn} rate
    *     limit (as Okta reports it in {@code X-Rate-Limit-*}) that credential checks may use, the rest
    *     being left to employees signing in; 0.01 to 1 (default 0.2)
+   * @param leaseSeconds {@code IEM_CHECK_LEASE_SECONDS}: how long a replica holds a check it is deciding; a
+   *     dead replica's checks are taken over after this; 30 to 3600 (default 300)
    * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
    *     (default 16)
    */
-  public record Checks(double authnShare, int workers) {}
+  public record Checks(double authnShare, int workers, int leaseSeconds) {}
 
   /**
    * Outbound Okta settings.
@@ -114,7 +116,7 @@ public record AppConfig(
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
-        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256));
+        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);

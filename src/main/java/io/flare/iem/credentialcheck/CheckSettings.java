@@ -40,7 +40,12 @@ public record CheckSettings(
     int streamMaxInFlight) {
 
   public static CheckSettings defaults(double authnShare, int workerConcurrency) {
-    return new CheckSettings(authnShare, workerConcurrency, Duration.ofMillis(250), 300, Duration.ofSeconds(10),
+    return defaults(authnShare, workerConcurrency, 300);
+  }
+
+  /** As {@link #defaults(double, int)} with the lease of a check being decided. */
+  public static CheckSettings defaults(double authnShare, int workerConcurrency, int leaseSeconds) {
+    return new CheckSettings(authnShare, workerConcurrency, Duration.ofMillis(250), leaseSeconds, Duration.ofSeconds(10),
         Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofSeconds(5),
         Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofHours(1), 64);
   }

@@ -17,11 +17,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
   /** The variables a production deployment sets, pointing at the test servers. */
   public static Map<String, String> productionEnv(Path dir, AppConfig.Postgres pg, int grpcPort, int httpPort)
       throws IOException {
-    Path passwordKey = dir.resolve("password.key");
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    Files.writeString(passwordKey, Base64.getEncoder().encodeToString(key));
+    // the same sealing key as the services this JVM starts: replicas share one Secret in production
+    Path passwordKey = TestServers.passwordKeyFile();
     Map<String, String> env = new HashMap<>();
     env.put("IEM_DEV", "false");
     env.put("IEM_BIND_HOST", "127.0.0.1");
