@@ -17,6 +17,17 @@ import java.util.concurrent.TimeUnit;
 public record Stores(Pool pg, Redis redis, RedisAPI redisApi) {
 
   public static Stores create(Vertx vertx, AppConfig.Postgres pg, String redisUrl) {
+    Redis redis = Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(redisUrl)
+        .setMaxPoolSize(16)
+        .setMaxPoolWaiting(10_000)
+        .setMaxWaitingHandlers(32_768)
+        .setPoolRecycleTimeout(15_000));
+    return new Stores(postgres(vertx, pg), redis, RedisAPI.api(redis));
+  }
+
+  /** The Postgres pool with the service's settings; tests and benchmarks use the same one. */
+  public static Pool postgres(Vertx vertx, AppConfig.Postgres pg) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(pg.host())
         .setPort(pg.port())
@@ -35,14 +46,7 @@ public record Stores(Pool pg, Redis redis, RedisAPI redisApi) {
         .setConnectionTimeout(10)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS)
         .setShared(false);
-    Pool pgPool = PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
-    Redis redis = Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString(redisUrl)
-        .setMaxPoolSize(16)
-        .setMaxPoolWaiting(10_000)
-        .setMaxWaitingHandlers(32_768)
-        .setPoolRecycleTimeout(15_000));
-    return new Stores(pgPool, redis, RedisAPI.api(redis));
+    return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 
   /** Succeeds when Postgres answers a query. */

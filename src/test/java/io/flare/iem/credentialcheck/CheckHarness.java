@@ -3,6 +3,7 @@ package io.flare.iem.credentialcheck;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Timestamp;
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.flare.iem.oktasim.SimUser;
 import io.flare.iem.testing.Await;
@@ -21,10 +22,7 @@ import io.flare.iem.v1.MitigationMode;
 import io.flare.iem.v1.TenantSettings;
 import io.flare.iem.v1.UpdateTenantSettingsRequest;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -140,9 +138,7 @@ final class CheckHarness implements AutoCloseable {
       services.add(RunningService.start(config, clock));
     }
     this.vertx = Vertx.vertx();
-    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(new PgConnectOptions()
-        .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
-        .setPassword(pg.password())).using(vertx).build();
+    this.pool = Stores.postgres(vertx, pg);
     OktaSimulator.Options options = new OktaSimulator.Options().users(0).mixedStatuses(false)
         .jwksUrl(services.get(0).httpBase() + "/.well-known/jwks.json");
     setup.sim.accept(options);

@@ -3,20 +3,18 @@ package io.flare.iem.credentialcheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.dev.EmbeddedRedis;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.TestServers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -51,9 +49,7 @@ class DailyCapTest {
     AppConfig.Postgres pg = TestServers.newDatabase();
     Migrations.run(pg);
     vertx = Vertx.vertx();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(new PgConnectOptions()
-        .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
-        .setPassword(pg.password())).using(vertx).build();
+    pool = Stores.postgres(vertx, pg);
     server = EmbeddedRedis.start(0, Path.of("target", "test-servers", "daily-cap-" + UUID.randomUUID()));
     client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url()).setMaxPoolWaiting(1000));
     redis = RedisAPI.api(client);

@@ -3,6 +3,7 @@ package io.flare.iem.identitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
@@ -12,10 +13,7 @@ import io.flare.iem.testing.TestServers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,9 +49,7 @@ class SyncerTest {
     AppConfig.Postgres pg = TestServers.newDatabase();
     Migrations.run(pg);
     vertx = Vertx.vertx();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(6)).connectingTo(new PgConnectOptions()
-        .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
-        .setPassword(pg.password())).using(vertx).build();
+    pool = Stores.postgres(vertx, pg);
   }
 
   @AfterAll
