@@ -59,7 +59,14 @@ final class MitigationRepository {
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
 
+  /** Finishes an apply; an applied mitigation marks its identity SUSPENDED at once, as Okta now has it. */
   private static final String FINISH_APPLY = """
+      WITH suspended AS (
+          UPDATE identities i
+          SET status = 'SUSPENDED', status_change_time = now(), update_time = now()
+          FROM mitigations s
+          WHERE $3 = 'APPLIED' AND s.tenant_id = $1 AND s.mitigation_id = $2
+            AND i.identity_id = s.identity_id AND i.status NOT IN ('SUSPENDED', 'DEPROVISIONED'))
       UPDATE mitigations AS m
       SET state = $3, error_message = $4, apply_time = $5, applying_until = NULL, update_time = now()
       WHERE m.tenant_id = $1 AND m.mitigation_id = $2

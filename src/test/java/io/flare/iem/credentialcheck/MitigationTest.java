@@ -8,6 +8,7 @@ import io.flare.iem.testing.Await;
 import io.flare.iem.v1.ApproveMitigationRequest;
 import io.flare.iem.v1.CheckOutcome;
 import io.flare.iem.v1.CredentialCheck;
+import io.flare.iem.v1.GetIdentityRequest;
 import io.flare.iem.v1.ListMitigationsRequest;
 import io.flare.iem.v1.Mitigation;
 import io.flare.iem.v1.MitigationAction;
@@ -16,6 +17,7 @@ import io.flare.iem.v1.MitigationState;
 import io.flare.iem.v1.RejectMitigationRequest;
 import io.flare.iem.v1.TenantSettings;
 import io.flare.iem.v1.UpdateTenantSettingsRequest;
+import io.flare.iem.v1.UserStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.vertx.sqlclient.Row;
@@ -65,6 +67,7 @@ class MitigationTest {
     assertThat(automated.sim.counters().lifecycle(u.oktaUserId(), "sessions+oauthTokens")).isEqualTo(1);
     assertThat(automated.sim.counters().lifecycle(u.oktaUserId(), "suspend")).isEqualTo(1);
     assertThat(automated.sim.user(u.oktaUserId()).orElseThrow().status()).isEqualTo("SUSPENDED");
+    assertThat(identityStatus(automated, u)).isEqualTo(UserStatus.USER_STATUS_SUSPENDED);
     assertThat(audits(automated, u)).containsExactly("mitigation.create AUTOMATED", "mitigation.revoke_sessions OK",
         "mitigation.suspend OK");
   }
@@ -83,6 +86,7 @@ class MitigationTest {
     assertThat(m.getErrorMessage()).contains("suspend failed").contains("E0000001")
         .contains("Cannot suspend a user that is not active");
     assertThat(automated.sim.counters().lifecycle(u.oktaUserId(), "sessions+oauthTokens")).isEqualTo(1);
+    assertThat(identityStatus(automated, u)).isNotEqualTo(UserStatus.USER_STATUS_SUSPENDED);
   }
 
   @Test
@@ -95,6 +99,7 @@ class MitigationTest {
     assertThat(pending.getState()).isEqualTo(MitigationState.MITIGATION_STATE_PENDING_APPROVAL);
     assertThat(manual.sim.counters().lifecycle(u.oktaUserId(), "suspend")).isZero();
     assertThat(manual.sim.counters().lifecycle(u.oktaUserId(), "sessions+oauthTokens")).isZero();
+    assertThat(identityStatus(manual, u)).isEqualTo(UserStatus.USER_STATUS_ACTIVE);
     assertThat(manual.checks().listMitigations(ListMitigationsRequest.newBuilder().setTenantId(manual.tenant)
         .setState(MitigationState.MITIGATION_STATE_PENDING_APPROVAL).build()).getMitigationsList())
         .extracting(Mitigation::getMitigationId).contains(pending.getMitigationId());
@@ -109,6 +114,7 @@ class MitigationTest {
     assertThat(manual.sim.counters().lifecycle(u.oktaUserId(), "sessions+oauthTokens")).isEqualTo(1);
     assertThat(manual.sim.user(u.oktaUserId()).orElseThrow().status()).isEqualTo("SUSPENDED");
     assertThat(manual.get(c.getCheckId()).getMitigation()).isEqualTo(applied);
+    assertThat(identityStatus(manual, u)).isEqualTo(UserStatus.USER_STATUS_SUSPENDED);
   }
 
   @Test
@@ -201,5 +207,11 @@ class MitigationTest {
       out.add(r.getString("action") + " " + r.getString("outcome"));
     }
     return out;
+  }
+
+  /** The identity's status as ListIdentities and GetIdentity show it. */
+  private static UserStatus identityStatus(CheckHarness h, CheckHarness.User u) {
+    return h.service().sync().getIdentity(GetIdentityRequest.newBuilder().setTenantId(h.tenant)
+        .setIdentityId(u.identityId().toString()).build()).getIdentity().getStatus();
   }
 }
