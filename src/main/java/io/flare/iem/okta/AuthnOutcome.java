@@ -25,4 +25,12 @@ public sealed interface AuthnOutcome {
 
   /** Okta could not be reached or answered something else: nothing was learnt; never report it as invalid. */
   record Unknown(String reason, String requestId) implements AuthnOutcome {}
+
+  /** The caller gave the call up while it waited for its turn in the org's authn limit: Okta saw nothing. */
+  record NotSent() implements AuthnOutcome {
+    @Override
+    public String requestId() {
+      return null;
+    }
+  }
 }

@@ -36,7 +36,9 @@ public final class OktaException extends RuntimeException {
     /** A redirect, or a URL off the integration's Okta domain: refused, never followed. */
     DOMAIN_REFUSED,
     /** A response we could not understand. */
-    UNEXPECTED
+    UNEXPECTED,
+    /** Never sent: the caller gave the request up while it waited for its turn in the rate limit. */
+    NOT_SENT
   }
 
   private final Kind kind;

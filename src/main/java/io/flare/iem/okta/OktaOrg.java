@@ -142,16 +142,28 @@ public final class OktaOrg {
    * retried. A state token in the answer (MFA, expired password) is cancelled before returning.
    */
   public Future<AuthnOutcome> authn(String username, String password) {
+    return authn(username, password, null);
+  }
+
+  /**
+   * As {@link #authn(String, String)}, but given up once {@code abandon} has completed, if the call
+   * is still waiting for its turn in the org's authn rate limit (or has not started): the outcome
+   * is then {@link AuthnOutcome.NotSent}, and Okta saw nothing. A call already sent is never given up.
+   */
+  public Future<AuthnOutcome> authn(String username, String password, Future<?> abandon) {
     Buffer body = new JsonObject()
         .put("username", username)
         .put("password", password)
         .put("options", new JsonObject().put("multiOptionalFactorEnroll", false).put("warnBeforePasswordExpired", false))
         .toBuffer();
     OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST, connection.url("/api/v1/authn"), Bucket.AUTHN,
-        null, () -> body, "application/json", false, false, false);
+        null, () -> body, "application/json", false, false, false).abandonedWhen(abandon);
     return connection.execute(call, usage).transform(ar -> {
       if (ar.failed()) {
         Throwable e = ar.cause();
+        if (e instanceof OktaException o && o.kind() == OktaException.Kind.NOT_SENT) {
+          return Future.succeededFuture(new AuthnOutcome.NotSent());
+        }
         String id = e instanceof OktaException o ? o.requestId() : null;
         return Future.succeededFuture(new AuthnOutcome.Unknown(e.getMessage(), id));
       }

@@ -66,12 +66,25 @@ final class OrgConnection {
     this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis, listener);
   }
 
-  /** One request to send; {@code body} is rebuilt per attempt (fresh assertion, fresh proof). */
+  /**
+   * One request to send; {@code body} is rebuilt per attempt (fresh assertion, fresh proof). When
+   * {@code abandon} (may be null) completes while the request waits for the rate limit, it is not
+   * sent and fails with {@link OktaException.Kind#NOT_SENT}.
+   */
   record Call(HttpMethod method, URI uri, Bucket bucket, Set<String> scopes, Supplier<Buffer> body,
-      String contentType, boolean idempotent, boolean retry429, boolean tokenRequest) {
+      String contentType, boolean idempotent, boolean retry429, boolean tokenRequest, Future<?> abandon) {
+
+    Call(HttpMethod method, URI uri, Bucket bucket, Set<String> scopes, Supplier<Buffer> body, String contentType,
+        boolean idempotent, boolean retry429, boolean tokenRequest) {
+      this(method, uri, bucket, scopes, body, contentType, idempotent, retry429, tokenRequest, null);
+    }
 
     static Call get(URI uri, Bucket bucket, Set<String> scopes) {
       return new Call(HttpMethod.GET, uri, bucket, scopes, null, null, true, true, false);
+    }
+
+    Call abandonedWhen(Future<?> signal) {
+      return new Call(method, uri, bucket, scopes, body, contentType, idempotent, retry429, tokenRequest, signal);
     }
   }
 
@@ -104,7 +117,7 @@ final class OrgConnection {
               + ": not the integration's Okta domain " + domain.value()));
     }
     Future<AccessToken> token = call.scopes() == null ? Future.succeededFuture(null) : token(call.scopes(), usage);
-    return token.compose(t -> limiter.acquire(call.bucket(), usage)
+    return token.compose(t -> limiter.acquire(call.bucket(), usage, call.abandon())
             .compose(permit -> send(call, t, usage)
                 .andThen(ar -> permit.release(ar.succeeded() ? ar.result().headers() : null,
                     ar.succeeded() ? ar.result().status() : 0)))

@@ -108,6 +108,50 @@ final class RateLimiter {
     return promise.future();
   }
 
+  /**
+   * As {@link #acquire(Bucket, Usage)}, unless {@code abandon} (may be null) completes while the
+   * request still waits for its turn: it then leaves the queue unsent and fails with
+   * {@link OktaException.Kind#NOT_SENT}. A permit granted before that stands.
+   */
+  Future<Permit> acquire(Bucket bucket, Usage usage, Future<?> abandon) {
+    if (abandon == null) {
+      return acquire(bucket, usage);
+    }
+    if (abandon.isComplete()) {
+      return Future.failedFuture(notSent());
+    }
+    Future<Permit> permit = acquire(bucket, usage);
+    if (!permit.isComplete()) {
+      abandon.onComplete(ignored -> withdraw(bucket, permit));
+    }
+    return permit;
+  }
+
+  /** Takes a waiting request out of the queue, if it is still there, and fails it. */
+  private void withdraw(Bucket bucket, Future<Permit> permit) {
+    Waiter withdrawn = null;
+    synchronized (this) {
+      Iterator<Waiter> it = buckets.get(bucket).queue.iterator();
+      while (it.hasNext()) {
+        Waiter w = it.next();
+        if (w.promise.future() == permit) {
+          it.remove();
+          withdrawn = w;
+          break;
+        }
+      }
+    }
+    if (withdrawn != null) {
+      Promise<Permit> promise = withdrawn.promise;
+      withdrawn.context.runOnContext(v -> promise.fail(notSent()));
+      drain(); // those behind it may fit now
+    }
+  }
+
+  private static OktaException notSent() {
+    return OktaException.of(OktaException.Kind.NOT_SENT, "given up while waiting for the rate limit");
+  }
+
   /** Records a 429: nothing more goes in this bucket before its reset. */
   void rateLimited(Bucket bucket, MultiMap headers) {
     synchronized (this) {

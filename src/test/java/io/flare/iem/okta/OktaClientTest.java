@@ -210,6 +210,28 @@ class OktaClientTest {
   }
 
   @Test
+  void an_authn_given_up_while_it_waits_for_the_rate_limit_is_never_sent() {
+    sim.limit(SimBucket.AUTHN, 10); // a share of 0.2: two calls a window, then a minute's wait
+    OktaOrg org = org(Usage.named("checks").withShare(Bucket.AUTHN, 0.2));
+    List<SimUser> users = sim.users(u -> true, 4);
+    io.vertx.core.Promise<Void> abandon = io.vertx.core.Promise.promise();
+    List<Future<AuthnOutcome>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(org.authn(users.get(i).login(), "wrong", abandon.future()));
+    }
+    Await.result(Future.all(calls.get(0), calls.get(1)));
+    assertThat(calls.get(2).isComplete()).as("the third waits for the next window").isFalse();
+
+    abandon.complete();
+
+    assertThat(Await.result(calls.get(2))).isInstanceOf(AuthnOutcome.NotSent.class);
+    assertThat(Await.result(org.authn(users.get(3).login(), "wrong", abandon.future())))
+        .as("once given up, nothing more is sent").isInstanceOf(AuthnOutcome.NotSent.class);
+    assertThat(sim.counters().authnCalls()).isEqualTo(2);
+    assertThat(calls.subList(0, 2)).allMatch(call -> call.result() instanceof AuthnOutcome.Invalid);
+  }
+
+  @Test
   void one_thousand_concurrent_wrong_passwords_make_exactly_one_thousand_calls() {
     sim.lockoutPolicy(0, false);
     sim.limit(SimBucket.AUTHN, 1_000_000);
