@@ -67,9 +67,13 @@ final class CheckDecider {
   private static final Logger LOG = LoggerFactory.getLogger(CheckDecider.class);
   private static final Set<String> TRIABLE = Set.of("ACTIVE", "PASSWORD_EXPIRED", "RECOVERY");
 
-  /** One check to decide, held under {@code leaseOwner}. The password is only ever in memory. */
+  /**
+   * One check to decide, held under {@code leaseOwner}. The password is only ever in memory. When
+   * {@code abandon} (null for none) completes while the authn call waits for the org's rate limit,
+   * the call is not sent: the reservation is given back and the check waits again.
+   */
   record Work(StoredCheck check, String password, byte[] fingerprint, String leaseOwner, String actor,
-      boolean inline) {}
+      boolean inline, Future<Void> abandon) {}
 
   /** A decision step's outcome; {@code written} when it was already stored with the attempt. */
   private record Step(CheckRepository.Result result, boolean written) {}
@@ -365,11 +369,26 @@ final class CheckDecider {
   // ---- the call and its record ---------------------------------------------------------------
 
   private Future<Step> call(Attempt a) {
-    return a.org.authn(a.user.login(), a.work.password())
+    return a.org.authn(a.user.login(), a.work.password(), a.work.abandon())
         .compose(outcome -> {
+          if (outcome instanceof AuthnOutcome.NotSent) {
+            return notSent(a);
+          }
           users.forget(a.org, a.identity.oktaUserId());
           return record(a, outcome);
         });
+  }
+
+  /**
+   * The worker gave the call up while it waited for the org's authn limit (its replica is
+   * stopping): Okta saw nothing, so the attempt is RELEASED and the day's count given back, and
+   * the check waits, due at once, for another replica.
+   */
+  private Future<Step> notSent(Attempt a) {
+    return checks.setAttemptResult(pool, a.attemptId, "RELEASED", null)
+        .compose(ignored -> cap.release(a.tenantId(), a.identityId(), a.day))
+        .compose(ignored -> waiting(a, PENDING, "not tried yet: the replica deciding it stopped before the call was"
+            + " sent; queued", clock.instant()));
   }
 
   private Future<Step> record(Attempt a, AuthnOutcome outcome) {

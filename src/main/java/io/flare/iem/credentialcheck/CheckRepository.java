@@ -129,6 +129,15 @@ final class CheckRepository {
       WHERE check_id = ANY($1::uuid[]) AND lease_owner = $2
       """;
 
+  /** Hands back checks still being decided, except those an authn call may be in flight for (a RESERVED attempt). */
+  private static final String GIVE_BACK = """
+      UPDATE credential_checks c SET lease_owner = NULL, lease_expire_time = NULL, update_time = now()
+      WHERE c.check_id = ANY($1::uuid[]) AND c.lease_owner = ANY($2::text[])
+        AND NOT EXISTS (SELECT 1 FROM authn_attempts a
+                        WHERE a.tenant_id = c.tenant_id AND a.identity_id = c.identity_id
+                          AND a.check_id = c.check_id AND a.result = 'RESERVED')
+      """;
+
   private static final String FINISH = """
       UPDATE credential_checks
       SET outcome = $3, skip_reason = $4, detail = $5, next_attempt_time = $6, decide_time = $7,
@@ -311,6 +320,16 @@ final class CheckRepository {
   /** Gives claimed checks back untouched (still due), for another claim. */
   Future<Void> unclaim(SqlClient client, List<UUID> checkIds, String owner) {
     return client.preparedQuery(UNCLAIM).execute(Tuple.of(checkIds.toArray(UUID[]::new), owner)).mapEmpty();
+  }
+
+  /**
+   * Releases the leases {@code owners} hold on these checks, unless an authn call may be in flight
+   * for one (its lease then expires as after a crash); returns how many were released.
+   */
+  Future<Integer> giveBack(SqlClient client, List<UUID> checkIds, List<String> owners) {
+    return client.preparedQuery(GIVE_BACK)
+        .execute(Tuple.of(checkIds.toArray(UUID[]::new), owners.toArray(String[]::new)))
+        .map(RowSet::rowCount);
   }
 
   /** Records a decision step and releases the lease; false when the lease was lost (or the check deleted). */

@@ -1,9 +1,11 @@
 package io.flare.iem.credentialcheck;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,16 +35,25 @@ public final class CheckWorker extends VerticleBase {
   private final Clock clock;
   private final CheckSettings settings;
   private final String replica;
+  private final Duration stopWait;
   private final AtomicLong claims = new AtomicLong();
   private long timer = -1;
   private final Map<String, Integer> perTenant = new HashMap<>();
-  private int inFlight;
+  /** The checks being decided, with the lease owner they were claimed under and their stop signal. */
+  private final Map<UUID, Held> deciding = new HashMap<>();
   private boolean claiming;
   private boolean stopping;
-  private io.vertx.core.Promise<Void> drained;
+  private Promise<Void> drained;
 
+  private record Held(String owner, Promise<Void> abandon) {}
+
+  /**
+   * @param stopWait how long {@link #stop()} waits for decisions in flight before handing their
+   *     checks back; shorter than the shutdown grace period, which bounds the whole stop
+   */
   CheckWorker(Pool pool, CheckRepository checks, CheckDecider decider, PasswordVault vault, Clock clock,
-      CheckSettings settings, String replica) {
+      CheckSettings settings, String replica, Duration stopWait) {
+    this.stopWait = stopWait;
     this.pool = pool;
     this.checks = checks;
     this.decider = decider;
@@ -64,7 +75,7 @@ public final class CheckWorker extends VerticleBase {
    * tenant with a large backlog never starves the others; its surplus stays in the queue.
    */
   private void claim() {
-    int room = settings.workerConcurrency() - inFlight;
+    int room = settings.workerConcurrency() - deciding.size();
     if (stopping || claiming || room <= 0) {
       return;
     }
@@ -82,11 +93,13 @@ public final class CheckWorker extends VerticleBase {
           }
           for (CheckRepository.Claimed claimed : ar.result().taken()) {
             String tenant = claimed.check().tenantId();
-            inFlight++;
-            process(claimed, owner).onComplete(done -> {
-              inFlight--;
+            UUID id = claimed.check().id();
+            Held held = new Held(owner, Promise.promise());
+            deciding.put(id, held);
+            process(claimed, owner, held.abandon().future()).onComplete(done -> {
+              deciding.remove(id);
               perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
-              if (stopping && inFlight == 0 && drained != null) {
+              if (stopping && deciding.isEmpty() && drained != null) {
                 drained.tryComplete();
               }
               claim();
@@ -124,7 +137,7 @@ public final class CheckWorker extends VerticleBase {
     return Math.max(1, settings.workerConcurrency() / 2);
   }
 
-  private Future<Void> process(CheckRepository.Claimed claimed, String owner) {
+  private Future<Void> process(CheckRepository.Claimed claimed, String owner, Future<Void> abandon) {
     StoredCheck check = claimed.check();
     String password;
     try {
@@ -137,25 +150,46 @@ public final class CheckWorker extends VerticleBase {
           "the waiting password cannot be decrypted with the service's key; an operator must restore the key",
           clock.instant().plus(settings.unverifiedMax()), null)).mapEmpty();
     }
-    return decider.decide(new CheckDecider.Work(check, password, claimed.fingerprint(), owner, "system", false))
+    return decider.decide(new CheckDecider.Work(check, password, claimed.fingerprint(), owner, "system", false,
+            abandon))
         .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
             .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));
   }
 
-  /** Stops taking checks and waits (bounded) for the ones being decided. */
+  /**
+   * Stops taking checks. Decisions whose authn call still waits for the org's rate limit give it
+   * up unsent (their reservation goes back and the check waits, due at once, for another
+   * replica); the others get up to {@code stopWait} to finish. A check still being decided after
+   * that is handed back to the queue, unless an authn call may be in flight for it: that one keeps
+   * its lease, which expires as after a crash, so the call's answer is never guessed.
+   */
   @Override
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(timer);
-    if (inFlight == 0) {
+    deciding.values().forEach(held -> held.abandon().tryComplete());
+    if (deciding.isEmpty()) {
       return Future.succeededFuture();
     }
-    drained = io.vertx.core.Promise.promise();
-    return drained.future().timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+    drained = Promise.promise();
+    return drained.future().timeout(stopWait.toMillis(), TimeUnit.MILLISECONDS).recover(slow -> giveBack());
+  }
+
+  private Future<Void> giveBack() {
+    List<UUID> ids = List.copyOf(deciding.keySet());
+    List<String> owners = deciding.values().stream().map(Held::owner).distinct().toList();
+    return checks.giveBack(pool, ids, owners)
+        .onSuccess(released -> LOG.atInfo().addKeyValue("deciding", ids.size()).addKeyValue("handed_back", released)
+            .log("stopped with credential checks still being decided; handed back those no authn call is in flight"
+                + " for"))
+        .onFailure(error -> LOG.atWarn().setCause(error).log("could not hand back the credential checks being"
+            + " decided; their leases expire"))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   /** For logs and tests. */
   int inFlight() {
-    return inFlight;
+    return deciding.size();
   }
 }

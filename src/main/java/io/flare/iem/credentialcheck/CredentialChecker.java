@@ -133,7 +133,7 @@ final class CredentialChecker {
           in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.PENDING, null, detail, 0, now,
           now, null, 0, null);
       Future<Void> decided = decider.decide(new CheckDecider.Work(check, in.password(), fingerprint, inlineOwner,
-          actor, true));
+          actor, true, null));
       // past the inline timeout the decision goes on under its lease; answer with the check as it stands
       return decided.timeout(settings.inlineTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .otherwiseEmpty()
