@@ -141,7 +141,7 @@ public final class App {
         sync.worker()::kick);
     CredentialChecks checks = CredentialChecks.create(vertx, stores, okta, secrets.vault(), integrations, tenants,
         clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers(),
-            config.checks().leaseSeconds()), replica, config.shutdownGrace());
+            config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),

@@ -126,10 +126,12 @@ final class CheckDecider {
   private final Mitigator mitigator;
   private final Clock clock;
   private final CheckSettings settings;
+  private final CheckMetrics metrics;
 
   CheckDecider(Vertx vertx, Pool pool, CheckRepository checks, MitigationRepository mitigations,
       IntegrationRepository integrations, TenantRepository tenants, DailyCap cap, FreshUsers users,
-      TenantContexts contexts, Mitigator mitigator, Clock clock, CheckSettings settings) {
+      TenantContexts contexts, Mitigator mitigator, Clock clock, CheckSettings settings, CheckMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.pool = pool;
     this.checks = checks;
@@ -154,8 +156,14 @@ final class CheckDecider {
         .compose(context -> context.isEmpty()
             ? Future.succeededFuture(new Step(null, true)) // integration deleted: its waiting checks went with it
             : run(new Attempt(work, context.get(), now)).recover(error -> waitAfter(work, now, error)))
-        .compose(step -> step.written() ? Future.succeededFuture()
-            : checks.finish(pool, work.check().id(), work.leaseOwner(), step.result()).<Void>mapEmpty())
+        .compose(step -> (step.written() ? Future.succeededFuture(step.result() != null)
+                : checks.finish(pool, work.check().id(), work.leaseOwner(), step.result()))
+            .onSuccess(stored -> {
+              if (stored) {
+                metrics.decided(step.result());
+              }
+            })
+            .<Void>mapEmpty())
         .onFailure(error -> {
           if (StoreErrors.isUnavailable(error)) {
             handBackWhenStoreIsBack(work, 0);
@@ -394,6 +402,7 @@ final class CheckDecider {
   private Future<Step> record(Attempt a, AuthnOutcome outcome) {
     Instant now = clock.instant();
     String result = resultOf(outcome);
+    metrics.authn(result);
     Future<Recorded> stored = pool.withTransaction(tx -> checks.setAttemptResult(tx, a.attemptId, result,
             outcome.requestId())
         .compose(ignored -> AuditLog.append(tx, new AuditLog.Event(a.tenantId(), "credential_check.authn",
@@ -408,6 +417,7 @@ final class CheckDecider {
         }));
     return stored.compose(recorded -> {
       Optional<StoredMitigation> created = recorded.mitigation();
+      created.ifPresent(ignored -> metrics.mitigationCreated());
       if (created.isPresent() && created.get().mode() == Integration.MitigationMode.AUTOMATED) {
         return mitigator.applyNew(created.get(), a.integration).map(new Step(recorded.decision(), true));
       }
@@ -506,12 +516,14 @@ final class CheckDecider {
   // ---- waiting and deciding --------------------------------------------------------------------
 
   private Future<Step> throttledByCap(Attempt a) {
+    metrics.throttled(CheckMetrics.Throttle.DAILY_CAP);
     Instant midnight = LocalDays.nextMidnight(clock.instant(), a.zone);
     return waiting(a, THROTTLED, "daily cap spent: " + a.integration.maxDailyPasswordAttempts() + " attempt(s) on "
         + a.today + " (" + a.zone.getId() + "); tried again after local midnight", midnight);
   }
 
   private Future<Step> throttledByBudget(Attempt a, Integer threshold, long failures) {
+    metrics.throttled(CheckMetrics.Throttle.LOCKOUT_BUDGET);
     return waiting(a, THROTTLED, LockoutBudget.spentDetail(a.budget, threshold, failures),
         clock.instant().plus(settings.budgetRecheck()));
   }

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * a replica that dies mid-decision leaves its checks to the others once the lease expires. The
  * org's authn share and Okta's per-username pacing are enforced in the decision itself: a worker
  * waits its turn in the org's rate limiter, which is why one tenant gets at most half the slots.
+ * It also refreshes the queue's gauges ({@link CheckMetrics#refreshQueue}).
  */
 public final class CheckWorker extends VerticleBase {
 
@@ -35,9 +36,11 @@ public final class CheckWorker extends VerticleBase {
   private final Clock clock;
   private final CheckSettings settings;
   private final String replica;
+  private final CheckMetrics metrics;
   private final Duration stopWait;
   private final AtomicLong claims = new AtomicLong();
   private long timer = -1;
+  private long queueTimer = -1;
   private final Map<String, Integer> perTenant = new HashMap<>();
   /** The checks being decided, with the lease owner they were claimed under and their stop signal. */
   private final Map<UUID, Held> deciding = new HashMap<>();
@@ -52,7 +55,8 @@ public final class CheckWorker extends VerticleBase {
    *     checks back; shorter than the shutdown grace period, which bounds the whole stop
    */
   CheckWorker(Pool pool, CheckRepository checks, CheckDecider decider, PasswordVault vault, Clock clock,
-      CheckSettings settings, String replica, Duration stopWait) {
+      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait) {
+    this.metrics = metrics;
     this.stopWait = stopWait;
     this.pool = pool;
     this.checks = checks;
@@ -66,6 +70,8 @@ public final class CheckWorker extends VerticleBase {
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claim());
+    queueTimer = vertx.setPeriodic(0, CheckMetrics.QUEUE_REFRESH.toMillis(), id -> metrics.refreshQueue(pool)
+        .onFailure(error -> LOG.atDebug().setCause(error).log("could not read the check queue for its gauges")));
     return Future.succeededFuture();
   }
 
@@ -146,9 +152,16 @@ public final class CheckWorker extends VerticleBase {
       LOG.atError().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
           .log("the sealed password of a waiting check cannot be opened: is IEM_PASSWORD_KEY_FILE the key it was"
               + " sealed with?");
-      return checks.finish(pool, check.id(), owner, new CheckRepository.Result(StoredCheck.Outcome.UNVERIFIED, null,
+      CheckRepository.Result unreadable = new CheckRepository.Result(StoredCheck.Outcome.UNVERIFIED, null,
           "the waiting password cannot be decrypted with the service's key; an operator must restore the key",
-          clock.instant().plus(settings.unverifiedMax()), null)).mapEmpty();
+          clock.instant().plus(settings.unverifiedMax()), null);
+      return checks.finish(pool, check.id(), owner, unreadable)
+          .onSuccess(stored -> {
+            if (stored) {
+              metrics.decided(unreadable);
+            }
+          })
+          .mapEmpty();
     }
     return decider.decide(new CheckDecider.Work(check, password, claimed.fingerprint(), owner, "system", false,
             abandon))
@@ -167,6 +180,7 @@ public final class CheckWorker extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(queueTimer);
     deciding.values().forEach(held -> held.abandon().tryComplete());
     if (deciding.isEmpty()) {
       return Future.succeededFuture();

@@ -37,9 +37,11 @@ final class CredentialChecker {
   private final Clock clock;
   private final CheckSettings settings;
   private final String inlineOwner;
+  private final CheckMetrics metrics;
 
   CredentialChecker(Pool pool, CheckRepository checks, TenantContexts contexts, PasswordVault vault,
-      CheckDecider decider, Clock clock, CheckSettings settings, String replica) {
+      CheckDecider decider, Clock clock, CheckSettings settings, String replica, CheckMetrics metrics) {
+    this.metrics = metrics;
     this.pool = pool;
     this.checks = checks;
     this.contexts = contexts;
@@ -97,6 +99,7 @@ final class CredentialChecker {
         return Future.succeededFuture(intake.existing().get());
       }
       if (intake.inserted()) {
+        metrics.decided(new CheckRepository.Result(StoredCheck.Outcome.NOT_FOUND, null, detail, null, now));
         return Future.succeededFuture(new StoredCheck(id, in.tenantId(), null, in.username(), in.requestId(),
             in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.NOT_FOUND, null,
             detail, 0, null, now, now, 0, null));

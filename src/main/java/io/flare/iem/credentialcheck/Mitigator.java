@@ -35,9 +35,11 @@ final class Mitigator {
   private final TenantRepository tenants;
   private final TenantContexts contexts;
   private final Clock clock;
+  private final CheckMetrics metrics;
 
   Mitigator(Pool pool, MitigationRepository mitigations, IntegrationRepository integrations, TenantRepository tenants,
-      TenantContexts contexts, Clock clock) {
+      TenantContexts contexts, Clock clock, CheckMetrics metrics) {
+    this.metrics = metrics;
     this.pool = pool;
     this.mitigations = mitigations;
     this.integrations = integrations;
@@ -80,6 +82,7 @@ final class Mitigator {
       case APPLIED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_APPLIED",
           "mitigation " + id + " was already applied in Okta; undo it there (unsuspend the user) if needed"));
       case PENDING_APPROVAL, FAILED -> mitigations.reject(pool, tenantId, id, actor, reason)
+          .onSuccess(rejected -> rejected.ifPresent(r -> metrics.mitigation(r.state())))
           .compose(rejected -> rejected.isEmpty()
               ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
               : AuditLog.append(pool, event(rejected.get(), "mitigation.reject", actor, null, "OK",
@@ -146,7 +149,8 @@ final class Mitigator {
 
   private Future<StoredMitigation> finish(StoredMitigation m, StoredMitigation.State state, String error) {
     return mitigations.finishApply(pool, m.tenantId(), m.id(), state, error,
-        state == StoredMitigation.State.APPLIED ? clock.instant() : null);
+        state == StoredMitigation.State.APPLIED ? clock.instant() : null)
+        .onSuccess(finished -> metrics.mitigation(finished.state()));
   }
 
   /** "suspend failed: E0000001 Api validation failed: suspendUser (Cannot suspend a user that is not active)". */
