@@ -80,6 +80,7 @@ class GracefulShutdownIT {
 
   final Map<String, String> checkIds = new ConcurrentHashMap<>(); // request id -> check id, for answered checks
   final Map<String, String> loginOf = new ConcurrentHashMap<>(); // request id -> login it names
+  final Set<String> passwords = ConcurrentHashMap.newKeySet();
   final AtomicInteger requests = new AtomicInteger();
   OktaSimulator sim;
 
@@ -131,6 +132,13 @@ class GracefulShutdownIT {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(2)).build();
       assertThat(readyz(http, first.httpPort)).isEqualTo(200);
+      // the production registry (ours and Vert.x's own) names no user, password, tenant or Okta org
+      String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort + "/metrics"))
+          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(scrape).contains("iem_check_decisions_total").contains("iem_sync_users_total").contains("vertx_");
+      for (String secret : concat(loginOf.values(), passwords, List.of(TENANT, "127.0.0.1:" + sim.port()))) {
+        assertThat(scrape).as("the scrape names a user, password, tenant or org").doesNotContainIgnoringCase(secret);
+      }
 
       // checks keep arriving while the process is told to stop
       AtomicBoolean sending = new AtomicBoolean(true);
@@ -254,10 +262,12 @@ class GracefulShutdownIT {
   private CredentialCheck check(ManagedChannel channel, int user, String round) {
     SimUser u = userAt(user);
     String requestId = round + "-" + requests.incrementAndGet();
+    String password = "wrong-" + round + "-" + user;
+    passwords.add(password);
     Instant now = Instant.now();
     CredentialCheck c = CredentialCheckServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .checkCredential(CheckCredentialRequest.newBuilder().setTenantId(TENANT).setUsername(u.login())
-            .setPassword("wrong-" + round + "-" + user).setRequestId(requestId)
+            .setPassword(password).setRequestId(requestId)
             .setLeak(Leak.newBuilder().setLeakId("leak-" + requestId).setSource("paste site").setSourceKind("combolist")
                 .setLeakedTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond())))
             .build())
@@ -265,6 +275,13 @@ class GracefulShutdownIT {
     checkIds.put(requestId, c.getCheckId());
     loginOf.put(requestId, u.login());
     return c;
+  }
+
+  private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b, List<String> c) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    all.addAll(c);
+    return all;
   }
 
   private SimUser userAt(int index) {
