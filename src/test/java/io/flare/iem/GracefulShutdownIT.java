@@ -235,7 +235,8 @@ class GracefulShutdownIT {
       }
       assertThat(count(db, "SELECT count(*) FROM authn_attempts WHERE result = 'RESERVED'")).isZero();
       assertThat(count(db, "SELECT count(*) FROM authn_attempts WHERE result <> 'RELEASED'"))
-          .isEqualTo(sim.counters().authnCalls());
+          .isEqualTo(sim.counters().authnCalls())
+          .as("attempts the checks report").isEqualTo(count(db, "SELECT sum(attempts_made) FROM credential_checks"));
     } finally {
       Await.result(sim.stop());
       Await.result(vertx.close());

@@ -368,7 +368,7 @@ final class CheckDecider {
           if (present) {
             return call(a);
           }
-          return checks.setAttemptResult(pool, a.attemptId, "RELEASED", null)
+          return checks.releaseUnsent(pool, a.attemptId, a.work.leaseOwner())
               .compose(ignored -> waiting(a, PENDING, "Redis became unavailable or lost the daily counter before the"
                   + " call; no attempt was made, retried when it is back", clock.instant().plus(settings.shortWait())));
         });
@@ -393,7 +393,7 @@ final class CheckDecider {
    * the check waits, due at once, for another replica.
    */
   private Future<Step> notSent(Attempt a) {
-    return checks.setAttemptResult(pool, a.attemptId, "RELEASED", null)
+    return checks.releaseUnsent(pool, a.attemptId, a.work.leaseOwner())
         .compose(ignored -> cap.release(a.tenantId(), a.identityId(), a.day))
         .compose(ignored -> waiting(a, PENDING, "not tried yet: the replica deciding it stopped before the call was"
             + " sent; queued", clock.instant()));

@@ -211,6 +211,16 @@ final class CheckRepository {
       UPDATE authn_attempts SET result = $2, okta_request_id = $3 WHERE attempt_id = $1
       """;
 
+  /** A reservation whose call was never sent: RELEASED, and no longer counted on its check. */
+  private static final String RELEASE_UNSENT = """
+      WITH released AS (
+        UPDATE authn_attempts SET result = 'RELEASED' WHERE attempt_id = $1 AND result = 'RESERVED'
+        RETURNING check_id
+      )
+      UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
+      WHERE check_id = (SELECT check_id FROM released) AND lease_owner = $2
+      """;
+
   private static final String LIMITS = """
       SELECT max_daily_password_attempts, okta_lockout_threshold FROM integrations WHERE tenant_id = $1
       """;
@@ -417,6 +427,11 @@ final class CheckRepository {
     return client.preparedQuery(SET_ATTEMPT_RESULT)
         .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId))
         .mapEmpty();
+  }
+
+  /** Marks a reserved attempt RELEASED (no call was or will be made for it) and uncounts it on its check. */
+  Future<Void> releaseUnsent(SqlClient client, long attemptId, String owner) {
+    return client.preparedQuery(RELEASE_UNSENT).execute(Tuple.of(attemptId, owner)).mapEmpty();
   }
 
   Future<Optional<Limits>> limits(SqlClient client, String tenantId) {
