@@ -92,9 +92,20 @@ public final class CheckWorker extends VerticleBase {
     checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room, saturated)
         .compose(claimed -> giveBackSurplus(claimed, owner, room))
         .onComplete(ar -> {
+          if (stopping && ar.succeeded()) {
+            // taken while this worker was being stopped: back to the queue untouched, for another replica
+            List<UUID> ids = ar.result().taken().stream().map(c -> c.check().id()).toList();
+            (ids.isEmpty() ? Future.<Void>succeededFuture() : checks.unclaim(pool, ids, owner).otherwiseEmpty())
+                .onComplete(ignored -> {
+                  claiming = false;
+                  settleIfStopping();
+                });
+            return;
+          }
           claiming = false;
           if (ar.failed()) {
             LOG.atDebug().setCause(ar.cause()).log("could not take waiting credential checks; retrying next tick");
+            settleIfStopping();
             return;
           }
           for (CheckRepository.Claimed claimed : ar.result().taken()) {
@@ -105,9 +116,7 @@ public final class CheckWorker extends VerticleBase {
             process(claimed, owner, held.abandon().future()).onComplete(done -> {
               deciding.remove(id);
               perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
-              if (stopping && deciding.isEmpty() && drained != null) {
-                drained.tryComplete();
-              }
+              settleIfStopping();
               claim();
             });
           }
@@ -170,7 +179,8 @@ public final class CheckWorker extends VerticleBase {
   }
 
   /**
-   * Stops taking checks. Decisions whose authn call still waits for the org's rate limit give it
+   * Stops taking checks (a claim in flight gives its checks back untouched). Decisions whose authn
+   * call still waits for the org's rate limit give it
    * up unsent (their reservation goes back and the check waits, due at once, for another
    * replica); the others get up to {@code stopWait} to finish. A check still being decided after
    * that is handed back to the queue, unless an authn call may be in flight for it: that one keeps
@@ -182,11 +192,18 @@ public final class CheckWorker extends VerticleBase {
     vertx.cancelTimer(timer);
     vertx.cancelTimer(queueTimer);
     deciding.values().forEach(held -> held.abandon().tryComplete());
-    if (deciding.isEmpty()) {
+    if (deciding.isEmpty() && !claiming) {
       return Future.succeededFuture();
     }
     drained = Promise.promise();
     return drained.future().timeout(stopWait.toMillis(), TimeUnit.MILLISECONDS).recover(slow -> giveBack());
+  }
+
+  /** While stopping: done once no check is being decided and no claim is in flight. */
+  private void settleIfStopping() {
+    if (stopping && drained != null && deciding.isEmpty() && !claiming) {
+      drained.tryComplete();
+    }
   }
 
   private Future<Void> giveBack() {
