@@ -94,8 +94,6 @@ class GracefulShutdownIT {
     env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
     env.put("IEM_SYNC_BATCH_USERS", "400");
     env.put("IEM_SHUTDOWN_GRACE_SECONDS", Integer.toString(GRACE_SECONDS));
-    // both instances seal and open waiting passwords with the same key, as replicas of one deployment do
-    env.put("IEM_PASSWORD_KEY_FILE", TestServers.passwordKeyFile().toAbsolutePath().toString());
     String runId;
     try (ServiceProcess first = ServiceProcess.start(pg, env).awaitServing()) {
       var integrations = IntegrationConfigServiceGrpc.newBlockingStub(first.adminChannel)
