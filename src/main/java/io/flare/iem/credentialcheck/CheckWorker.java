@@ -114,7 +114,7 @@ public final class CheckWorker extends VerticleBase {
             Held held = new Held(owner, Promise.promise());
             deciding.put(id, held);
             process(claimed, owner, held.abandon().future()).onComplete(done -> {
-              deciding.remove(id);
+              deciding.remove(id, held); // the same check may be claimed again before this runs
               perTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
               settleIfStopping();
               claim();
