@@ -180,11 +180,11 @@ public final class CheckWorker extends VerticleBase {
 
   /**
    * Stops taking checks (a claim in flight gives its checks back untouched). Decisions whose authn
-   * call still waits for the org's rate limit give it
-   * up unsent (their reservation goes back and the check waits, due at once, for another
-   * replica); the others get up to {@code stopWait} to finish. A check still being decided after
-   * that is handed back to the queue, unless an authn call may be in flight for it: that one keeps
-   * its lease, which expires as after a crash, so the call's answer is never guessed.
+   * call still waits for the org's rate limit give it up unsent (their reservation goes back and
+   * the check waits, due at once, for another replica); the others get up to {@code stopWait} to
+   * finish. A check still being decided after that is handed back to the queue, unless an authn
+   * call may be in flight for it: that one keeps its lease, which expires as after a crash, so the
+   * call's answer is never guessed.
    */
   @Override
   public Future<?> stop() {
