@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * Every benchmark of the project in one run, printed as one table: each figure beside its
  * comparisons measured in the same run (the physical ceiling; the team baseline built with the
  * official Okta SDK and plain JDBC), the ratio to each, the target from product.md and whether it
- * is met. The one command (about 14 minutes on a 2-core machine; {@code --quick} about 5):
+ * is met. The one command (about 11 minutes on a 2-core machine; {@code --quick} about 4):
  *
  * <pre>
  * MAVEN_OPTS=-Xmx256m ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
  *   <li>1,000 concurrent checks of one identity on three instances ({@link CapBench}).</li>
  * </ol>
  * Options: {@code --quick}; {@code --no-team-large} (team baseline at 100,000 only, saving about
- * five minutes; the table says so).
+ * three minutes; the table says so).
  */
 public final class Benchmarks {
 
@@ -293,6 +293,8 @@ public final class Benchmarks {
         + " users (limit 200, the sync's filter) page by page, each page upserted with plain JDBC"
         + " addBatch/executeBatch (driver defaults) into equivalent tables, one transaction per page, one thread;"
         + " under a rate limit the SDK's own 429 retry waits for Okta's reset");
+    notes.add("the " + n(SMALL) + "-user sync is the JVM's first work: its time includes warming up (JIT, pools,"
+        + " prepared statements), as a freshly started replica's first sync would");
     notes.add("peak heap in use includes garbage not yet collected; after GC is the most heap still in use right after"
         + " a collection during the run (an upper bound on the live set)");
     if (HeapWatch.maxHeap() > 256 * MB) {
