@@ -12,6 +12,7 @@ import io.flare.iem.oktasim.SimBucket;
 import io.flare.iem.oktasim.SimUser;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.RunningService;
+import io.flare.iem.testing.TestIssuer;
 import io.flare.iem.testing.TestServers;
 import io.flare.iem.v1.CheckCredentialRequest;
 import io.flare.iem.v1.CheckCredentialResponse;
@@ -35,6 +36,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,31 +61,59 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Run it with:
  * <pre>
- * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test -Dmain.class=io.flare.iem.bench.CredentialCheckBench
+ * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.flare.iem.bench.CredentialCheckBench
  * </pre>
  * Optional system properties: {@code -Dbench.seconds=15} (per phase), {@code -Dbench.concurrency=128}.
+ * {@link Benchmarks} runs it with the others and prints one table.
  */
 public final class CredentialCheckBench {
 
   static final String TENANT = "bench";
-  static final int SECONDS = Integer.getInteger("bench.seconds", 15);
   static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 128);
   static final int CHANNELS = 4;
   static final int AUTHN_WINDOW_SECONDS = 10;
   static final int AUTHN_LIMIT_PER_WINDOW = 300;
   static final double AUTHN_SHARE = 0.2;
 
+  /** Decisions on one path: requests sent, decided as expected, failed; rate and latency. */
+  public record Decisions(String path, int sent, int ok, int errors, double seconds, double p50Millis,
+      double p99Millis) {
+
+    public double perSecond() {
+      return ok / seconds;
+    }
+
+    String row(String target) {
+      return String.format(Locale.ROOT, "%-34s %10d %10.0f %9.2f %9.2f %9d   %s", path, sent, perSecond(), p50Millis,
+          p99Millis, errors, target);
+    }
+  }
+
+  /**
+   * Authn attempts against the org's authn share: attempts per minute over the rate-limit windows
+   * the phase fully covered, the share per minute, the busiest window against the share per
+   * window, and the 429s served.
+   */
+  public record Authn(double seconds, long offered, long attempts, double perMinute, double sharePerMinute,
+      int completeWindows, int busiestWindow, int sharePerWindow, long served429) {}
+
+  /** Everything one run measured. */
+  public record Results(int secondsPerPhase, Decisions notFoundMax, Decisions replayMax, Decisions notFoundFixed,
+      Decisions replayFixed, Authn authn) {}
+
+  private final int seconds;
   private final List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
 
+  private CredentialCheckBench(int seconds) {
+    this.seconds = seconds;
+  }
+
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-    CallContext.init();
-    AppConfig.Postgres pg = TestServers.newDatabase();
-    AppConfig config = TestServers.config(pg, Map.of("IEM_CHECK_AUTHN_SHARE", Double.toString(AUTHN_SHARE)));
+    quietLogs();
     int exit = 0;
-    try (RunningService service = RunningService.start(config)) {
-      new CredentialCheckBench().run(service, pg);
+    try {
+      print(run(Integer.getInteger("bench.seconds", 15)));
     } catch (Throwable t) {
       t.printStackTrace();
       exit = 1;
@@ -91,7 +121,25 @@ public final class CredentialCheckBench {
     System.exit(exit);
   }
 
-  private void run(RunningService service, AppConfig.Postgres pg) throws Exception {
+  static void quietLogs() {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+  }
+
+  /**
+   * Starts one service instance on a fresh database of the test servers (embedded PostgreSQL and
+   * Redis) and measures; {@code seconds} per decision phase (warm-up at least 15 s; the authn phase
+   * lasts {@code max(30, 4 × seconds)} s).
+   */
+  public static Results run(int seconds) throws Exception {
+    CallContext.init();
+    AppConfig.Postgres pg = TestServers.newDatabase();
+    AppConfig config = TestServers.config(pg, Map.of("IEM_CHECK_AUTHN_SHARE", Double.toString(AUTHN_SHARE)));
+    try (RunningService service = RunningService.start(config)) {
+      return new CredentialCheckBench(seconds).run(service, pg);
+    }
+  }
+
+  private Results run(RunningService service, AppConfig.Postgres pg) throws Exception {
     Vertx vertx = Vertx.vertx();
     OktaSimulator sim = Await.result(OktaSimulator.start(vertx, new OktaSimulator.Options().users(0)
         .mixedStatuses(false).jwksUrl(service.httpBase() + "/.well-known/jwks.json")
@@ -106,58 +154,65 @@ public final class CredentialCheckBench {
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(new PgConnectOptions()
         .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
         .setPassword(pg.password())).using(vertx).build();
+    int authnSeconds = Math.max(30, seconds * 4);
     List<String> logins = identities(sim, pool, 3_000);
     List<ManagedChannel> channels = new ArrayList<>();
+    // Calls carry a caller token, as production requires: its verification is part of each decision.
     for (int i = 0; i < CHANNELS; i++) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.app.grpcPort()).usePlaintext()
-          .build();
+          .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
       channels.add(channel);
       stubs.add(CredentialCheckServiceGrpc.newFutureStub(channel));
     }
+    try {
+      IntFunction<CheckCredentialRequest> notFound = i -> request("nobody-" + i + "@elsewhere.example", "req-nf-" + i);
+      IntFunction<CheckCredentialRequest> warmup = i -> request("warm-" + i + "@elsewhere.example", "req-warm-" + i);
+      maxRate("warm-up", warmup, Math.max(seconds, 15), 0); // JIT, pools, prepared statements
 
-    System.out.printf("%nCredentialCheck benchmark: %d s per phase, %d cores, one service instance, embedded"
-        + " PostgreSQL and Redis, simulated Okta, %d gRPC connections%n%n", SECONDS,
+      Decisions nfMax = maxRate("NOT_FOUND, max rate", notFound, seconds, 1_000_000);
+      int replayable = nfMax.sent();
+      Decisions replayMax = maxRate("idempotent replay, max rate", i -> request("nobody-" + (i % replayable)
+          + "@elsewhere.example", "req-nf-" + (i % replayable)), seconds, 0);
+      Decisions nfFixed = fixedRate("NOT_FOUND, fixed 1,000/s", i -> request("fixed-" + i + "@elsewhere.example",
+          "req-fixed-" + i), 1_000, seconds);
+      Decisions replayFixed = fixedRate("idempotent replay, fixed 1,000/s", i -> request("nobody-" + (i % replayable)
+          + "@elsewhere.example", "req-nf-" + (i % replayable)), 1_000, seconds);
+      Authn authn = authnShare(sim, logins, authnSeconds);
+      return new Results(seconds, nfMax, replayMax, nfFixed, replayFixed, authn);
+    } finally {
+      channels.forEach(ManagedChannel::shutdownNow);
+      Await.result(sim.stop());
+      Await.result(pool.close());
+      Await.result(vertx.close());
+    }
+  }
+
+  static void print(Results r) {
+    System.out.printf(Locale.ROOT, "%nCredentialCheck benchmark: %d s per phase, %d cores, one service instance,"
+        + " embedded PostgreSQL and Redis, simulated Okta, %d gRPC connections%n%n", r.secondsPerPhase(),
         Runtime.getRuntime().availableProcessors(), CHANNELS);
-    IntFunction<CheckCredentialRequest> notFound = i -> request("nobody-" + i + "@elsewhere.example", "req-nf-" + i);
-    IntFunction<CheckCredentialRequest> warmup = i -> request("warm-" + i + "@elsewhere.example", "req-warm-" + i);
-    maxRate(warmup, Math.max(SECONDS, 15), 0); // JIT, pools, prepared statements
-
-    List<String> rows = new ArrayList<>();
-    Result nfMax = maxRate(notFound, SECONDS, 1_000_000);
-    rows.add(nfMax.row("NOT_FOUND, max rate", "≥ 3,000 decisions/s"));
-    int replayable = nfMax.sent;
-    Result replayMax = maxRate(i -> request("nobody-" + (i % replayable) + "@elsewhere.example",
-        "req-nf-" + (i % replayable)), SECONDS, 0);
-    rows.add(replayMax.row("idempotent replay, max rate", "≥ 3,000 decisions/s"));
-    Result nfFixed = fixedRate(i -> request("fixed-" + i + "@elsewhere.example", "req-fixed-" + i), 1_000, SECONDS);
-    rows.add(nfFixed.row("NOT_FOUND, fixed 1,000/s", "p99 ≤ 25 ms"));
-    Result replayFixed = fixedRate(i -> request("nobody-" + (i % replayable) + "@elsewhere.example",
-        "req-nf-" + (i % replayable)), 1_000, SECONDS);
-    rows.add(replayFixed.row("idempotent replay, fixed 1,000/s", "p99 ≤ 25 ms"));
-
     System.out.printf("%-34s %10s %10s %9s %9s %9s   %s%n", "path", "requests", "decisions/s", "p50 ms", "p99 ms",
         "errors", "target (product.md)");
-    rows.forEach(System.out::println);
-
-    authnShare(sim, logins);
-    channels.forEach(ManagedChannel::shutdownNow);
-    Await.result(sim.stop());
-    Await.result(pool.close());
-    Await.result(vertx.close());
+    System.out.println(r.notFoundMax().row("≥ 3,000 decisions/s"));
+    System.out.println(r.replayMax().row("≥ 3,000 decisions/s"));
+    System.out.println(r.notFoundFixed().row("p99 ≤ 25 ms"));
+    System.out.println(r.replayFixed().row("p99 ≤ 25 ms"));
+    Authn a = r.authn();
+    System.out.printf(Locale.ROOT, "%nauthn attempts against the org's authn share (%.0f s, %d identities offered, one"
+        + " wrong password each):%n", a.seconds(), a.offered());
+    System.out.printf(Locale.ROOT, "  Okta authn limit %d per %d s window = %d/min; share %.0f%% = %d per window ="
+        + " %.0f/min%n", AUTHN_LIMIT_PER_WINDOW, AUTHN_WINDOW_SECONDS, AUTHN_LIMIT_PER_WINDOW * 60
+        / AUTHN_WINDOW_SECONDS, AUTHN_SHARE * 100, a.sharePerWindow(), a.sharePerMinute());
+    System.out.printf(Locale.ROOT, "  attempts made: %d; %.0f/min over the %d complete windows (%.0f%% of the share);"
+        + " busiest window %d (share allows %d); 429s served %d%n", a.attempts(), a.perMinute(), a.completeWindows(),
+        100 * a.perMinute() / a.sharePerMinute(), a.busiestWindow(), a.sharePerWindow(), a.served429());
+    System.out.println("  target: never above the share (real employees keep the rest), no 429 storms");
   }
 
   // ---- decisions ------------------------------------------------------------------------------
 
-  record Result(int sent, int ok, int errors, long[] latenciesMicros, double seconds) {
-    String row(String name, String target) {
-      long[] sorted = latenciesMicros.clone();
-      Arrays.sort(sorted);
-      return String.format("%-34s %10d %10.0f %9.2f %9.2f %9d   %s", name, sent, ok / seconds,
-          percentile(sorted, 0.50) / 1000.0, percentile(sorted, 0.99) / 1000.0, errors, target);
-    }
-  }
-
-  private Result maxRate(IntFunction<CheckCredentialRequest> requests, int seconds, int offset) throws Exception {
+  private Decisions maxRate(String path, IntFunction<CheckCredentialRequest> requests, int seconds, int offset)
+      throws Exception {
     Semaphore inFlight = new Semaphore(CONCURRENCY);
     Collector c = new Collector(seconds * 20_000);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -170,10 +225,11 @@ public final class CredentialCheckBench {
     }
     inFlight.acquire(CONCURRENCY);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    return c.result(i, elapsed);
+    return c.result(path, i, elapsed);
   }
 
-  private Result fixedRate(IntFunction<CheckCredentialRequest> requests, int perSecond, int seconds) throws Exception {
+  private Decisions fixedRate(String path, IntFunction<CheckCredentialRequest> requests, int perSecond, int seconds)
+      throws Exception {
     Collector c = new Collector(perSecond * seconds + 10);
     int total = perSecond * seconds;
     long intervalNanos = 1_000_000_000L / perSecond;
@@ -196,7 +252,7 @@ public final class CredentialCheckBench {
       Thread.sleep(5);
     }
     timer.shutdownNow();
-    return c.result(total, (System.nanoTime() - start) / 1e9);
+    return c.result(path, total, (System.nanoTime() - start) / 1e9);
   }
 
   private void send(CheckCredentialRequest request, long sentAt, Collector c, Runnable after) {
@@ -238,9 +294,11 @@ public final class CredentialCheckBench {
       }
     }
 
-    Result result(int sent, double seconds) {
-      return new Result(sent, ok.get(), errors.get(), Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)),
-          seconds);
+    Decisions result(String path, int sent, double seconds) {
+      long[] sorted = Arrays.copyOf(latencies, Math.min(count.get(), latencies.length));
+      Arrays.sort(sorted);
+      return new Decisions(path, sent, ok.get(), errors.get(), seconds, percentile(sorted, 0.50) / 1000.0,
+          percentile(sorted, 0.99) / 1000.0);
     }
   }
 
@@ -258,10 +316,10 @@ public final class CredentialCheckBench {
 
   // ---- authn share ----------------------------------------------------------------------------
 
-  private void authnShare(OktaSimulator sim, List<String> logins) throws Exception {
+  private Authn authnShare(OktaSimulator sim, List<String> logins, int seconds) throws Exception {
     int perWindow = (int) Math.floor(AUTHN_LIMIT_PER_WINDOW * AUTHN_SHARE);
     double sharePerMinute = perWindow * (60.0 / AUTHN_WINDOW_SECONDS);
-    int seconds = Math.max(60, SECONDS * 3);
+    long served429 = sim.counters().served429();
     long before = sim.counters().authnCalls();
     long start = System.nanoTime();
     AtomicLong answered = new AtomicLong();
@@ -291,15 +349,8 @@ public final class CredentialCheckBench {
         .filter(e -> e.getKey() >= startMillis && e.getKey() + windowMillis <= endMillis)
         .map(Map.Entry::getValue).toList();
     double perMinute = complete.stream().mapToInt(Integer::intValue).average().orElse(0) * 60 / AUTHN_WINDOW_SECONDS;
-    System.out.printf("%nauthn attempts against the org's authn share (%.0f s, %d identities offered, one wrong"
-        + " password each):%n", minutes * 60, answered.get());
-    System.out.printf("  Okta authn limit %d per %d s window = %d/min; share %.0f%% = %d per window = %.0f/min%n",
-        AUTHN_LIMIT_PER_WINDOW, AUTHN_WINDOW_SECONDS, AUTHN_LIMIT_PER_WINDOW * 60 / AUTHN_WINDOW_SECONDS,
-        AUTHN_SHARE * 100, perWindow, sharePerMinute);
-    System.out.printf("  attempts made: %d; %.0f/min over the %d complete windows (%.0f%% of the share); busiest"
-        + " window %d (share allows %d); 429s served %d%n", attempts, perMinute, complete.size(),
-        100 * perMinute / sharePerMinute, busiest, perWindow, sim.counters().served429());
-    System.out.println("  target: never above the share (real employees keep the rest), no 429 storms");
+    return new Authn(minutes * 60, answered.get(), attempts, perMinute, sharePerMinute, complete.size(), busiest,
+        perWindow, sim.counters().served429() - served429);
   }
 
   private static List<String> identities(OktaSimulator sim, Pool pool, int count) {

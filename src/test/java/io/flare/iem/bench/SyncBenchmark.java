@@ -9,6 +9,7 @@ import io.flare.iem.grpc.CallContext;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.flare.iem.oktasim.SimBucket;
+import io.flare.iem.oktasim.SimUser;
 import io.flare.iem.testing.RunningService;
 import io.flare.iem.testing.TestIssuer;
 import io.flare.iem.v1.CreateIntegrationRequest;
@@ -29,15 +30,14 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -45,33 +45,109 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Syncs N simulated Okta users into Postgres through the production wiring and prints users per
- * second and peak heap, beside the speed of a bare bulk insert of the same rows into the same
- * tables measured in the same run (the physical ceiling). With {@code --rate-limited} the
- * simulator grants L list requests per window and the benchmark prints the share of the
- * theoretical ceiling (L × 200 users per window) reached, and the 429s seen.
+ * Syncs N simulated Okta users into Postgres through the production wiring and measures users per
+ * second and peak heap, beside, in the same run, on the same simulator and Postgres:
+ * <ul>
+ *   <li>the physical ceiling: a bare bulk insert of the same rows (the same identities, column
+ *       for column, and the same identifiers) into the same tables, as many writers as a sync
+ *       run uses;</li>
+ *   <li>with {@code --team}, the team baseline ({@link TeamBaseline}): the official Okta Java
+ *       SDK's {@code listUsers} pages written with plain JDBC batch inserts.</li>
+ * </ul>
+ * Each of them starts on empty tables after a {@code CHECKPOINT}. With {@code --rate-limited L}
+ * the simulator grants L list requests per window ({@code --window} seconds) and the benchmark
+ * reports the share of the ceiling (L × 200 users per window) reached in the windows the run
+ * fully covered, and the 429s served. {@link Benchmarks} runs all of this and more in one table.
  *
  * <pre>
  * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--users 1000000"
+ *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--users 1000000 --team"
  * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--rate-limited 60 --window 10 --users 60000"
  * </pre>
  *
- * Run it with the JVM flags of production (the exec plugin runs in Maven's JVM: set
- * {@code MAVEN_OPTS=-Xmx256m} to hold the whole benchmark, simulator included, to the target heap).
+ * The simulator runs in the same JVM (and on the same Vert.x instance) as the service, so its heap
+ * counts as ours: pessimistic for us. Run it with the JVM flags of production (the exec plugin
+ * runs in Maven's JVM: set {@code MAVEN_OPTS=-Xmx256m} to hold the whole benchmark, simulator
+ * included, to the target heap).
  */
 public final class SyncBenchmark {
 
-  /** Figures of one sync measurement. */
-  public record Result(long users, double seconds, double usersPerSecond, long peakHeapBytes, double bareRowsPerSecond,
-      long identifiers, long served429, double ceilingShare) {}
+  /** Users per page of Okta's listing, and so per rate-limited request. */
+  static final int PAGE = 200;
+
+  /**
+   * One sync measurement to make: {@code users} in the simulated org; {@code rateLimit} list
+   * requests per {@code windowSeconds} (null: unlimited); whether to measure the bare insert and
+   * the team baseline as well.
+   */
+  public record Options(int users, Integer rateLimit, int windowSeconds, String batchUsers, boolean bare,
+      boolean team) {}
+
+  /**
+   * Users listing requests Okta accepted in the rate-limit windows a run fully covered: how many
+   * windows, their mean and their busiest.
+   */
+  public record Windows(int complete, double meanAccepted, int busiest) {
+
+    static Windows of(OktaSimulator sim, long startMillis, long endMillis, int windowSeconds) {
+      long window = windowSeconds * 1000L;
+      var accepted = sim.counters().acceptedPerWindow(sim.app().clientId(), SimBucket.USERS);
+      int complete = 0;
+      long sum = 0;
+      int busiest = 0;
+      for (var e : accepted.entrySet()) {
+        if (e.getKey() >= startMillis && e.getKey() + window <= endMillis) {
+          complete++;
+          sum += e.getValue();
+        }
+        if (e.getKey() + window > startMillis && e.getKey() < endMillis) {
+          busiest = Math.max(busiest, e.getValue());
+        }
+      }
+      return new Windows(complete, complete == 0 ? 0 : (double) sum / complete, busiest);
+    }
+  }
+
+  /**
+   * One way of getting the org's users into Postgres, measured: rows written, wall time, peak heap
+   * (in use; in use right after a collection), Okta requests and 429s, (rate-limited) the
+   * accepted requests per window, and the time spent waiting for Okta pages when the measured
+   * code is sequential enough to tell (NaN otherwise).
+   */
+  public record Measured(long users, long identifiers, double seconds, long peakHeapBytes, long peakHeapAfterGcBytes,
+      long requests, long served429, Windows windows, double oktaSeconds) {
+
+    public double perSecond() {
+      return users / seconds;
+    }
+
+    /** Users per minute in the windows the run fully covered (listing pages are full but the last). */
+    public double steadyUsersPerMinute(int windowSeconds) {
+      return windows.meanAccepted() * PAGE * 60.0 / windowSeconds;
+    }
+  }
+
+  /** The figures of one run: the sync, and the bare insert and team baseline when asked for (else null). */
+  public record Result(Options options, Measured sync, Measured bare, Measured team) {
+
+    /** The rate-limited ceiling, L × 200 users per window, per minute. */
+    public double ceilingPerMinute() {
+      return options.rateLimit() * (double) PAGE * 60.0 / options.windowSeconds();
+    }
+  }
 
   private SyncBenchmark() {}
 
   public static void main(String[] args) {
+    CredentialCheckBench.quietLogs();
     try {
-      run(args);
+      Map<String, String> a = args(args);
+      Integer rateLimited = a.containsKey("rate-limited") ? Integer.parseInt(a.get("rate-limited")) : null;
+      Options o = new Options(Integer.parseInt(a.getOrDefault("users", "1000000")), rateLimited,
+          Integer.parseInt(a.getOrDefault("window", "60")), a.getOrDefault("batch", "1000"), rateLimited == null,
+          a.containsKey("team"));
+      print(run(o));
       System.exit(0);
     } catch (Throwable e) {
       e.printStackTrace(); // a benchmark program reports on its console
@@ -79,16 +155,8 @@ public final class SyncBenchmark {
     }
   }
 
-  private static void run(String[] args) throws Exception {
-    Map<String, String> a = args(args);
-    int users = Integer.parseInt(a.getOrDefault("users", "1000000"));
-    Integer rateLimited = a.containsKey("rate-limited") ? Integer.parseInt(a.get("rate-limited")) : null;
-    int windowSeconds = Integer.parseInt(a.getOrDefault("window", "60"));
-    Result r = run(users, rateLimited, windowSeconds, a.getOrDefault("batch", "1000"));
-    print(r, rateLimited, windowSeconds);
-  }
-
-  public static Result run(int users, Integer rateLimit, int windowSeconds, String batchUsers) throws Exception {
+  /** Runs one measurement on its own embedded Postgres, Redis and simulated org. */
+  public static Result run(Options o) throws Exception {
     CallContext.init();
     Path root = Path.of("target", "bench", UUID.randomUUID().toString());
     Files.createDirectories(root);
@@ -98,66 +166,82 @@ public final class SyncBenchmark {
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(root.resolve("pg"), 0, true);
         EmbeddedRedis redis = EmbeddedRedis.start(0, root.resolve("redis"))) {
       Vertx vertx = Vertx.vertx();
-      OktaSimulator.Options options = new OktaSimulator.Options().users(users).seed(7).mixedStatuses(true);
-      if (rateLimit == null) {
-        options.unlimited(true);
-      } else {
-        options.rateLimitWindow(Duration.ofSeconds(windowSeconds));
-      }
-      OktaSimulator sim = OktaSimulator.start(vertx, options).await(60, TimeUnit.SECONDS);
-      sim.app().savedKeys(keys.publicJwks());
-      if (rateLimit != null) {
-        sim.limit(SimBucket.USERS, rateLimit * 2); // the headers show our app's 50 % share: L
-      }
-      Map<String, String> env = new HashMap<>();
-      env.put("IEM_GRPC_PORT", "0");
-      env.put("IEM_HTTP_PORT", "0");
-      env.put("IEM_BIND_HOST", "127.0.0.1");
-      env.put("PGHOST", "127.0.0.1");
-      env.put("PGPORT", Integer.toString(pg.port()));
-      env.put("PGUSER", "postgres");
-      env.put("PGPASSWORD", "postgres");
-      env.put("IEM_REDIS_URL", redis.url());
-      env.put("IEM_SIGNING_KEY_FILE", keyFile.toString());
-      Files.writeString(root.resolve("password.key"), io.flare.iem.credentialcheck.PasswordVault.generateBase64());
-      env.put("IEM_PASSWORD_KEY_FILE", root.resolve("password.key").toString());
-      env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
-      env.put("IEM_SYNC_OKTA_SHARE", "1.0");
-      env.put("IEM_SYNC_BATCH_USERS", batchUsers);
-      env.putAll(TestIssuer.shared().env());
-      AppConfig config = AppConfig.fromEnv(env);
-      App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
-      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
-          .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
       try {
-        var integrations = IntegrationConfigServiceGrpc.newBlockingStub(channel);
-        var sync = IdentitySyncServiceGrpc.newBlockingStub(channel);
-        integrations.updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId("bench")
-            .setSettings(TenantSettings.newBuilder().setIdentifierCap(users * 3).setAutoIdentifiersEnabled(true))
-            .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("auto_identifiers_enabled"))
-            .build());
-        System.gc();
-        resetPeaks();
-        long start = System.nanoTime();
-        integrations.createIntegration(CreateIntegrationRequest.newBuilder().setTenantId("bench")
-            .setIntegration(Integration.newBuilder().setDisplayName("Benchmark org").setOktaDomain(sim.baseUrl())
-                .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build());
-        SyncRun run = awaitRun(sync, "bench");
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long peak = peakHeap();
-        if (run.getState() != SyncRunState.SYNC_RUN_STATE_SUCCEEDED) {
-          throw new IllegalStateException("sync ended " + run.getState() + ": " + run.getErrorMessage());
+        OktaSimulator.Options options = new OktaSimulator.Options().users(o.users()).seed(7).mixedStatuses(true);
+        if (o.rateLimit() == null) {
+          options.unlimited(true);
+        } else {
+          options.rateLimitWindow(Duration.ofSeconds(o.windowSeconds()));
         }
-        double bare = rateLimit == null ? bareInsert(vertx, pg, users) : 0;
-        double ceiling = rateLimit == null ? 0
-            : (run.getUsersSeen() / seconds) / (rateLimit * 200.0 / windowSeconds);
-        return new Result(run.getUsersSeen(), seconds, run.getUsersSeen() / seconds, peak, bare,
-            run.getIdentifiersCreated(), sim.counters().served429(), ceiling);
+        OktaSimulator sim = OktaSimulator.start(vertx, options).await(60, TimeUnit.SECONDS);
+        sim.app().savedKeys(keys.publicJwks());
+        if (o.rateLimit() != null) {
+          sim.limit(SimBucket.USERS, o.rateLimit() * 2); // the headers show our app's 50 % share: L
+        }
+        Measured sync = sync(vertx, sim, pg, redis, keyFile, root, o);
+        Measured bare = o.bare() ? bareInsert(vertx, pg, sim, o.users()) : null;
+        Measured team = o.team() ? TeamBaseline.run(sim, keyFile, pg.port(), o.rateLimit(), o.windowSeconds()) : null;
+        return new Result(o, sync, bare, team);
       } finally {
-        channel.shutdownNow();
-        app.stop().await(30, TimeUnit.SECONDS);
         vertx.close().await(30, TimeUnit.SECONDS);
       }
+    } finally {
+      deleteQuietly(root); // a million users leave about a gigabyte behind
+    }
+  }
+
+  /** Creates the integration (which starts the initial full sync) and waits for the run to end. */
+  private static Measured sync(Vertx vertx, OktaSimulator sim, EmbeddedPostgres pg, EmbeddedRedis redis, Path keyFile,
+      Path root, Options o) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("IEM_GRPC_PORT", "0");
+    env.put("IEM_HTTP_PORT", "0");
+    env.put("IEM_BIND_HOST", "127.0.0.1");
+    env.put("PGHOST", "127.0.0.1");
+    env.put("PGPORT", Integer.toString(pg.port()));
+    env.put("PGUSER", "postgres");
+    env.put("PGPASSWORD", "postgres");
+    env.put("IEM_REDIS_URL", redis.url());
+    env.put("IEM_SIGNING_KEY_FILE", keyFile.toString());
+    Files.writeString(root.resolve("password.key"), io.flare.iem.credentialcheck.PasswordVault.generateBase64());
+    env.put("IEM_PASSWORD_KEY_FILE", root.resolve("password.key").toString());
+    env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
+    env.put("IEM_SYNC_OKTA_SHARE", "1.0");
+    env.put("IEM_SYNC_BATCH_USERS", o.batchUsers());
+    env.put("IEM_DEV_DATA_DIR", root.resolve("dev-data").toString());
+    env.putAll(TestIssuer.shared().env());
+    AppConfig config = AppConfig.fromEnv(env);
+    App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
+        .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+    try {
+      var integrations = IntegrationConfigServiceGrpc.newBlockingStub(channel);
+      var sync = IdentitySyncServiceGrpc.newBlockingStub(channel);
+      integrations.updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId("bench")
+          .setSettings(TenantSettings.newBuilder().setIdentifierCap(o.users() * 3).setAutoIdentifiersEnabled(true))
+          .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("auto_identifiers_enabled"))
+          .build());
+      sql(vertx, pg, "CHECKPOINT");
+      long served429 = sim.counters().served429();
+      HeapWatch.reset();
+      long startMillis = System.currentTimeMillis();
+      long start = System.nanoTime();
+      integrations.createIntegration(CreateIntegrationRequest.newBuilder().setTenantId("bench")
+          .setIntegration(Integration.newBuilder().setDisplayName("Benchmark org").setOktaDomain(sim.baseUrl())
+              .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build());
+      SyncRun run = awaitRun(sync, "bench");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long endMillis = System.currentTimeMillis();
+      HeapWatch.Peaks heap = HeapWatch.peaks();
+      if (run.getState() != SyncRunState.SYNC_RUN_STATE_SUCCEEDED) {
+        throw new IllegalStateException("sync ended " + run.getState() + ": " + run.getErrorMessage());
+      }
+      Windows windows = o.rateLimit() == null ? null : Windows.of(sim, startMillis, endMillis, o.windowSeconds());
+      return new Measured(run.getUsersSeen(), run.getIdentifiersCreated(), seconds, heap.used(), heap.afterGc(),
+          run.getOktaRequests(), sim.counters().served429() - served429, windows, Double.NaN);
+    } finally {
+      channel.shutdownNow();
+      app.stop().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -178,53 +262,106 @@ public final class SyncBenchmark {
     }
   }
 
+  private static final String BARE_IDENTITIES = """
+      INSERT INTO identities (identity_id, tenant_id, okta_user_id, status, login, email, second_email, first_name,
+                              last_name, last_login, password_changed, okta_last_updated, seen_run_id,
+                              status_change_time, monitored)
+      SELECT u.identity_id, 'bare', u.okta_user_id, u.status, u.login, u.email, u.second_email, u.first_name,
+             u.last_name, u.last_login, u.password_changed, u.okta_last_updated, $11, now(),
+             u.status <> 'DEPROVISIONED'
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                  $9::timestamptz[], $10::timestamptz[], $12::timestamptz[])
+           AS u(identity_id, okta_user_id, status, login, email, second_email, first_name, last_name, last_login,
+                password_changed, okta_last_updated)
+      """;
+
+  private static final String BARE_IDENTIFIERS = """
+      INSERT INTO identifiers (tenant_id, value, kind, identity_id)
+      SELECT 'bare', v.value, v.kind, v.identity_id FROM unnest($1::text[], $2::text[], $3::uuid[]) AS v(value, kind, identity_id)
+      """;
+
   /**
-   * The ceiling: the same number of identity rows, and one identifier each, written by bare array
-   * inserts (1,000 rows per statement and transaction, two in flight: as many writers as a sync
-   * run uses) into the same tables with the same indexes, for another tenant.
+   * The ceiling: the same users (from the simulator, every column the sync writes) and the same
+   * identifiers (login, email, second email; trimmed, lower-cased, deduplicated; none for
+   * DEPROVISIONED users), written into the same tables with the same indexes as bare array
+   * inserts: ids made by the client, no conflict handling, 1,000 users per transaction, two
+   * transactions in flight (as many writers as a sync run uses), starting from empty tables.
    */
-  static double bareInsert(Vertx vertx, EmbeddedPostgres pg, int users) {
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(new PgConnectOptions()
-        .setHost("127.0.0.1").setPort(pg.port()).setDatabase("postgres").setUser("postgres").setPassword("postgres"))
-        .using(vertx).build();
+  static Measured bareInsert(Vertx vertx, EmbeddedPostgres pg, OktaSimulator sim, int users) {
+    Pool pool = pool(vertx, pg, 2);
     try {
+      pool.query("TRUNCATE identities CASCADE").execute().await(120, TimeUnit.SECONDS);
+      pool.query("CHECKPOINT").execute().await(120, TimeUnit.SECONDS);
       pool.query("INSERT INTO tenants (tenant_id, identifier_cap) VALUES ('bare', 0)").execute()
           .await(30, TimeUnit.SECONDS);
+      HeapWatch.reset();
       long start = System.nanoTime();
-      OffsetDateTime now = Instant.now().atOffset(ZoneOffset.UTC);
-      java.util.ArrayDeque<io.vertx.core.Future<?>> inFlight = new java.util.ArrayDeque<>();
+      UUID runId = UUID.randomUUID();
+      ArrayDeque<io.vertx.core.Future<Long>> inFlight = new ArrayDeque<>();
+      long identifiers = 0;
       for (int from = 0; from < users; from += 1000) {
         if (inFlight.size() == 2) {
-          inFlight.pollFirst().await(60, TimeUnit.SECONDS);
+          identifiers += inFlight.pollFirst().await(60, TimeUnit.SECONDS);
         }
         int n = Math.min(1000, users - from);
-        String[] ids = new String[n];
-        String[] logins = new String[n];
-        String[] names = new String[n];
-        OffsetDateTime[] times = new OffsetDateTime[n];
+        UUID[] ids = new UUID[n];
+        String[][] text = new String[7][n];
+        OffsetDateTime[][] times = new OffsetDateTime[3][n];
+        String[] values = new String[3 * n];
+        String[] kinds = new String[3 * n];
+        UUID[] owners = new UUID[3 * n];
+        int k = 0;
         for (int i = 0; i < n; i++) {
-          ids[i] = String.format(Locale.ROOT, "00ubare%013d", from + i);
-          logins[i] = "bare.user" + (from + i) + "@example.com";
-          names[i] = "Bare";
-          times[i] = now;
+          SimUser u = sim.user(from + i).orElseThrow();
+          ids[i] = UUID.randomUUID();
+          text[0][i] = u.id();
+          text[1][i] = u.status();
+          text[2][i] = orEmpty(u.login());
+          text[3][i] = orEmpty(u.email());
+          text[4][i] = orEmpty(u.secondEmail());
+          text[5][i] = orEmpty(u.firstName());
+          text[6][i] = orEmpty(u.lastName());
+          times[0][i] = time(u.lastLoginMillis());
+          times[1][i] = time(u.passwordChangedMillis());
+          times[2][i] = time(u.lastUpdatedMillis());
+          if (!"DEPROVISIONED".equals(u.status())) {
+            String login = normal(u.login());
+            String email = normal(u.email());
+            String second = normal(u.secondEmail());
+            if (!login.isEmpty()) {
+              values[k] = login;
+              kinds[k] = "LOGIN";
+              owners[k++] = ids[i];
+            }
+            if (!email.isEmpty() && !email.equals(login)) {
+              values[k] = email;
+              kinds[k] = "EMAIL";
+              owners[k++] = ids[i];
+            }
+            if (!second.isEmpty() && !second.equals(login) && !second.equals(email)) {
+              values[k] = second;
+              kinds[k] = "SECOND_EMAIL";
+              owners[k++] = ids[i];
+            }
+          }
         }
-        inFlight.addLast(pool.withTransaction(tx -> tx.preparedQuery("""
-                WITH ins AS (
-                  INSERT INTO identities (tenant_id, okta_user_id, status, login, email, second_email, first_name,
-                                          last_name, last_login, password_changed, okta_last_updated, monitored)
-                  SELECT 'bare', u.id, 'ACTIVE', u.login, u.login, '', u.name, u.name, u.t, u.t, u.t, true
-                  FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS u(id, login, name, t)
-                  RETURNING identity_id, login)
-                INSERT INTO identifiers (tenant_id, value, kind, identity_id)
-                SELECT 'bare', login, 'LOGIN', identity_id FROM ins
-                """)
-            .execute(Tuple.tuple().addArrayOfString(ids).addArrayOfString(logins).addArrayOfString(names)
-                .addArrayOfOffsetDateTime(times))));
+        Tuple identities = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(text[0]).addArrayOfString(text[1])
+            .addArrayOfString(text[2]).addArrayOfString(text[3]).addArrayOfString(text[4])
+            .addArrayOfString(text[5]).addArrayOfString(text[6]).addArrayOfOffsetDateTime(times[0])
+            .addArrayOfOffsetDateTime(times[1]).addUUID(runId).addArrayOfOffsetDateTime(times[2]);
+        Tuple idents = Tuple.tuple().addArrayOfString(java.util.Arrays.copyOf(values, k))
+            .addArrayOfString(java.util.Arrays.copyOf(kinds, k)).addArrayOfUUID(java.util.Arrays.copyOf(owners, k));
+        inFlight.addLast(pool.withTransaction(tx -> tx.preparedQuery(BARE_IDENTITIES).execute(identities)
+            .compose(x -> tx.preparedQuery(BARE_IDENTIFIERS).execute(idents))
+            .map(rows -> (long) rows.rowCount())));
       }
       for (var write : inFlight) {
-        write.await(60, TimeUnit.SECONDS);
+        identifiers += write.await(60, TimeUnit.SECONDS);
       }
-      return users / ((System.nanoTime() - start) / 1e9);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      HeapWatch.Peaks heap = HeapWatch.peaks();
+      pool.query("TRUNCATE identities CASCADE").execute().await(120, TimeUnit.SECONDS);
+      return new Measured(users, identifiers, seconds, heap.used(), heap.afterGc(), 0, 0, null, Double.NaN);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     } finally {
@@ -232,37 +369,77 @@ public final class SyncBenchmark {
     }
   }
 
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
-      }
+  /** Waits for the start of the simulator's next rate-limit window (windows are aligned to the epoch). */
+  static void awaitNextWindow(int windowSeconds) throws InterruptedException {
+    long window = windowSeconds * 1000L;
+    long now = System.currentTimeMillis();
+    Thread.sleep(window - Math.floorMod(now, window) + 20);
+  }
+
+  private static void sql(Vertx vertx, EmbeddedPostgres pg, String statement) throws Exception {
+    Pool pool = pool(vertx, pg, 1);
+    try {
+      pool.query(statement).execute().await(120, TimeUnit.SECONDS);
+    } finally {
+      pool.close();
     }
   }
 
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
+  private static Pool pool(Vertx vertx, EmbeddedPostgres pg, int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(new PgConnectOptions()
+        .setHost("127.0.0.1").setPort(pg.port()).setDatabase("postgres").setUser("postgres").setPassword("postgres"))
+        .using(vertx).build();
   }
 
-  static void print(Result r, Integer rateLimit, int windowSeconds) {
+  private static OffsetDateTime time(long millis) {
+    return millis == SimUser.NONE ? null : Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
+  }
+
+  private static String normal(String s) {
+    return s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (Exception ignored) {
+      // best effort: target/ is cleaned by the build anyway
+    }
+  }
+
+  static void print(Result r) {
+    Options o = r.options();
+    Measured s = r.sync();
     System.out.println();
-    if (rateLimit == null) {
-      System.out.printf(Locale.ROOT, "sync of %,d simulated users (identifiers on): %.1f s, %,.0f users/s, peak heap %d MB"
-          + " (simulator in the same JVM)%n", r.users(), r.seconds(), r.usersPerSecond(), r.peakHeapBytes() >> 20);
-      System.out.printf(Locale.ROOT, "bare bulk insert of the same rows (identity + identifier): %,.0f rows/s;"
-          + " sync reaches %.0f %% of it%n", r.bareRowsPerSecond(), 100 * r.usersPerSecond() / r.bareRowsPerSecond());
+    if (o.rateLimit() == null) {
+      System.out.printf(Locale.ROOT, "sync of %,d simulated users (%,d identifiers): %.1f s, %,.0f users/s, peak heap"
+          + " %d MB (%d MB after GC; simulator in the same JVM)%n", s.users(), s.identifiers(), s.seconds(),
+          s.perSecond(), s.peakHeapBytes() >> 20, s.peakHeapAfterGcBytes() >> 20);
+      Measured b = r.bare();
+      System.out.printf(Locale.ROOT, "bare bulk insert of the same rows (%,d identities, %,d identifiers): %,.0f users/s;"
+          + " sync reaches %.0f %% of it%n", b.users(), b.identifiers(), b.perSecond(),
+          100 * s.perSecond() / b.perSecond());
       System.out.printf(Locale.ROOT, "targets: <= 60 s for 1,000,000 users, <= 256 MB heap, >= 50 %% of bare insert%n");
     } else {
       System.out.printf(Locale.ROOT, "rate-limited sync of %,d users at L = %d list requests per %d s: %.1f s,"
-          + " %,.0f users/s = %.1f %% of the ceiling L x 200 users per window; 429s served: %d%n",
-          r.users(), rateLimit, windowSeconds, r.seconds(), r.usersPerSecond(), 100 * r.ceilingShare(), r.served429());
+          + " %,.0f users/min in the %d windows it fully covered = %.1f %% of the ceiling L x 200 users per window"
+          + " (whole run: %,.0f users/min); 429s served: %d%n", s.users(), o.rateLimit(), o.windowSeconds(),
+          s.seconds(), s.steadyUsersPerMinute(o.windowSeconds()), s.windows().complete(),
+          100 * s.steadyUsersPerMinute(o.windowSeconds()) / r.ceilingPerMinute(), s.perSecond() * 60, s.served429());
       System.out.printf(Locale.ROOT, "target: >= 90 %% of the ceiling, no 429 storms%n");
+    }
+    Measured t = r.team();
+    if (t != null) {
+      System.out.printf(Locale.ROOT, "team baseline (Okta SDK listUsers + JDBC batches): %,d users, %,d identifiers in"
+          + " %.1f s (%.1f s of it waiting for Okta pages), %,.0f users/s, peak heap %d MB; 429s served: %d%s%n",
+          t.users(), t.identifiers(), t.seconds(), t.oktaSeconds(), t.perSecond(), t.peakHeapBytes() >> 20,
+          t.served429(), o.rateLimit() == null ? ""
+              : String.format(Locale.ROOT, "; %,.0f users/min in %d complete windows", t.steadyUsersPerMinute(
+                  o.windowSeconds()), t.windows().complete()));
     }
   }
 
