@@ -9,7 +9,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Tells a dependency being down (retry later: UNAVAILABLE, work waits) from a bug. Decided by
- * exception type and SQLSTATE class, never by message text.
+ * exception type and SQLSTATE class; the one exception is the SQL client's "connection is not
+ * active" failure, a plain {@link VertxException} with a fixed message and no type of its own.
  */
 public final class StoreErrors {
 
@@ -45,11 +46,16 @@ public final class StoreErrors {
     return false;
   }
 
+  /** What the SQL client says when a query is scheduled on a connection that has just closed. */
+  private static final String CONNECTION_NOT_ACTIVE = "Connection is not active now";
+
   private static boolean isClosedConnection(VertxException e) {
     // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
     String type = e.getClass().getName();
     return type.endsWith("ClosedConnectionException") || type.endsWith("NoStackTraceTimeoutException")
-        || e.getCause() instanceof IOException;
+        || e.getCause() instanceof IOException
+        || e.getClass() == VertxException.class && e.getMessage() != null
+            && e.getMessage().startsWith(CONNECTION_NOT_ACTIVE);
   }
 
   /** A short description for logs and UNAVAILABLE messages; never includes a query parameter. */
