@@ -158,6 +158,11 @@ final class CheckHarness implements AutoCloseable {
       Await.result(pool.preparedQuery("UPDATE integrations SET okta_lockout_threshold = $2 WHERE tenant_id = $1")
           .execute(Tuple.of(tenant, setup.lockoutThreshold.shortValue())));
     }
+    // the integration's initial sync lists the (still empty) org and then sweeps every identity it
+    // did not see: let it end before this harness stores identities of its own
+    await("the initial sync of " + tenant, () -> Await.result(pool.preparedQuery(
+        "SELECT NOT EXISTS (SELECT 1 FROM sync_runs WHERE tenant_id = $1 AND state IN ('QUEUED', 'RUNNING'))")
+        .execute(Tuple.of(tenant))).iterator().next().getBoolean(0));
   }
 
   static CheckHarness start(Setup setup) {
