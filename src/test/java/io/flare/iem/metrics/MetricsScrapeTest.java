@@ -37,6 +37,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -52,6 +54,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -258,6 +262,33 @@ class MetricsScrapeTest {
       assertThat(text).as("the scrape mentions a username or password").doesNotContain(secret.toLowerCase(Locale.ROOT));
     }
     assertThat(text).doesNotContain(TENANT);
+
+    // the README's dashboard table names only series this scrape has, with the labels it lists
+    readmeDashboardMetrics().forEach((name, labels) -> {
+      List<Scrape.Series> found = scrape.series.stream()
+          .filter(s -> s.name().equals(name) || s.name().matches(Pattern.quote(name) + "_(total|count|sum|bucket)"))
+          .toList();
+      assertThat(found).as("README names %s", name).isNotEmpty();
+      for (String label : labels) {
+        assertThat(found).as("README gives %s the label %s", name, label)
+            .anyMatch(s -> s.labels().containsKey(label));
+      }
+    });
+  }
+
+  /** Each {@code iem_*} metric of the README's dashboard table, with the labels written after it. */
+  private static Map<String, List<String>> readmeDashboardMetrics() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("### Dashboards");
+    assertThat(start).as("the README's dashboard section").isNotNegative();
+    String section = readme.substring(start, readme.indexOf("\n### ", start + 1));
+    Map<String, List<String>> metrics = new HashMap<>();
+    Matcher m = Pattern.compile("`(iem_[a-z_]+)(?:\\{([a-z_,]+)\\})?`").matcher(section);
+    while (m.find()) {
+      metrics.put(m.group(1), m.group(2) == null ? List.of() : List.of(m.group(2).split(",")));
+    }
+    assertThat(metrics).as("metrics named in the README's dashboard table").hasSizeGreaterThan(10);
+    return metrics;
   }
 
   private static SimUser user(int index) {
