@@ -24,18 +24,32 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Verifies a caller's bearer JWT: RS256 or ES256 only, signed by a key of the issuer's JWKS,
  * {@code iss} and {@code aud} as configured, not expired (within the clock skew), with a
  * {@code sub}. Yields the {@link Caller} its {@code tenants} and {@code scope} claims describe.
  * Failures are {@link Failure.Unauthenticated} saying what is wrong; they never quote the token.
+ *
+ * <p>A caller sends the same token for its whole life, so a token that verified is remembered, by
+ * its exact text, together with the key set it verified against: while that key set is still the
+ * issuer's current one, the token is not parsed or its signature checked again, only its
+ * {@code exp} and {@code nbf} against the clock. A refresh of the issuer's keys forgets every
+ * remembered token (a key rotated out stops working as before). Only tokens that verified are
+ * remembered, at most {@value #MAX_REMEMBERED}.
  */
 public final class TokenVerifier {
 
   static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
   private static final int MAX_TOKEN_LENGTH = 16 * 1024;
+  static final int MAX_REMEMBERED = 10_000;
+
+  /** A token that verified: who it speaks for, the key set that verified it and its validity. */
+  private record Verified(Caller caller, JWKSet keys, Instant expires, Instant notBefore) {}
 
   private final IssuerKeys keys;
   private final String issuer;
@@ -43,6 +57,8 @@ public final class TokenVerifier {
   private final Duration clockSkew;
   private final Clock clock;
   private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+  private final Map<String, Verified> remembered = new ConcurrentHashMap<>();
+  private final AtomicLong signatureChecks = new AtomicLong();
 
   public TokenVerifier(IssuerKeys keys, CallerAuthConfig config, Clock clock) {
     this.keys = keys;
@@ -54,6 +70,25 @@ public final class TokenVerifier {
 
   /** The caller the token speaks for, or a failed future with {@link Failure.Unauthenticated}. */
   public Future<Caller> verify(String token) {
+    Verified known = token == null ? null : remembered.get(token);
+    if (known != null) {
+      return keys.keys().compose(set -> {
+        if (set != known.keys()) {
+          remembered.remove(token, known);
+          return verifyFully(token);
+        }
+        try {
+          return Future.succeededFuture(timely(known));
+        } catch (Failure.Unauthenticated e) {
+          remembered.remove(token, known);
+          return Future.failedFuture(e);
+        }
+      });
+    }
+    return verifyFully(token);
+  }
+
+  private Future<Caller> verifyFully(String token) {
     SignedJWT jwt;
     try {
       jwt = parse(token);
@@ -63,7 +98,19 @@ public final class TokenVerifier {
     return keys.keys()
         .compose(set -> candidates(jwt.getHeader(), set).isEmpty() ? keys.refreshForUnknownKey()
             : Future.succeededFuture(set))
-        .map(set -> verified(jwt, set));
+        .map(set -> {
+          Verified verified = verified(jwt, set);
+          if (remembered.size() >= MAX_REMEMBERED) {
+            remembered.clear(); // more live tokens than callers plausibly hold: start over
+          }
+          remembered.put(token, verified);
+          return verified.caller();
+        });
+  }
+
+  /** How many signatures were checked; for tests. */
+  long signatureChecks() {
+    return signatureChecks.get();
   }
 
   private static SignedJWT parse(String token) {
@@ -82,7 +129,7 @@ public final class TokenVerifier {
     return jwt;
   }
 
-  private Caller verified(SignedJWT jwt, JWKSet set) {
+  private Verified verified(SignedJWT jwt, JWKSet set) {
     List<? extends Key> candidates = candidates(jwt.getHeader(), set);
     if (candidates.isEmpty()) {
       throw invalid("the bearer token's signing key (kid) is not among the issuer's keys");
@@ -96,7 +143,7 @@ public final class TokenVerifier {
     } catch (ParseException e) {
       throw invalid("the bearer token's claims are not a JSON object");
     }
-    return caller(claims);
+    return timelyWhenVerified(claims, set);
   }
 
   private static List<? extends Key> candidates(JWSHeader header, JWKSet set) {
@@ -109,6 +156,7 @@ public final class TokenVerifier {
   }
 
   private boolean signedByAnyOf(SignedJWT jwt, List<? extends Key> candidates) {
+    signatureChecks.incrementAndGet();
     for (Key key : candidates) {
       try {
         JWSVerifier verifier = verifiers.createJWSVerifier(jwt.getHeader(), key);
@@ -122,19 +170,35 @@ public final class TokenVerifier {
     return false;
   }
 
-  private Caller caller(JWTClaimsSet claims) {
-    Instant now = clock.instant();
+  private Verified timelyWhenVerified(JWTClaimsSet claims, JWKSet set) {
     Date exp = claims.getExpirationTime();
     if (exp == null) {
       throw invalid("the bearer token has no exp claim");
     }
-    if (now.minus(clockSkew).isAfter(exp.toInstant())) {
+    Date nbf = claims.getNotBeforeTime();
+    Instant notBefore = nbf == null ? null : nbf.toInstant();
+    checkTime(exp.toInstant(), notBefore);
+    return new Verified(caller(claims), set, exp.toInstant(), notBefore);
+  }
+
+  /** A remembered token's caller, if the token is still within its validity. */
+  private Caller timely(Verified token) {
+    checkTime(token.expires(), token.notBefore());
+    return token.caller();
+  }
+
+  /** Throws unless now is within [nbf, exp], with the clock skew either side. */
+  private void checkTime(Instant expires, Instant notBefore) {
+    Instant now = clock.instant();
+    if (now.minus(clockSkew).isAfter(expires)) {
       throw invalid("the bearer token has expired");
     }
-    Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
+    if (notBefore != null && now.plus(clockSkew).isBefore(notBefore)) {
       throw invalid("the bearer token is not valid yet (nbf)");
     }
+  }
+
+  private Caller caller(JWTClaimsSet claims) {
     if (!issuer.equals(claims.getIssuer())) {
       throw invalid("the bearer token's issuer (iss) is not the trusted issuer");
     }

@@ -133,6 +133,45 @@ class TokenVerifierTest {
   }
 
   @Test
+  void a_token_that_verified_is_not_verified_again_but_still_expires() {
+    Instant expiry = clock.instant().plus(Duration.ofMinutes(5));
+    String token = issuer.token().tenants("acme").expiresAt(expiry).sign();
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(Await.result(verifier.verify(token)).tenants()).containsExactly("acme");
+    }
+    assertThat(verifier.signatureChecks()).as("one signature check for five calls").isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(7)); // past exp and the skew
+    assertThatThrownBy(() -> Await.result(verifier.verify(token))).satisfies(unauthenticated("has expired"));
+  }
+
+  @Test
+  void a_remembered_token_does_not_vouch_for_a_tampered_copy() {
+    String token = issuer.token().tenants("acme").sign();
+    Await.result(verifier.verify(token));
+    String[] parts = token.split("\\.");
+    String otherTenant = new String(java.util.Base64.getUrlDecoder().decode(parts[1]),
+        java.nio.charset.StandardCharsets.UTF_8).replace("\"acme\"", "\"evil\"");
+    String tampered = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(otherTenant.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+
+    assertThatThrownBy(() -> Await.result(verifier.verify(tampered))).satisfies(unauthenticated("signature"));
+    assertThat(verifier.signatureChecks()).isEqualTo(2);
+  }
+
+  @Test
+  void a_token_not_yet_valid_is_refused_and_not_remembered() {
+    String early = sign(new JWTClaimsSet.Builder().issuer(TestIssuer.ISSUER).audience(TestIssuer.AUDIENCE)
+        .subject("x").expirationTime(java.util.Date.from(clock.instant().plus(Duration.ofMinutes(10))))
+        .notBeforeTime(java.util.Date.from(clock.instant().plus(Duration.ofMinutes(5)))).build());
+
+    assertThatThrownBy(() -> Await.result(verifier.verify(early))).satisfies(unauthenticated("not valid yet"));
+    assertThatThrownBy(() -> Await.result(verifier.verify(early))).satisfies(unauthenticated("not valid yet"));
+    assertThat(verifier.signatureChecks()).isEqualTo(2);
+  }
+
+  @Test
   void failures_never_quote_the_token() {
     String token = issuer.token().audience("elsewhere").sign();
 
