@@ -1,8 +1,10 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.storage.StatementBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -284,13 +286,18 @@ final class CheckRepository {
   /** What the hot path found: a replay, a matched identity, or a NOT_FOUND check it inserted. */
   record Intake(Optional<StoredCheck> existing, UUID matchedIdentity, boolean inserted) {}
 
+  /** Batches {@link #intake} statements per event loop: the service's hot path, one per pool. */
+  StatementBatcher intakeBatcher(Pool pool) {
+    return new StatementBatcher(pool, INTAKE);
+  }
+
   /**
    * Looks for the request id's check, else matches the username, else inserts {@code notFound};
-   * one statement. {@code notFound} carries the would-be check (its id, the request and leak).
+   * one statement, batched with the others of the event loop. {@code notFound} carries the
+   * would-be check (its id, the request and leak).
    */
-  Future<Intake> intake(SqlClient client, NewCheck notFound) {
-    return client.preparedQuery(INTAKE)
-        .execute(Tuple.from(new Object[] {notFound.tenantId(), notFound.username(), notFound.requestId(),
+  Future<Intake> intake(StatementBatcher intakes, NewCheck notFound) {
+    return intakes.execute(Tuple.from(new Object[] {notFound.tenantId(), notFound.username(), notFound.requestId(),
             notFound.id(), notFound.leakId(), notFound.leakSource(), notFound.leakSourceKind(),
             utc(notFound.leakedTime()), notFound.detail(), utc(notFound.createTime())}))
         .map(rows -> {

@@ -2,6 +2,7 @@ package io.flare.iem.credentialcheck;
 
 import io.flare.iem.grpc.Failure;
 import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.storage.StatementBatcher;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -38,6 +39,7 @@ final class CredentialChecker {
   private final CheckSettings settings;
   private final String inlineOwner;
   private final CheckMetrics metrics;
+  private final StatementBatcher intakes;
 
   CredentialChecker(Pool pool, CheckRepository checks, TenantContexts contexts, PasswordVault vault,
       CheckDecider decider, Clock clock, CheckSettings settings, String replica, CheckMetrics metrics) {
@@ -50,6 +52,7 @@ final class CredentialChecker {
     this.clock = clock;
     this.settings = settings;
     this.inlineOwner = "inline/" + replica;
+    this.intakes = checks.intakeBatcher(pool);
   }
 
   /** Records and decides a leaked credential; returns the check as decided so far. */
@@ -94,7 +97,7 @@ final class CredentialChecker {
     CheckRepository.NewCheck notFound = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
         in.requestId(), in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), null, null,
         StoredCheck.Outcome.NOT_FOUND, detail, null, null, 0, now, now);
-    return checks.intake(pool, notFound).compose(intake -> {
+    return checks.intake(intakes, notFound).compose(intake -> {
       if (intake.existing().isPresent()) {
         return Future.succeededFuture(intake.existing().get());
       }
