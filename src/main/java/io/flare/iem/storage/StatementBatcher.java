@@ -34,9 +34,9 @@ import java.util.List;
 public final class StatementBatcher {
 
   /**
-   * Batches one event loop may have at Postgres at once: the default pool's size. With fewer, one
-   * batch waiting for a connection that other work holds kept the loop's next executions waiting
-   * too (p99 at 1,000 checks/s rose from about 4 ms to 30 to 60 ms in four runs out of seven).
+   * Batches one event loop may have at Postgres at once: the default pool's size. With two, the p99
+   * at 1,000 checks/s was 30 to 60 ms instead of about 4 ms in four benchmark runs out of seven
+   * (most likely a slow batch holding up the loop's next executions); with eight it was not.
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 8;
   public static final int DEFAULT_MAX_BATCH = 64;
