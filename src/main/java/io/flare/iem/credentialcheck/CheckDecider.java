@@ -316,33 +316,21 @@ final class CheckDecider {
     return fence(a);
   }
 
-  /** Records the attempt before the call, under the identity's row lock, if the cap and budget still allow it. */
+  /**
+   * Records the attempt before the call, under the identity's row lock, if the cap and budget still
+   * allow it and no other check has tried, or is trying, the same password (two checks of one
+   * password that passed the earlier look at once: only the first to take the lock calls Okta).
+   */
   private Future<Step> fence(Attempt a) {
     Future<Optional<String>> fenced = pool.withTransaction(tx -> checks.lockIdentity(tx, a.tenantId(), a.identityId())
         .compose(locked -> locked.isEmpty()
             ? Future.succeededFuture(Optional.of("identity"))
-            : checks.limits(tx, a.tenantId()).compose(limits -> {
-              if (limits.isEmpty()) {
-                return Future.succeededFuture(Optional.of("integration"));
-              }
-              int maxDaily = limits.get().maxDaily();
-              int budget = LockoutBudget.of(limits.get().lockoutThreshold(), maxDaily);
-              return checks.attemptCounts(tx, a.tenantId(), a.identityId(), a.day, a.windowStart)
-                  .compose(counts -> {
-                    if (counts.today() >= maxDaily) {
-                      return Future.succeededFuture(Optional.of("cap"));
-                    }
-                    if (counts.failures() >= budget) {
-                      return Future.succeededFuture(Optional.of("budget"));
-                    }
-                    return checks.insertAttempt(tx, a.tenantId(), a.identityId(), a.check.id(), a.day, clock.instant())
-                        .compose(attemptId -> {
-                          a.attemptId = attemptId;
-                          return checks.countAttempt(tx, a.check.id(), a.work.leaseOwner());
-                        })
-                        .map(Optional.<String>empty());
-                  });
-            })));
+            : checks.samePasswordTaken(tx, a.tenantId(), a.identityId(), a.check.id(), a.work.fingerprint(),
+                a.user.passwordChanged()).compose(taken -> taken
+                ? Future.succeededFuture(Optional.of("sibling"))
+                : checks.limits(tx, a.tenantId()).compose(limits -> limits.isEmpty()
+                    ? Future.succeededFuture(Optional.of("integration"))
+                    : attemptWithin(tx, a, limits.get())))));
     return fenced.transform(ar -> {
       if (ar.failed()) {
         return cap.release(a.tenantId(), a.identityId(), a.day).compose(ignored -> Future.failedFuture(ar.cause()));
@@ -354,9 +342,33 @@ final class CheckDecider {
         case "cap" -> throttledByCap(a);
         case "budget" -> cap.release(a.tenantId(), a.identityId(), a.day)
             .compose(ignored -> throttledByBudget(a, a.integration.oktaLockoutThreshold(), a.budget));
+        // looked at again shortly: by then the other check's answer makes this one ALREADY_TESTED
+        case "sibling" -> cap.release(a.tenantId(), a.identityId(), a.day)
+            .compose(ignored -> waiting(a, PENDING, "waits for an earlier check of the same password for this"
+                + " identity", clock.instant().plus(settings.shortWait())));
         default -> cap.release(a.tenantId(), a.identityId(), a.day)
             .compose(ignored -> decided(a, NOT_FOUND, null, "the identity or integration was removed meanwhile"));
       };
+    });
+  }
+
+  /** Inserts the RESERVED attempt if today's cap and the lockout budget still allow it (under the lock). */
+  private Future<Optional<String>> attemptWithin(SqlClient tx, Attempt a, CheckRepository.Limits limits) {
+    int maxDaily = limits.maxDaily();
+    int budget = LockoutBudget.of(limits.lockoutThreshold(), maxDaily);
+    return checks.attemptCounts(tx, a.tenantId(), a.identityId(), a.day, a.windowStart).compose(counts -> {
+      if (counts.today() >= maxDaily) {
+        return Future.succeededFuture(Optional.of("cap"));
+      }
+      if (counts.failures() >= budget) {
+        return Future.succeededFuture(Optional.of("budget"));
+      }
+      return checks.insertAttempt(tx, a.tenantId(), a.identityId(), a.check.id(), a.day, clock.instant())
+          .compose(attemptId -> {
+            a.attemptId = attemptId;
+            return checks.countAttempt(tx, a.check.id(), a.work.leaseOwner());
+          })
+          .map(Optional.<String>empty());
     });
   }
 

@@ -162,6 +162,19 @@ final class CheckRepository {
       LIMIT 1
       """;
 
+  /**
+   * Under the identity's row lock: this password was tried for the identity after its last change,
+   * or another check's authn call with it is in flight (a RESERVED attempt).
+   */
+  private static final String SAME_PASSWORD_TAKEN = """
+      SELECT EXISTS (SELECT 1 FROM tested_passwords
+                     WHERE identity_id = $2 AND password_fingerprint = $3
+                       AND ($5::timestamptz IS NULL OR tested_time > $5))
+          OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
+                     WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
+                       AND c.password_fingerprint = $3)
+      """;
+
   private static final String TESTED = """
       SELECT tested_time FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
       """;
@@ -371,6 +384,17 @@ final class CheckRepository {
         .execute(Tuple.of(check.identityId(), Buffer.buffer(fingerprint), check.id(), utc(check.createTime())))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(Optional.ofNullable(instant(rows.iterator().next(), "next_attempt_time"))));
+  }
+
+  /**
+   * True when, as seen under the identity's row lock, this password was already tried for the
+   * identity since {@code passwordChanged} or another check is trying it right now.
+   */
+  Future<Boolean> samePasswordTaken(SqlClient client, String tenantId, UUID identityId, UUID checkId,
+      byte[] fingerprint, Instant passwordChanged) {
+    return client.preparedQuery(SAME_PASSWORD_TAKEN)
+        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), checkId, utc(passwordChanged)))
+        .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
   /** When this password was last tried for the identity, if ever. */

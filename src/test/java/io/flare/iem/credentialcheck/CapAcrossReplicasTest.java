@@ -3,9 +3,13 @@ package io.flare.iem.credentialcheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.flare.iem.testing.MutableClock;
 import io.flare.iem.v1.CheckCredentialResponse;
 import io.flare.iem.v1.CheckOutcome;
 import io.flare.iem.v1.CredentialCheckServiceGrpc;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +45,33 @@ class CapAcrossReplicasTest {
       Map<String, Long> outcomes = h.outcomes();
       assertThat(outcomes).containsEntry("INVALID", 2L).containsEntry("THROTTLED", 998L).hasSize(2);
       assertThat(h.sim.user(u.oktaUserId()).orElseThrow().failedAttempts()).isEqualTo(2);
+    }
+  }
+  @Test
+  void one_password_in_many_concurrent_leaks_on_three_instances_is_tried_once() throws Exception {
+    MutableClock clock = new MutableClock(LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC));
+    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().instances(3).clock(clock).maxDaily(50)
+        .lockoutThreshold(200))) {
+      CheckHarness.User u = h.user("same-password");
+      List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
+      h.services.forEach(s -> stubs.add(CredentialCheckServiceGrpc.newFutureStub(s.channel)
+          .withDeadlineAfter(60, TimeUnit.SECONDS)));
+
+      // 60 leaks (60 leak ids) of the same wrong password at once: the cap would allow 50 calls
+      List<ListenableFuture<CheckCredentialResponse>> calls = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        calls.add(stubs.get(i % 3).checkCredential(h.request(u.login(), "the-same-wrong-one").build()));
+      }
+      for (ListenableFuture<CheckCredentialResponse> call : calls) {
+        call.get(60, TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < 5 && (h.outcomes().containsKey("PENDING") || h.outcomes().containsKey("UNVERIFIED")); i++) {
+        clock.advance(Duration.ofSeconds(6)); // those that waited for the first look again
+        h.awaitQuiet();
+      }
+
+      assertThat(h.sim.counters().authnCalls(u.login())).as("authn calls for one password").isEqualTo(1);
+      assertThat(h.outcomes()).containsEntry("INVALID", 1L).containsEntry("SKIPPED", 59L).hasSize(2);
     }
   }
 }

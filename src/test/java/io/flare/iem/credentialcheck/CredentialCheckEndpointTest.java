@@ -18,8 +18,10 @@ import io.flare.iem.v1.ListCredentialChecksRequest;
 import io.flare.iem.v1.ListCredentialChecksResponse;
 import io.flare.iem.v1.ListMitigationsRequest;
 import io.flare.iem.v1.RejectMitigationRequest;
+import io.flare.iem.v1.SkipReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -170,6 +172,46 @@ class CredentialCheckEndpointTest {
     assertThat(ids.stream().map(h::get).map(CredentialCheck::getOutcome).toList())
         .containsOnlyOnce(CheckOutcome.CHECK_OUTCOME_INVALID)
         .containsOnly(CheckOutcome.CHECK_OUTCOME_INVALID, CheckOutcome.CHECK_OUTCOME_SKIPPED);
+  }
+
+  @Test
+  void a_password_whose_authn_call_is_in_flight_is_not_tried_again_by_another_check() throws Exception {
+    CheckHarness.User u = h.user("in-flight");
+    var stub = CredentialCheckServiceGrpc.newFutureStub(h.service().channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    h.sim.faults().latency(Duration.ofSeconds(5));
+    ListenableFuture<CheckCredentialResponse> first;
+    String second;
+    try {
+      first = stub.checkCredential(h.request(u.login(), "leaked-in-two-places").build());
+      CheckHarness.await("the first check's authn call", () -> inFlight(u) == 1);
+      // the second does not see the first as an earlier check (as when both were stored at once
+      // and the first looked before the second's row was visible): only the identity lock stops it
+      Await.result(h.pool.preparedQuery("UPDATE credential_checks SET create_time = create_time + interval '1 hour'"
+          + " WHERE identity_id = $1").execute(Tuple.of(u.identityId())));
+      second = h.checks().checkCredential(h.request(u.login(), "leaked-in-two-places").build()).getCheck()
+          .getCheckId();
+      CheckHarness.await("the second check to wait or be decided", () -> {
+        CredentialCheck c = h.get(second);
+        return CheckHarness.decided(c) || c.getDetail().contains("earlier check of the same password");
+      });
+      assertThat(h.get(second).getDetail()).as("while the first call is in flight")
+          .contains("earlier check of the same password");
+    } finally {
+      h.sim.faults().clear();
+    }
+
+    String firstId = first.get(30, TimeUnit.SECONDS).getCheck().getCheckId(); // answered PENDING: a worker decides it
+    h.awaitCheck(firstId, CheckHarness::decided);
+    assertThat(h.get(firstId).getOutcome()).isEqualTo(CheckOutcome.CHECK_OUTCOME_INVALID);
+    h.clock.advance(Duration.ofSeconds(6));
+    h.awaitCheck(second, CheckHarness::decided);
+    assertThat(h.get(second).getSkipReason()).isEqualTo(SkipReason.SKIP_REASON_ALREADY_TESTED);
+    assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(1);
+  }
+
+  private static long inFlight(CheckHarness.User u) {
+    return Await.result(h.pool.preparedQuery("SELECT count(*) FROM authn_attempts WHERE identity_id = $1 AND result"
+        + " = 'RESERVED'").execute(Tuple.of(u.identityId()))).iterator().next().getLong(0);
   }
 
   // ---- tenants and lists ----------------------------------------------------------------------
