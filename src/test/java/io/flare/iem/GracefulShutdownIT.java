@@ -95,6 +95,7 @@ class GracefulShutdownIT {
     env.put("IEM_SYNC_BATCH_USERS", "400");
     env.put("IEM_SHUTDOWN_GRACE_SECONDS", Integer.toString(GRACE_SECONDS));
     String runId;
+    String firstLog;
     try (ServiceProcess first = ServiceProcess.start(pg, env).awaitServing()) {
       var integrations = IntegrationConfigServiceGrpc.newBlockingStub(first.adminChannel)
           .withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -175,7 +176,8 @@ class GracefulShutdownIT {
       assertThat(first.exitValue()).as("exit code (143 = after SIGTERM)").isIn(0, 143);
       assertThat(readyz).as("/readyz answers 503 while draining, before the HTTP port closes").contains(503);
       assertThat(readyz.subList(readyz.indexOf(503), readyz.size())).as("never ready again").containsOnly(503);
-      assertThat(first.log()).contains("iem-okta stopping").contains("iem-okta stopped");
+      firstLog = first.log();
+      assertThat(firstLog).contains("iem-okta stopping").contains("iem-okta stopped");
       assertThat(watch.get(10, TimeUnit.SECONDS).getCode()).as("the watch was cut, not ended: the run goes on")
           .isNotEqualTo(Status.Code.OK);
       assertThat(checkIds.size()).as("checks answered").isGreaterThanOrEqualTo((int) answeredBeforeSigterm).isGreaterThan(24);
@@ -193,7 +195,10 @@ class GracefulShutdownIT {
         assertThat(rows.getBoolean("released")).as("the sync run's lease is given back").isTrue();
       }
       assertThat(count(db, "SELECT count(*) FROM credential_checks WHERE lease_owner IS NOT NULL"
-          + " AND lease_expire_time > now()")).as("checks still held by the stopped replica").isZero();
+          + " AND lease_expire_time > now()")).as("checks still held by the stopped replica: %s; its log:%n%s",
+          rows(db, "SELECT c.check_id, c.lease_owner, c.outcome, c.detail, c.attempts_made, a.result"
+              + " FROM credential_checks c LEFT JOIN authn_attempts a ON a.check_id = c.check_id"
+              + " WHERE c.lease_owner IS NOT NULL AND c.lease_expire_time > now()"), firstLog).isZero();
       assertThat(count(db, "SELECT count(*) FROM authn_attempts WHERE result <> 'RELEASED'"))
           .as("attempts counted against caps and budgets = authn calls Okta received")
           .isEqualTo(sim.counters().authnCalls());
@@ -387,6 +392,21 @@ class GracefulShutdownIT {
   static Connection connect(AppConfig.Postgres pg) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/" + pg.database(), pg.user(),
         pg.password());
+  }
+
+  /** The rows of a query, one line each, for failure messages. */
+  static String rows(Connection db, String sql) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    try (PreparedStatement s = db.prepareStatement(sql); ResultSet rows = s.executeQuery()) {
+      int columns = rows.getMetaData().getColumnCount();
+      while (rows.next()) {
+        out.append(System.lineSeparator());
+        for (int i = 1; i <= columns; i++) {
+          out.append(i == 1 ? "" : " | ").append(rows.getString(i));
+        }
+      }
+    }
+    return out.toString();
   }
 
   static long count(Connection db, String sql) throws SQLException {
