@@ -326,7 +326,7 @@ final class CheckDecider {
         .compose(locked -> locked.isEmpty()
             ? Future.succeededFuture(Optional.of("identity"))
             : checks.samePasswordTaken(tx, a.tenantId(), a.identityId(), a.check.id(), a.work.fingerprint(),
-                a.user.passwordChanged()).compose(taken -> taken
+                a.user.passwordChanged(), clock.instant().minusSeconds(settings.leaseSeconds())).compose(taken -> taken
                 ? Future.succeededFuture(Optional.of("sibling"))
                 : checks.limits(tx, a.tenantId()).compose(limits -> limits.isEmpty()
                     ? Future.succeededFuture(Optional.of("integration"))

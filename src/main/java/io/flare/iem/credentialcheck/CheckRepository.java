@@ -164,7 +164,8 @@ final class CheckRepository {
 
   /**
    * Under the identity's row lock: this password was tried for the identity after its last change,
-   * or another check's authn call with it is in flight (a RESERVED attempt).
+   * or another check's authn call with it is in flight (a RESERVED attempt younger than a lease:
+   * one a crashed replica left behind stops counting once its check could be taken over).
    */
   private static final String SAME_PASSWORD_TAKEN = """
       SELECT EXISTS (SELECT 1 FROM tested_passwords
@@ -172,7 +173,7 @@ final class CheckRepository {
                        AND ($5::timestamptz IS NULL OR tested_time > $5))
           OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
                      WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
-                       AND c.password_fingerprint = $3)
+                       AND a.attempt_time > $6 AND c.password_fingerprint = $3)
       """;
 
   private static final String TESTED = """
@@ -388,12 +389,14 @@ final class CheckRepository {
 
   /**
    * True when, as seen under the identity's row lock, this password was already tried for the
-   * identity since {@code passwordChanged} or another check is trying it right now.
+   * identity since {@code passwordChanged} or another check is trying it right now (an attempt
+   * reserved after {@code inFlightSince}).
    */
   Future<Boolean> samePasswordTaken(SqlClient client, String tenantId, UUID identityId, UUID checkId,
-      byte[] fingerprint, Instant passwordChanged) {
+      byte[] fingerprint, Instant passwordChanged, Instant inFlightSince) {
     return client.preparedQuery(SAME_PASSWORD_TAKEN)
-        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), checkId, utc(passwordChanged)))
+        .execute(Tuple.from(new Object[] {tenantId, identityId, Buffer.buffer(fingerprint), checkId,
+            utc(passwordChanged), utc(inFlightSince)}))
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 

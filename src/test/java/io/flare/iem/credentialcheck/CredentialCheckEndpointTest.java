@@ -209,6 +209,25 @@ class CredentialCheckEndpointTest {
     assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(1);
   }
 
+  @Test
+  void a_reserved_attempt_a_crashed_replica_left_behind_does_not_hold_the_password_forever() {
+    CheckHarness.User u = h.user("crashed-mid-call");
+    String first = h.check(u.login(), "leaked-before-a-crash").getCheckId();
+    h.awaitCheck(first, CheckHarness::decided);
+    // as if the replica died during the call, an hour ago: the attempt RESERVED, no answer stored
+    Await.result(h.pool.preparedQuery("UPDATE authn_attempts SET result = 'RESERVED', attempt_time = $2"
+        + " WHERE identity_id = $1").execute(Tuple.of(u.identityId(),
+        java.time.OffsetDateTime.ofInstant(h.clock.instant().minus(Duration.ofHours(1)), java.time.ZoneOffset.UTC))));
+    Await.result(h.pool.preparedQuery("DELETE FROM tested_passwords WHERE identity_id = $1")
+        .execute(Tuple.of(u.identityId())));
+
+    String second = h.check(u.login(), "leaked-before-a-crash").getCheckId();
+    h.awaitCheck(second, CheckHarness::decided);
+
+    assertThat(h.get(second).getOutcome()).isEqualTo(CheckOutcome.CHECK_OUTCOME_INVALID);
+    assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(2);
+  }
+
   private static long inFlight(CheckHarness.User u) {
     return Await.result(h.pool.preparedQuery("SELECT count(*) FROM authn_attempts WHERE identity_id = $1 AND result"
         + " = 'RESERVED'").execute(Tuple.of(u.identityId()))).iterator().next().getLong(0);
