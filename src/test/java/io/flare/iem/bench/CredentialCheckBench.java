@@ -238,14 +238,7 @@ public final class CredentialCheckBench {
     AtomicInteger done = new AtomicInteger();
     for (int i = 0; i < total; i++) {
       long due = start + i * intervalNanos;
-      while (System.nanoTime() < due) {
-        long wait = due - System.nanoTime();
-        if (wait > 200_000) {
-          TimeUnit.NANOSECONDS.sleep(wait - 100_000);
-        } else {
-          Thread.onSpinWait();
-        }
-      }
+      Pace.until(due);
       send(requests.apply(i), due, c, done::incrementAndGet); // latency from the scheduled time: open loop
     }
     while (done.get() < total) {

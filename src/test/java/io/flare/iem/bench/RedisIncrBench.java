@@ -158,14 +158,7 @@ public final class RedisIncrBench {
     long start = System.nanoTime();
     for (int i = 0; i < total; i++) {
       long due = start + i * interval;
-      while (System.nanoTime() < due) {
-        long wait = due - System.nanoTime();
-        if (wait > 200_000) {
-          TimeUnit.NANOSECONDS.sleep(wait - 100_000);
-        } else {
-          Thread.onSpinWait();
-        }
-      }
+      Pace.until(due);
       call.apply(i).onComplete(r -> {
         if (r.failed()) {
           errors.incrementAndGet();
