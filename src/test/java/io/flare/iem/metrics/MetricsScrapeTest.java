@@ -360,10 +360,12 @@ class MetricsScrapeTest {
 
   /** Scrapes until {@code ready} holds (counters settle and the queue gauges refresh), for at most a minute. */
   private static Scrape awaitScrape(Predicate<Scrape> ready) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1 as Prometheus scrapes; the wait is long under a loaded full suite
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest request = HttpRequest.newBuilder(URI.create(service.httpBase() + "/metrics"))
         .timeout(Duration.ofSeconds(10)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     Scrape scrape;
     do {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
