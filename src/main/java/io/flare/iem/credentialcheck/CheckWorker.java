@@ -38,6 +38,7 @@ public final class CheckWorker extends VerticleBase {
   private final String replica;
   private final CheckMetrics metrics;
   private final Duration stopWait;
+  private final Runnable stopInline;
   private final AtomicLong claims = new AtomicLong();
   private long timer = -1;
   private long queueTimer = -1;
@@ -53,11 +54,14 @@ public final class CheckWorker extends VerticleBase {
   /**
    * @param stopWait how long {@link #stop()} waits for decisions in flight before handing their
    *     checks back; shorter than the shutdown grace period, which bounds the whole stop
+   * @param stopInline tells the replica's inline decisions (made while answering CheckCredential)
+   *     that it is stopping
    */
   CheckWorker(Pool pool, CheckRepository checks, CheckDecider decider, PasswordVault vault, Clock clock,
-      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait) {
+      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline) {
     this.metrics = metrics;
     this.stopWait = stopWait;
+    this.stopInline = stopInline;
     this.pool = pool;
     this.checks = checks;
     this.decider = decider;
@@ -189,6 +193,7 @@ public final class CheckWorker extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    stopInline.run(); // the replica's inline decisions give up unsent calls too
     vertx.cancelTimer(timer);
     vertx.cancelTimer(queueTimer);
     deciding.values().forEach(held -> held.abandon().tryComplete());

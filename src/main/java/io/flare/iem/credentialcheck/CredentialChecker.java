@@ -4,13 +4,16 @@ import io.flare.iem.grpc.Failure;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.storage.StatementBatcher;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +43,9 @@ final class CredentialChecker {
   private final String inlineOwner;
   private final CheckMetrics metrics;
   private final StatementBatcher intakes;
+  /** Inline decisions in progress: each one's signal to give up an authn call still waiting for the rate limit. */
+  private final Set<Promise<Void>> inlineAbandons = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   CredentialChecker(Pool pool, CheckRepository checks, TenantContexts contexts, PasswordVault vault,
       CheckDecider decider, Clock clock, CheckSettings settings, String replica, CheckMetrics metrics) {
@@ -138,13 +144,28 @@ final class CredentialChecker {
       StoredCheck check = new StoredCheck(id, in.tenantId(), identityId, in.username(), in.requestId(), in.leakId(),
           in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.PENDING, null, detail, 0, now,
           now, null, 0, null);
+      Promise<Void> abandon = Promise.promise();
+      inlineAbandons.add(abandon);
+      if (stopping) {
+        abandon.tryComplete();
+      }
       Future<Void> decided = decider.decide(new CheckDecider.Work(check, in.password(), fingerprint, inlineOwner,
-          actor, true, null));
+          actor, true, abandon.future())).andThen(ignored -> inlineAbandons.remove(abandon));
       // past the inline timeout the decision goes on under its lease; answer with the check as it stands
       return decided.timeout(settings.inlineTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .otherwiseEmpty()
           .compose(ignored -> get(in.tenantId(), id));
     });
+  }
+
+  /**
+   * The replica is stopping: inline decisions give up authn calls still waiting for the org's rate
+   * limit (Okta sees nothing, the attempt is released) and their checks wait in the queue for
+   * another replica. A call already sent is left to finish.
+   */
+  void stop() {
+    stopping = true;
+    inlineAbandons.forEach(Promise::tryComplete);
   }
 
   /** Another request with the same request id or leak key won the insert: return its check. */

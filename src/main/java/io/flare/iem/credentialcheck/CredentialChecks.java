@@ -34,7 +34,7 @@ public record CredentialChecks(CredentialCheckEndpoint endpoint, CheckWorker wor
     Duration stopWait = shutdownGrace.minusSeconds(1).compareTo(shutdownGrace.dividedBy(2)) > 0
         ? shutdownGrace.minusSeconds(1) : shutdownGrace.dividedBy(2);
     CheckWorker worker = new CheckWorker(stores.pg(), checks, decider, vault, clock, settings, replica, metrics,
-        stopWait);
+        stopWait, checker::stop);
     CredentialCheckEndpoint endpoint = new CredentialCheckEndpoint(checker, mitigator, mitigations, stores.pg(), clock,
         settings.streamMaxInFlight());
     return new CredentialChecks(endpoint, worker);
