@@ -114,9 +114,7 @@ public final class StatementBatcher {
 
   private Future<Void> send(List<Pending> batch) {
     if (batch.size() == 1) {
-      Pending only = batch.get(0);
-      return pool.preparedQuery(sql).execute(only.args()).andThen(ar -> deliver(only, ar.result(), ar.cause()))
-          .<Void>mapEmpty().otherwiseEmpty();
+      return alone(batch.get(0));
     }
     List<Tuple> args = new ArrayList<>(batch.size());
     batch.forEach(p -> args.add(p.args()));
@@ -131,15 +129,19 @@ public final class StatementBatcher {
       }
       if (ar.cause() instanceof PgException) {
         // Postgres refused the batch and kept none of it: each on its own, so only a bad one fails
-        List<Future<?>> alone = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-          alone.add(pool.preparedQuery(sql).execute(p.args()).andThen(r -> deliver(p, r.result(), r.cause())));
-        }
-        return Future.join(alone).<Void>mapEmpty().otherwiseEmpty();
+        List<Future<?>> each = new ArrayList<>(batch.size());
+        batch.forEach(p -> each.add(alone(p)));
+        return Future.join(each).<Void>mapEmpty().otherwiseEmpty();
       }
       batch.forEach(p -> deliver(p, null, ar.cause()));
       return Future.succeededFuture();
     });
+  }
+
+  /** One execution in its own round trip; completes (never fails) once its caller has the result. */
+  private Future<Void> alone(Pending p) {
+    return pool.preparedQuery(sql).execute(p.args()).andThen(ar -> deliver(p, ar.result(), ar.cause()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   private static void deliver(Pending p, RowSet<Row> rows, Throwable error) {

@@ -63,11 +63,7 @@ class ReadmeCommandsTest {
     env.put("IEM_HTTP_PORT", Integer.toString(freePort()));
     env.put("IEM_DEV_OKTA_PORT", Integer.toString(oktaPort));
     env.put("IEM_DEV_DATA_DIR", Files.createTempDirectory(Path.of("target"), "readme-dev").toString());
-    env.put("PGHOST", pg.host());
-    env.put("PGPORT", Integer.toString(pg.port()));
-    env.put("PGDATABASE", pg.database());
-    env.put("PGUSER", pg.user());
-    env.put("PGPASSWORD", pg.password());
+    env.putAll(TestServers.postgresEnv(pg));
     env.put("IEM_REDIS_URL", TestServers.redis().url());
     dev = DevMode.start(AppConfig.fromEnv(env));
     vertx = Vertx.vertx();

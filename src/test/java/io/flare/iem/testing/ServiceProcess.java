@@ -80,11 +80,7 @@ public final class ServiceProcess implements AutoCloseable {
     env.put("IEM_BIND_HOST", "127.0.0.1");
     env.put("IEM_GRPC_PORT", Integer.toString(grpcPort));
     env.put("IEM_HTTP_PORT", Integer.toString(httpPort));
-    env.put("PGHOST", pg.host());
-    env.put("PGPORT", Integer.toString(pg.port()));
-    env.put("PGDATABASE", pg.database());
-    env.put("PGUSER", pg.user());
-    env.put("PGPASSWORD", pg.password());
+    env.putAll(TestServers.postgresEnv(pg));
     env.put("IEM_REDIS_URL", TestServers.redis().url());
     env.put("IEM_SIGNING_KEY_FILE", TestServers.signingKeyFile().toAbsolutePath().toString());
     env.put("IEM_PASSWORD_KEY_FILE", passwordKey.toAbsolutePath().toString());

@@ -112,11 +112,7 @@ public final class TestServers {
     env.put("IEM_GRPC_PORT", "0");
     env.put("IEM_HTTP_PORT", "0");
     env.put("IEM_BIND_HOST", "127.0.0.1");
-    env.put("PGHOST", pg.host());
-    env.put("PGPORT", Integer.toString(pg.port()));
-    env.put("PGDATABASE", pg.database());
-    env.put("PGUSER", pg.user());
-    env.put("PGPASSWORD", pg.password());
+    env.putAll(postgresEnv(pg));
     env.put("IEM_REDIS_URL", redis().url());
     env.put("IEM_SIGNING_KEY_FILE", signingKeyFile().toString());
     env.put("IEM_PASSWORD_KEY_FILE", passwordKeyFile().toString());
@@ -125,6 +121,12 @@ public final class TestServers {
     env.putAll(TestIssuer.shared().env()); // production mode requires caller auth
     env.putAll(extraEnv);
     return AppConfig.fromEnv(env);
+  }
+
+  /** The operator contract's Postgres variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD) for {@code pg}. */
+  public static Map<String, String> postgresEnv(AppConfig.Postgres pg) {
+    return Map.of("PGHOST", pg.host(), "PGPORT", Integer.toString(pg.port()), "PGDATABASE", pg.database(),
+        "PGUSER", pg.user(), "PGPASSWORD", pg.password());
   }
 
   public static Set<String> insecureHosts() {
