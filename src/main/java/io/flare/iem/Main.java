@@ -2,41 +2,59 @@ package io.flare.iem;
 
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.config.ConfigException;
-import io.flare.iem.dev.DevMode;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.metrics.Metrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts iem-okta: parses the environment, starts dev-mode servers if asked, then the service. */
+/**
+ * Starts iem-okta from the production jar: parses the environment, then serves until SIGTERM.
+ * Dev mode (embedded servers, a simulated Okta org) is not in the jar: it starts from a clone
+ * ({@value #DEV_COMMAND}).
+ */
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+  /** How dev mode starts: the simulator and the embedded servers are test code. */
+  public static final String DEV_COMMAND = "./mvnw -q test-compile exec:java@dev";
+
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    if (AppConfig.devRequested(System.getenv())) {
+      LOG.error("IEM_DEV=true: dev mode is not part of the production jar; start it from a clone of the repository"
+          + " with `{}`", DEV_COMMAND);
+      exit(2);
+      return;
+    }
     AppConfig config;
     try {
       config = AppConfig.fromEnv(System.getenv());
     } catch (ConfigException e) {
       LOG.atError().addKeyValue("problems", e.problems()).log("iem-okta cannot start: {}", e.getMessage());
-      System.exit(2);
+      exit(2);
       return;
     }
-    DevMode dev = null;
-    if (config.dev()) {
-      dev = DevMode.start(config);
-      config = dev.config();
-    }
+    serve(config, vertx -> Future.succeededFuture(), () -> {});
+  }
+
+  /**
+   * Builds Vert.x with its metrics, runs {@code beforeStart} (dev mode starts its Okta org there),
+   * starts the service and stops it gracefully on SIGTERM; {@code afterStop} runs last (dev mode
+   * stops its embedded servers). Exits the JVM if the service cannot start.
+   */
+  public static void serve(AppConfig config, Function<Vertx, Future<?>> beforeStart, Runnable afterStop) {
     CallContext.init(); // before the first Vertx: registers the request-scoped context local
     // one registry for Vert.x's own metrics (HTTP servers and clients, pools, event loops) and ours
     PrometheusMeterRegistry registry = Metrics.newRegistry();
@@ -49,27 +67,27 @@ public final class Main {
             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    DevMode devServers = dev;
-    AppConfig effective = config;
     try {
-      var started = dev == null ? App.start(vertx, effective, Clock.systemUTC(), registry)
-          : dev.startOktaSimulator(vertx).compose(simulator -> App.start(vertx, effective, Clock.systemUTC(), registry));
-      App app = started.await(2, TimeUnit.MINUTES);
-      long graceMillis = effective.shutdownGrace().toMillis();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, devServers, graceMillis),
+      App app = beforeStart.apply(vertx)
+          .compose(ready -> App.start(vertx, config, Clock.systemUTC(), registry))
+          .await(2, TimeUnit.MINUTES);
+      long graceMillis = config.shutdownGrace().toMillis();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, afterStop, graceMillis),
           "iem-shutdown"));
     } catch (Exception e) {
       LOG.atError().setCause(e).log("iem-okta failed to start");
-      vertx.close().await(10, TimeUnit.SECONDS);
-      if (devServers != null) {
-        devServers.close();
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception closing) {
+        LOG.atWarn().setCause(closing).log("vert.x did not close cleanly");
       }
-      System.exit(1);
+      afterStop.run();
+      exit(1);
     }
   }
 
   /** On SIGTERM: the app drains within the grace period, then Vert.x and the log flush. */
-  private static void shutdown(Vertx vertx, App app, DevMode dev, long graceMillis) {
+  private static void shutdown(Vertx vertx, App app, Runnable afterStop, long graceMillis) {
     try {
       app.stop().await(graceMillis + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -80,11 +98,19 @@ public final class Main {
     } catch (Exception e) {
       LOG.atWarn().setCause(e).log("vert.x did not close cleanly");
     }
-    if (dev != null) {
-      dev.close();
-    }
+    afterStop.run();
+    flushLogs();
+  }
+
+  /** Exits once the log lines written so far are out: the appender writes them asynchronously. */
+  private static void exit(int status) {
+    flushLogs();
+    System.exit(status);
+  }
+
+  private static void flushLogs() {
     if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
-      logback.stop(); // flushes the asynchronous appender
+      logback.stop();
     }
   }
 }

@@ -11,9 +11,14 @@ import io.flare.iem.v1.GetIntegrationRequest;
 import io.flare.iem.v1.IntegrationConfigServiceGrpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged jar, as the container runs it: {@code java -jar target/iem-okta.jar} in production
  * mode against real Postgres and Redis answers health and {@code /readyz}, requires caller tokens,
- * and exits on SIGTERM. Run by failsafe after the shade plugin built the jar.
+ * and exits on SIGTERM; it holds the product only (the simulator, dev mode and the embedded
+ * servers are test code), and says how to start dev mode when asked for it. Run by failsafe after
+ * the shade plugin built the jar.
  */
 class ProductionJarIT {
 
@@ -60,5 +67,38 @@ class ProductionJarIT {
         .as("exited within 60 s of SIGTERM; log:%n%s", service.log()).isTrue();
     assertThat(service.exitValue()).as("exit code (143 = after SIGTERM)").isIn(0, 143);
     assertThat(service.log()).contains("caller auth on").contains("iem-okta serving").doesNotContain("DEV MODE");
+  }
+
+  @Test
+  void the_jar_holds_the_product_only_no_simulator_dev_mode_or_embedded_server() throws Exception {
+    List<String> entries;
+    try (JarFile jar = new JarFile(jar().toFile())) {
+      entries = jar.stream().map(JarEntry::getName).toList();
+    }
+    assertThat(entries).as("the jar's entries").contains("io/flare/iem/Main.class", "io/flare/iem/App.class");
+    assertThat(entries).as("simulator, dev-mode and embedded-server classes and binaries").noneMatch(name ->
+        name.startsWith("io/flare/iem/oktasim/") || name.startsWith("io/flare/iem/dev/")
+            || name.startsWith("io/zonky/") || name.startsWith("redis/embedded/")
+            || name.startsWith("postgres-") || name.startsWith("redis-server"));
+  }
+
+  @Test
+  void started_with_iem_dev_the_jar_says_how_to_start_dev_mode_and_exits_non_zero() throws Exception {
+    Path log = Files.createTempFile(Path.of("target"), "dev-refused", ".log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().put("IEM_DEV", "true");
+    Process process = builder.start();
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+    String output = Files.readString(log);
+    assertThat(process.exitValue()).as("exit code; output:%n%s", output).isNotZero();
+    assertThat(output.lines().toList()).as("what it printed").singleElement().asString()
+        .contains("IEM_DEV=true").contains(Main.DEV_COMMAND);
+  }
+
+  static Path jar() {
+    return Path.of(System.getProperty("iem.jar", "target/iem-okta.jar"));
   }
 }

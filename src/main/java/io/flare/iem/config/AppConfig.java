@@ -81,6 +81,11 @@ public record AppConfig(
     }
   }
 
+  /** Whether {@code IEM_DEV} asks for dev mode (an unreadable value is left to {@link #fromEnv} to report). */
+  public static boolean devRequested(Map<String, String> env) {
+    return new Parser(env).bool("IEM_DEV", false);
+  }
+
   /** Parses the configuration from a map of environment variables. */
   public static AppConfig fromEnv(Map<String, String> env) {
     Parser p = new Parser(env);

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dev mode ({@code IEM_DEV=true}): a real embedded PostgreSQL and Redis when none is configured,
- * with data kept under the dev data folder so it survives restarts. Caller auth is off, and the
- * service says so loudly. Blocking: runs in {@code main} before Vert.x starts.
+ * Dev mode ({@link DevMain}, {@code ./mvnw -q test-compile exec:java@dev}): a real embedded
+ * PostgreSQL and Redis when none is configured, with data kept under the dev data folder so it
+ * survives restarts. Caller auth is off, and the service says so loudly. Blocking: runs in
+ * {@code main} before Vert.x starts. Test code, like the simulator: not in the production jar.
  *
  * <p>Dev mode also starts a simulated Okta org ({@link #startOktaSimulator}) on
  * {@code IEM_DEV_OKTA_PORT} (default 8089) whose app {@value #DEMO_CLIENT_ID} trusts our JWKS URL,
