@@ -3,24 +3,32 @@ package io.flare.iem;
 import io.flare.iem.callerauth.CallerAuth;
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.credentialcheck.CheckSettings;
-import io.flare.iem.credentialcheck.CredentialChecks;
+import io.flare.iem.credentialcheck.CredentialCheckCapability;
 import io.flare.iem.credentialcheck.PasswordVault;
+import io.flare.iem.grpc.AuthGate;
+import io.flare.iem.grpc.GrpcEdge;
+import io.flare.iem.grpc.OpenGate;
 import io.flare.iem.http.HttpEndpoints;
-import io.flare.iem.identitysync.IdentitySync;
+import io.flare.iem.identitysync.IdentitySyncCapability;
 import io.flare.iem.identitysync.OktaUserSources;
+import io.flare.iem.identitysync.SyncSettings;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
+import io.flare.iem.integrationconfig.TenantRepository;
+import io.flare.iem.integrationconfig.TenantSettings;
+import io.flare.iem.keys.SigningKeys;
+import io.flare.iem.metrics.Metrics;
+import io.flare.iem.metrics.OktaMetrics;
 import io.flare.iem.okta.OktaClient;
 import io.flare.iem.okta.OktaClientOptions;
-import io.flare.iem.integrationconfig.TenantRepository;
-import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.storage.Readiness;
 import io.flare.iem.storage.Stores;
 import io.flare.iem.v1.CredentialCheckServiceGrpcService;
 import io.flare.iem.v1.IdentitySyncServiceGrpcService;
 import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,14 +36,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
-import io.flare.iem.metrics.Metrics;
-import io.flare.iem.metrics.OktaMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +53,6 @@ import org.slf4j.LoggerFactory;
 public final class App {
 
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
-  static final int DEFAULT_IDENTIFIER_CAP = 10_000;
 
   private final Vertx vertx;
   private final Stores stores;
@@ -131,17 +135,18 @@ public final class App {
         .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC(), // Okta checks real time
         new OktaMetrics(metrics));
     var integrations = new IntegrationRepository();
-    var tenants = new TenantRepository(DEFAULT_IDENTIFIER_CAP);
+    var tenants = new TenantRepository(TenantSettings.DEFAULT_IDENTIFIER_CAP);
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
     String replica = replicaId();
-    IdentitySync sync = IdentitySync.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), config.sync(), clock, replica, metrics);
+    IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
+        new OktaUserSources(okta, config.sync().oktaShare()), SyncSettings.from(config.sync()), clock, replica,
+        metrics);
+    CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
+        integrations, tenants, sync.identities(), clock, CheckSettings.defaults(config.checks().authnShare(),
+            config.checks().workers(), config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
+    // on delete, checks go before identities: a check refers to its identity
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), diagnostics, clock,
-        sync.worker()::kick);
-    CredentialChecks checks = CredentialChecks.create(vertx, stores, okta, secrets.vault(), integrations, tenants,
-        clock, CheckSettings.defaults(config.checks().authnShare(), config.checks().workers(),
-            config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
+        config.oktaInsecureHosts(), diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
@@ -156,7 +161,8 @@ public final class App {
         })
         .compose(workerId -> {
           deployments.add(workerId);
-          return CallerAuth.gate(vertx, config);
+          return CallerAuth.verifier(vertx, config)
+              .map(verifier -> verifier.<GrpcEdge.Gate>map(AuthGate::new).orElseGet(OpenGate::new));
         })
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,

@@ -2,18 +2,18 @@ package io.flare.iem;
 
 import io.flare.iem.config.GrpcTlsConfig;
 import io.flare.iem.grpc.GrpcEdge;
-import io.flare.iem.metrics.Metrics;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.grpc.common.GrpcStatus;
 import io.flare.iem.grpc.ReflectionGate;
+import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
@@ -21,8 +21,8 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.Service;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC ingress: one HTTP/2 server per instance (instances share the port), serving our three

@@ -1,12 +1,12 @@
 package io.flare.iem.audit;
 
+import io.flare.iem.storage.PgTime;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -61,10 +61,10 @@ public final class AuditLog {
         .mapEmpty();
   }
 
-  /** The tenant's rows older than {@code beforeId}, newest first. */
-  public static Future<List<Stored>> list(SqlClient client, String tenantId, long beforeId, int limit) {
+  /** The tenant's rows older than {@code beforeId} (null: from the newest), newest first. */
+  public static Future<List<Stored>> list(SqlClient client, String tenantId, Long beforeId, int limit) {
     return client.preparedQuery(LIST)
-        .execute(Tuple.of(tenantId, beforeId, limit))
+        .execute(Tuple.of(tenantId, beforeId == null ? Long.MAX_VALUE : beforeId, limit))
         .map(rows -> {
           List<Stored> out = new java.util.ArrayList<>();
           rows.forEach(row -> out.add(stored(row)));
@@ -83,7 +83,6 @@ public final class AuditLog {
     Event e = new Event(row.getString("tenant_id"), row.getString("action"), row.getString("actor"),
         row.getUUID("identity_id"), row.getString("okta_request_id"), row.getString("outcome"),
         detail instanceof JsonObject json ? json : new JsonObject());
-    OffsetDateTime time = row.getOffsetDateTime("event_time");
-    return new Stored(row.getLong("audit_event_id"), e, time.toInstant());
+    return new Stored(row.getLong("audit_event_id"), e, PgTime.instant(row, "event_time"));
   }
 }

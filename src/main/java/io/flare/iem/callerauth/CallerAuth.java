@@ -2,9 +2,6 @@ package io.flare.iem.callerauth;
 
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.config.CallerAuthConfig;
-import io.flare.iem.grpc.AuthGate;
-import io.flare.iem.grpc.GrpcEdge;
-import io.flare.iem.grpc.OpenGate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,12 +13,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the gate every call of our services passes: {@link AuthGate} verifying bearer tokens
- * when caller auth is configured (always in production), else the dev-mode {@link OpenGate}.
+ * Builds the verifier of callers' bearer tokens when caller auth is configured (always in
+ * production), with the issuer's keys loaded; without it (dev mode only) there is none.
  */
 public final class CallerAuth {
 
@@ -32,14 +30,14 @@ public final class CallerAuth {
 
   private CallerAuth() {}
 
-  /** The gate for this configuration, with the issuer's keys loaded. */
-  public static Future<GrpcEdge.Gate> gate(Vertx vertx, AppConfig config) {
+  /** The token verifier for this configuration, with the issuer's keys loaded; empty when caller auth is off. */
+  public static Future<Optional<TokenVerifier>> verifier(Vertx vertx, AppConfig config) {
     if (config.callerAuth().isEmpty()) {
       if (!config.dev()) {
         return Future.failedFuture(new IllegalStateException("caller auth is required outside dev mode"));
       }
       LOG.warn("DEV MODE: gRPC callers are NOT authenticated; every call acts for every tenant");
-      return Future.succeededFuture(new OpenGate());
+      return Future.succeededFuture(Optional.empty());
     }
     CallerAuthConfig auth = config.callerAuth().get();
     IssuerKeys keys = new IssuerKeys(source(vertx, auth.jwks()), Clock.systemUTC(), MIN_REFRESH_INTERVAL, MAX_KEY_AGE);
@@ -48,7 +46,7 @@ public final class CallerAuth {
           LOG.atInfo().addKeyValue("issuer", auth.issuer()).addKeyValue("audience", auth.audience())
               .addKeyValue("jwks", auth.jwks().toString()).addKeyValue("issuer_keys", loaded.size())
               .log("caller auth on: bearer tokens are required");
-          return (GrpcEdge.Gate) new AuthGate(new TokenVerifier(keys, auth, Clock.systemUTC()));
+          return Optional.of(new TokenVerifier(keys, auth, Clock.systemUTC()));
         })
         .recover(error -> Future.failedFuture(new IllegalStateException(
             "caller auth: could not load the issuer's keys from " + auth.jwks() + ": " + error.getMessage())));

@@ -1,7 +1,7 @@
 package io.flare.iem.callerauth;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import io.vertx.core.Future;
 import java.text.ParseException;
 import java.time.Clock;
@@ -49,17 +49,17 @@ public final class IssuerKeys {
 
   /** Loads the keys for the first time; fails when they cannot be read or parsed. */
   public Future<JWKSet> load() {
-    return refresh(true);
+    return refresh(Refresh.NOW);
   }
 
   /** The cached keys (loading them if none are cached yet); starts a background refresh when stale. */
   public Future<JWKSet> keys() {
     Snapshot snapshot = current.get();
     if (snapshot == null) {
-      return refresh(false).recover(error -> unavailable());
+      return refresh(Refresh.UNLESS_RECENT).recover(error -> unavailable());
     }
     if (clock.millis() - snapshot.fetchedAtMillis() > maxAge.toMillis()) {
-      refresh(false);
+      refresh(Refresh.UNLESS_RECENT);
     }
     return Future.succeededFuture(snapshot.keys());
   }
@@ -69,7 +69,7 @@ public final class IssuerKeys {
    * minimum refresh interval, in which case the cached keys.
    */
   public Future<JWKSet> refreshForUnknownKey() {
-    return refresh(false).recover(error -> {
+    return refresh(Refresh.UNLESS_RECENT).recover(error -> {
       Snapshot snapshot = current.get();
       return snapshot == null ? unavailable() : Future.succeededFuture(snapshot.keys());
     });
@@ -80,14 +80,18 @@ public final class IssuerKeys {
     return fetches;
   }
 
-  private Future<JWKSet> refresh(boolean force) {
+  /** Whether a refresh reads the source even if it was read within the minimum refresh interval. */
+  private enum Refresh { NOW, UNLESS_RECENT }
+
+  private Future<JWKSet> refresh(Refresh when) {
     synchronized (lock) {
       if (inFlight != null) {
         return inFlight;
       }
       long now = clock.millis();
       Snapshot snapshot = current.get();
-      if (!force && lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < minRefreshInterval.toMillis()) {
+      boolean recent = lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < minRefreshInterval.toMillis();
+      if (when == Refresh.UNLESS_RECENT && recent) {
         return snapshot != null ? Future.succeededFuture(snapshot.keys()) : unavailable();
       }
       lastAttemptMillis = now;

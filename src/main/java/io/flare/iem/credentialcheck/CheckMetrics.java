@@ -1,6 +1,7 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.metrics.Metrics;
+import io.flare.iem.storage.PgTime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,7 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,9 +153,9 @@ final class CheckMetrics {
         .onSuccess(rows -> {
           Map<StoredCheck.Outcome, long[]> read = new EnumMap<>(StoredCheck.Outcome.class);
           rows.forEach(row -> {
-            OffsetDateTime oldest = row.getOffsetDateTime("oldest");
+            Instant oldest = PgTime.instant(row, "oldest");
             read.put(StoredCheck.Outcome.valueOf(row.getString("outcome")), new long[] {row.getLong("depth"),
-                oldest == null ? -1 : oldest.toInstant().toEpochMilli()});
+                oldest == null ? -1 : oldest.toEpochMilli()});
           });
           queue.forEach((outcome, waiting) -> {
             long[] r = read.getOrDefault(outcome, new long[] {0, -1});

@@ -1,6 +1,10 @@
 package io.flare.iem.credentialcheck;
 
-import io.flare.iem.integrationconfig.Integration;
+import static io.flare.iem.storage.PgTime.instant;
+import static io.flare.iem.storage.PgTime.utc;
+
+import io.flare.iem.identitysync.IdentityRepository;
+import io.flare.iem.storage.Keyset;
 import io.flare.iem.storage.StatementBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -10,21 +14,19 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Credential checks, the authn attempts made for them and the passwords already tried, always
- * within one tenant. Waiting checks form a durable queue taken with {@code FOR UPDATE SKIP LOCKED}
- * under a lease, so every replica drains it and a crashed replica's checks are taken over.
- * Leases run on the database clock; everything the product reasons about (next attempt, local
- * day, lockout window) on the service clock passed in.
+ * Credential checks, always within one tenant. Waiting checks form a durable queue taken with
+ * {@code FOR UPDATE SKIP LOCKED} under a lease, so every replica drains it and a crashed replica's
+ * checks are taken over. Leases run on the database clock; everything the product reasons about
+ * (next attempt, local day, lockout window) on the service clock passed in. The identity a leaked
+ * username names is found with identity sync's own match query ({@link IdentityRepository#matchQuery}).
  */
 final class CheckRepository {
 
@@ -59,25 +61,6 @@ final class CheckRepository {
       LIMIT $4
       """;
 
-  /** The matched identity: login first, then emails, then identifiers; deprovisioned users last. */
-  private static final String MATCH_CANDIDATES = """
-      SELECT identity_id FROM (
-          SELECT identity_id, 1 AS rank, status FROM identities
-          WHERE tenant_id = $1 AND lower(login) COLLATE "C" = lower($2)
-        UNION ALL
-          SELECT identity_id, 2, status FROM identities
-          WHERE tenant_id = $1 AND lower(email) = lower($2) AND email <> ''
-        UNION ALL
-          SELECT identity_id, 3, status FROM identities
-          WHERE tenant_id = $1 AND lower(second_email) = lower($2) AND second_email <> ''
-        UNION ALL
-          SELECT f.identity_id, 4, i.status FROM identifiers f JOIN identities i ON i.identity_id = f.identity_id
-          WHERE f.tenant_id = $1 AND f.value = lower($2)
-      ) candidates
-      ORDER BY (status = 'DEPROVISIONED'), rank, identity_id
-      LIMIT 1
-      """;
-
   /**
    * The hot path in one round trip: the check this request id already made (a replay), else the
    * matched identity, else a NOT_FOUND check inserted right away. Exactly one of the three comes
@@ -86,7 +69,7 @@ final class CheckRepository {
   private static final String INTAKE = "WITH existing AS (" + SELECT + """
         WHERE c.tenant_id = $1 AND c.request_id = $3
       ), matched AS (
-      """ + MATCH_CANDIDATES + """
+      """ + IdentityRepository.matchQuery("$1", "$2") + """
       ), inserted AS (
         INSERT INTO credential_checks (check_id, tenant_id, identity_id, username, request_id, leak_id, leak_source,
                                        leak_source_kind, leaked_time, outcome, detail, create_time, decide_time,
@@ -162,83 +145,9 @@ final class CheckRepository {
       LIMIT 1
       """;
 
-  /**
-   * Under the identity's row lock: this password was tried for the identity after its last change,
-   * or another check's authn call with it is in flight (a RESERVED attempt younger than a lease:
-   * one a crashed replica left behind stops counting once its check could be taken over).
-   */
-  private static final String SAME_PASSWORD_TAKEN = """
-      SELECT EXISTS (SELECT 1 FROM tested_passwords
-                     WHERE identity_id = $2 AND password_fingerprint = $3
-                       AND ($5::timestamptz IS NULL OR tested_time > $5))
-          OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
-                     WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
-                       AND a.attempt_time > $6 AND c.password_fingerprint = $3)
-      """;
-
-  private static final String TESTED = """
-      SELECT tested_time FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
-      """;
-
-  private static final String MARK_TESTED = """
-      INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time)
-      VALUES ($1, $2, $3, $4)
-      ON CONFLICT (identity_id, password_fingerprint) DO UPDATE SET tested_time = EXCLUDED.tested_time
-      """;
-
-  private static final String IDENTITY = """
-      SELECT identity_id, okta_user_id, login, status, last_login, password_changed, lockout_seen_time
-      FROM identities WHERE tenant_id = $1 AND identity_id = $2
-      """;
-
-  private static final String LOCK_IDENTITY = IDENTITY + " FOR UPDATE";
-
-  private static final String REFRESH_IDENTITY = """
-      UPDATE identities
-      SET status = $3, last_login = $4, password_changed = $5, update_time = now()
-      WHERE tenant_id = $1 AND identity_id = $2
-        AND (status, last_login, password_changed) IS DISTINCT FROM ($3, $4, $5)
-      """;
-
-  private static final String LOCKOUT_SEEN = """
-      UPDATE identities SET lockout_seen_time = $3, update_time = now() WHERE tenant_id = $1 AND identity_id = $2
-      """;
-
-  private static final String ATTEMPT_COUNTS = """
-      SELECT count(*) FILTER (WHERE local_date = $3 AND result <> 'RELEASED') AS today,
-             count(*) FILTER (WHERE ($4::timestamptz IS NULL OR attempt_time > $4)
-                              AND result IN ('RESERVED', 'INVALID', 'UNKNOWN', 'LOCKED_OUT')) AS failures
-      FROM authn_attempts
-      WHERE tenant_id = $1 AND identity_id = $2 AND (local_date = $3 OR $4::timestamptz IS NULL OR attempt_time > $4)
-      """;
-
-  private static final String DAY_COUNT = """
-      SELECT count(*) FROM authn_attempts
-      WHERE tenant_id = $1 AND identity_id = $2 AND local_date = $3 AND result <> 'RELEASED'
-      """;
-
-  private static final String INSERT_ATTEMPT = """
-      INSERT INTO authn_attempts (tenant_id, identity_id, check_id, local_date, attempt_time, result)
-      VALUES ($1, $2, $3, $4, $5, 'RESERVED')
-      RETURNING attempt_id
-      """;
-
-  private static final String SET_ATTEMPT_RESULT = """
-      UPDATE authn_attempts SET result = $2, okta_request_id = $3 WHERE attempt_id = $1
-      """;
-
-  /** A reservation whose call was never sent: RELEASED, and no longer counted on its check. */
-  private static final String RELEASE_UNSENT = """
-      WITH released AS (
-        UPDATE authn_attempts SET result = 'RELEASED' WHERE attempt_id = $1 AND result = 'RESERVED'
-        RETURNING check_id
-      )
-      UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
-      WHERE check_id = (SELECT check_id FROM released) AND lease_owner = $2
-      """;
-
-  private static final String LIMITS = """
-      SELECT max_daily_password_attempts, okta_lockout_threshold FROM integrations WHERE tenant_id = $1
+  private static final String DELETE_WAITING = """
+      DELETE FROM credential_checks
+      WHERE tenant_id = $1 AND outcome IN ('PENDING', 'THROTTLED', 'UNVERIFIED')
       """;
 
   private static final OffsetDateTime END_OF_TIME = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
@@ -246,16 +155,6 @@ final class CheckRepository {
 
   /** A waiting check taken by a worker, with its fingerprint and sealed password. */
   record Claimed(StoredCheck check, byte[] fingerprint, byte[] sealedPassword) {}
-
-  /** An identity as the checker needs it. */
-  record IdentityRow(UUID id, String oktaUserId, String login, String status, Instant lastLogin,
-      Instant passwordChanged, Instant lockoutSeenTime) {}
-
-  /** Authn attempts of an identity: today's (cap) and failures in the lockout window (budget). */
-  record AttemptCounts(long today, long failures) {}
-
-  /** The integration's limits, read inside the fence. */
-  record Limits(int maxDaily, Integer lockoutThreshold) {}
 
   /** A check to insert; {@code leaseOwner} holds it for inline processing (null for none). */
   record NewCheck(UUID id, String tenantId, UUID identityId, String username, String requestId, String leakId,
@@ -282,11 +181,11 @@ final class CheckRepository {
         .map(CheckRepository::first);
   }
 
-  /** Newest first, after the (create time, id) position; {@code outcome} null for all. */
-  Future<List<StoredCheck>> list(SqlClient client, String tenantId, StoredCheck.Outcome outcome, Instant beforeTime,
-      UUID beforeId, int limit) {
-    OffsetDateTime before = beforeTime == null ? END_OF_TIME : utc(beforeTime);
-    UUID id = beforeId == null ? MAX_UUID : beforeId;
+  /** Newest first, after the (create time, id) position (null: from the newest); {@code outcome} null for all. */
+  Future<List<StoredCheck>> list(SqlClient client, String tenantId, StoredCheck.Outcome outcome,
+      Keyset.TimeAndId after, int limit) {
+    OffsetDateTime before = after == null ? END_OF_TIME : utc(after.time());
+    UUID id = after == null ? MAX_UUID : after.id();
     Future<RowSet<Row>> rows = outcome == null
         ? client.preparedQuery(LIST_ALL).execute(Tuple.of(tenantId, before, id, limit))
         : client.preparedQuery(LIST_BY_OUTCOME).execute(Tuple.of(tenantId, before, id, limit, outcome.name()));
@@ -387,109 +286,12 @@ final class CheckRepository {
             : Optional.of(Optional.ofNullable(instant(rows.iterator().next(), "next_attempt_time"))));
   }
 
-  /**
-   * True when, as seen under the identity's row lock, this password was already tried for the
-   * identity since {@code passwordChanged} or another check is trying it right now (an attempt
-   * reserved after {@code inFlightSince}).
-   */
-  Future<Boolean> samePasswordTaken(SqlClient client, String tenantId, UUID identityId, UUID checkId,
-      byte[] fingerprint, Instant passwordChanged, Instant inFlightSince) {
-    return client.preparedQuery(SAME_PASSWORD_TAKEN)
-        .execute(Tuple.from(new Object[] {tenantId, identityId, Buffer.buffer(fingerprint), checkId,
-            utc(passwordChanged), utc(inFlightSince)}))
-        .map(rows -> rows.iterator().next().getBoolean(0));
-  }
-
-  /** When this password was last tried for the identity, if ever. */
-  Future<Optional<Instant>> testedTime(SqlClient client, UUID identityId, byte[] fingerprint) {
-    return client.preparedQuery(TESTED).execute(Tuple.of(identityId, Buffer.buffer(fingerprint)))
-        .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.of(rows.iterator().next().getOffsetDateTime(0).toInstant()));
-  }
-
-  Future<Void> markTested(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint, Instant now) {
-    return client.preparedQuery(MARK_TESTED)
-        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), utc(now)))
-        .mapEmpty();
-  }
-
-  Future<Optional<IdentityRow>> identity(SqlClient client, String tenantId, UUID identityId) {
-    return client.preparedQuery(IDENTITY).execute(Tuple.of(tenantId, identityId)).map(CheckRepository::identityRow);
-  }
-
-  /** Locks the identity's row for the rest of the transaction: attempts of one identity go one at a time. */
-  Future<Optional<IdentityRow>> lockIdentity(SqlClient tx, String tenantId, UUID identityId) {
-    return tx.preparedQuery(LOCK_IDENTITY).execute(Tuple.of(tenantId, identityId)).map(CheckRepository::identityRow);
-  }
-
-  /** Stores what a fresh GET of the user said (status, last sign-in, password change). */
-  Future<Void> refreshIdentity(SqlClient client, String tenantId, UUID identityId, String status, Instant lastLogin,
-      Instant passwordChanged) {
-    return client.preparedQuery(REFRESH_IDENTITY)
-        .execute(Tuple.of(tenantId, identityId, status, utc(lastLogin), utc(passwordChanged)))
-        .mapEmpty();
-  }
-
-  Future<Void> lockoutSeen(SqlClient client, String tenantId, UUID identityId, Instant now) {
-    return client.preparedQuery(LOCKOUT_SEEN).execute(Tuple.of(tenantId, identityId, utc(now))).mapEmpty();
-  }
-
-  /** Today's attempts (any result but RELEASED) and failures after {@code windowStart} (null: ever). */
-  Future<AttemptCounts> attemptCounts(SqlClient client, String tenantId, UUID identityId, LocalDate today,
-      Instant windowStart) {
-    return client.preparedQuery(ATTEMPT_COUNTS)
-        .execute(Tuple.of(tenantId, identityId, today, utc(windowStart)))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new AttemptCounts(row.getLong("today"), row.getLong("failures"));
-        });
-  }
-
-  /** Attempts of the identity on one local day that may have reached Okta: what rebuilds a lost Redis counter. */
-  Future<Long> dayCount(SqlClient client, String tenantId, UUID identityId, LocalDate day) {
-    return client.preparedQuery(DAY_COUNT).execute(Tuple.of(tenantId, identityId, day))
-        .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  Future<Long> insertAttempt(SqlClient tx, String tenantId, UUID identityId, UUID checkId, LocalDate day,
-      Instant now) {
-    return tx.preparedQuery(INSERT_ATTEMPT).execute(Tuple.of(tenantId, identityId, checkId, day, utc(now)))
-        .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  Future<Void> setAttemptResult(SqlClient client, long attemptId, String result, String oktaRequestId) {
-    return client.preparedQuery(SET_ATTEMPT_RESULT)
-        .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId))
-        .mapEmpty();
-  }
-
-  /** Marks a reserved attempt RELEASED (no call was or will be made for it) and uncounts it on its check. */
-  Future<Void> releaseUnsent(SqlClient client, long attemptId, String owner) {
-    return client.preparedQuery(RELEASE_UNSENT).execute(Tuple.of(attemptId, owner)).mapEmpty();
-  }
-
-  Future<Optional<Limits>> limits(SqlClient client, String tenantId) {
-    return client.preparedQuery(LIMITS).execute(Tuple.of(tenantId)).map(rows -> {
-      if (rows.size() == 0) {
-        return Optional.empty();
-      }
-      Row row = rows.iterator().next();
-      Short threshold = row.getShort("okta_lockout_threshold");
-      return Optional.of(new Limits(row.getInteger("max_daily_password_attempts"),
-          threshold == null ? null : threshold.intValue()));
-    });
+  /** Deletes the tenant's waiting checks, and the sealed passwords they hold; returns how many. */
+  Future<Integer> deleteWaiting(SqlClient tx, String tenantId) {
+    return tx.preparedQuery(DELETE_WAITING).execute(Tuple.of(tenantId)).map(RowSet::rowCount);
   }
 
   // ---- mapping ------------------------------------------------------------------------------
-
-  static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  static Instant instant(Row row, String column) {
-    OffsetDateTime t = row.getOffsetDateTime(column);
-    return t == null ? null : t.toInstant();
-  }
 
   private static byte[] bytes(Buffer buffer) {
     return buffer == null ? null : buffer.getBytes();
@@ -497,16 +299,6 @@ final class CheckRepository {
 
   private static Optional<StoredCheck> first(RowSet<Row> rows) {
     return rows.size() == 0 ? Optional.empty() : Optional.of(check(rows.iterator().next()));
-  }
-
-  private static Optional<IdentityRow> identityRow(RowSet<Row> rows) {
-    if (rows.size() == 0) {
-      return Optional.empty();
-    }
-    Row r = rows.iterator().next();
-    return Optional.of(new IdentityRow(r.getUUID("identity_id"), r.getString("okta_user_id"), r.getString("login"),
-        r.getString("status"), instant(r, "last_login"), instant(r, "password_changed"),
-        instant(r, "lockout_seen_time")));
   }
 
   static StoredCheck check(Row row) {
@@ -537,11 +329,4 @@ final class CheckRepository {
     return row.getColumnIndex(name) >= 0;
   }
 
-  static List<StoredMitigation.Action> actions(String[] values) {
-    return values == null ? List.of() : Arrays.stream(values).map(StoredMitigation.Action::valueOf).toList();
-  }
-
-  static Integration.MitigationMode mode(String value) {
-    return Integration.MitigationMode.valueOf(value);
-  }
 }

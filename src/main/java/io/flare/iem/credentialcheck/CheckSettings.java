@@ -3,8 +3,8 @@ package io.flare.iem.credentialcheck;
 import java.time.Duration;
 
 /**
- * Tunables of the credential checker. Two come from the environment ({@code AppConfig.Checks});
- * the rest are fixed here with their reasons.
+ * Tunables of credential checks. Three come from the environment ({@code AppConfig.Checks}); the
+ * rest are fixed, each a named default below with its reason.
  *
  * @param authnShare share of the org's authn rate limit our attempts may use (the rest is left to
  *     employees signing in)
@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param unverifiedBase first backoff after Okta was unreachable or ambiguous; doubles each time
  * @param unverifiedMax longest such backoff
  * @param streamMaxInFlight requests of one CheckCredentials stream decided at once
+ * @param mitigationHoldSeconds how long an approval being applied holds its mitigation against a
+ *     second approval (longer than two Okta calls with their retries)
  */
 public record CheckSettings(
     double authnShare,
@@ -37,17 +39,40 @@ public record CheckSettings(
     Duration maxPaceWait,
     Duration unverifiedBase,
     Duration unverifiedMax,
-    int streamMaxInFlight) {
+    int streamMaxInFlight,
+    int mitigationHoldSeconds) {
+
+  /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
+  public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+  /** What a dead replica's checks wait before another one takes them over. */
+  public static final int LEASE_SECONDS = 300;
+  /** CheckCredential answers within this; the leak pipeline calls it once per leak. */
+  public static final Duration INLINE_TIMEOUT = Duration.ofSeconds(10);
+  /** A burst of leaks of one user costs Okta one read. */
+  public static final Duration USER_CACHE_TTL = Duration.ofSeconds(2);
+  /** Settings changes reach the hot path within this. */
+  public static final Duration TENANT_CACHE_TTL = Duration.ofSeconds(1);
+  /** A user who signed in again frees a budget-throttled check within this. */
+  public static final Duration BUDGET_RECHECK = Duration.ofHours(1);
+  /** Waits for something expected back soon (Redis, an earlier check's answer). */
+  public static final Duration SHORT_WAIT = Duration.ofSeconds(5);
+  /** Okta's pacing of 4 calls a second per username is worth waiting for in place up to this. */
+  public static final Duration MAX_PACE_WAIT = Duration.ofSeconds(3);
+  public static final Duration UNVERIFIED_BASE = Duration.ofSeconds(30);
+  public static final Duration UNVERIFIED_MAX = Duration.ofHours(1);
+  /** Enough to keep Postgres and Okta busy, little enough that a stream cannot flood one replica. */
+  public static final int STREAM_MAX_IN_FLIGHT = 64;
+  public static final int MITIGATION_HOLD_SECONDS = 120;
 
   public static CheckSettings defaults(double authnShare, int workerConcurrency) {
-    return defaults(authnShare, workerConcurrency, 300);
+    return defaults(authnShare, workerConcurrency, LEASE_SECONDS);
   }
 
   /** As {@link #defaults(double, int)} with the lease of a check being decided. */
   public static CheckSettings defaults(double authnShare, int workerConcurrency, int leaseSeconds) {
-    return new CheckSettings(authnShare, workerConcurrency, Duration.ofMillis(250), leaseSeconds, Duration.ofSeconds(10),
-        Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofSeconds(5),
-        Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofHours(1), 64);
+    return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
+        USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
+        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */

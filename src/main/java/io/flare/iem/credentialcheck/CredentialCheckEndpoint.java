@@ -1,11 +1,12 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.failure.Failure;
 import io.flare.iem.grpc.CallContext;
-import io.flare.iem.grpc.Failure;
 import io.flare.iem.grpc.Fields;
 import io.flare.iem.grpc.GrpcErrors;
 import io.flare.iem.grpc.PageToken;
 import io.flare.iem.grpc.Protos;
+import io.flare.iem.storage.Keyset;
 import io.flare.iem.v1.ApproveMitigationRequest;
 import io.flare.iem.v1.ApproveMitigationResponse;
 import io.flare.iem.v1.CheckCredentialRequest;
@@ -36,14 +37,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * CredentialCheckService: validates every field (bad input writes nothing), then hands over to
- * the {@link CredentialChecker} and the {@link Mitigator}. Resource ids are always looked up
+ * the {@link CheckIntake} and the {@link Mitigator}. Resource ids are always looked up
  * within the request's tenant. The password is never logged, echoed or put in an error.
  */
 public final class CredentialCheckEndpoint extends CredentialCheckServiceService {
@@ -58,16 +57,16 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
       .filter(s -> s != MitigationState.UNRECOGNIZED && s != MitigationState.MITIGATION_STATE_UNSPECIFIED)
       .map(Enum::name).collect(Collectors.joining(", "));
 
-  private final CredentialChecker checker;
+  private final CheckIntake intake;
   private final Mitigator mitigator;
   private final MitigationRepository mitigations;
   private final io.vertx.sqlclient.Pool pool;
   private final Clock clock;
   private final int streamMaxInFlight;
 
-  CredentialCheckEndpoint(CredentialChecker checker, Mitigator mitigator, MitigationRepository mitigations,
+  CredentialCheckEndpoint(CheckIntake intake, Mitigator mitigator, MitigationRepository mitigations,
       io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight) {
-    this.checker = checker;
+    this.intake = intake;
     this.mitigator = mitigator;
     this.mitigations = mitigations;
     this.pool = pool;
@@ -81,7 +80,7 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
     return Future.succeededFuture(request)
         .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
             Fields.requestId("request_id", r.getRequestId())))
-        .compose(in -> checker.check(in, actor))
+        .compose(in -> intake.check(in, actor))
         .map(check -> CheckCredentialResponse.newBuilder().setCheck(toProto(check)).build())
         .recover(GrpcErrors::toStatus);
   }
@@ -90,10 +89,10 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   protected void checkCredentials(ReadStream<CheckCredentialsRequest> request,
       WriteStream<CheckCredentialsResponse> response) {
     String actor = CallContext.caller().subject();
-    CheckStream.serve(request, response, item -> Future.succeededFuture(item)
+    CheckCredentialsStream.serve(request, response, item -> Future.succeededFuture(item)
         .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
             streamRequestId(r.getRequestId())))
-        .compose(in -> checker.check(in, actor))
+        .compose(in -> intake.check(in, actor))
         .map(check -> CheckCredentialsResponse.newBuilder().setRequestId(item.getRequestId())
             .setCheck(toProto(check)).build()), streamMaxInFlight);
   }
@@ -105,7 +104,7 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
           Fields.tenantId(r.getTenantId());
           return Fields.id("check_id", r.getCheckId());
         })
-        .compose(id -> checker.get(request.getTenantId(), id))
+        .compose(id -> intake.get(request.getTenantId(), id))
         .map(check -> GetCredentialCheckResponse.newBuilder().setCheck(toProto(check)).build())
         .recover(GrpcErrors::toStatus);
   }
@@ -114,16 +113,12 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   public Future<ListCredentialChecksResponse> listCredentialChecks(ListCredentialChecksRequest request) {
     return Future.succeededFuture(request)
         .map(CredentialCheckEndpoint::listQuery)
-        .compose(q -> checker.list(q.tenantId(), q.outcome(), q.beforeTime(), q.beforeId(), q.size() + 1)
-            .map(rows -> {
-              var out = ListCredentialChecksResponse.newBuilder();
-              rows.stream().limit(q.size()).forEach(c -> out.addChecks(toProto(c)));
-              if (rows.size() > q.size()) {
-                StoredCheck last = rows.get(q.size() - 1);
-                out.setNextPageToken(PageToken.encode(q.scope(), position(last.createTime(), last.id())));
-              }
-              return out.build();
-            }))
+        .compose(q -> intake.list(q.tenantId(), q.outcome(), q.page().after(), q.page().fetch())
+            .map(rows -> q.page().page(rows, c -> new Keyset.TimeAndId(c.createTime(), c.id()))))
+        .map(page -> ListCredentialChecksResponse.newBuilder()
+            .addAllChecks(page.items().stream().map(CredentialCheckEndpoint::toProto).toList())
+            .setNextPageToken(page.nextToken())
+            .build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -131,16 +126,12 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   public Future<ListMitigationsResponse> listMitigations(ListMitigationsRequest request) {
     return Future.succeededFuture(request)
         .map(CredentialCheckEndpoint::mitigationQuery)
-        .compose(q -> mitigations.list(pool, q.tenantId(), q.state(), q.beforeTime(), q.beforeId(), q.size() + 1)
-            .map(rows -> {
-              var out = ListMitigationsResponse.newBuilder();
-              rows.stream().limit(q.size()).forEach(m -> out.addMitigations(toProto(m)));
-              if (rows.size() > q.size()) {
-                StoredMitigation last = rows.get(q.size() - 1);
-                out.setNextPageToken(PageToken.encode(q.scope(), position(last.createTime(), last.id())));
-              }
-              return out.build();
-            }))
+        .compose(q -> mitigations.list(pool, q.tenantId(), q.state(), q.page().after(), q.page().fetch())
+            .map(rows -> q.page().page(rows, m -> new Keyset.TimeAndId(m.createTime(), m.id()))))
+        .map(page -> ListMitigationsResponse.newBuilder()
+            .addAllMitigations(page.items().stream().map(CredentialCheckEndpoint::toProto).toList())
+            .setNextPageToken(page.nextToken())
+            .build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -173,7 +164,7 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
 
   // ---- validation ---------------------------------------------------------------------------
 
-  private CredentialChecker.Input input(String tenantId, String username, String password, boolean hasLeak, Leak leak,
+  private CheckIntake.Input input(String tenantId, String username, String password, boolean hasLeak, Leak leak,
       String requestId) {
     Fields.tenantId(tenantId);
     String user = Fields.text("username", username == null ? "" : username.strip(), 1, 320);
@@ -189,7 +180,7 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
           + " (for example stealer_log, combolist, breach)");
     }
     Instant leaked = leakedTime(l);
-    return new CredentialChecker.Input(tenantId, user, password, leakId, source, l.getSourceKind(), leaked, requestId);
+    return new CheckIntake.Input(tenantId, user, password, leakId, source, l.getSourceKind(), leaked, requestId);
   }
 
   private Instant leakedTime(Leak leak) {
@@ -223,8 +214,8 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
     return Fields.requestId("request_id", value);
   }
 
-  private record ListQuery(String tenantId, StoredCheck.Outcome outcome, int size, String scope, Instant beforeTime,
-      UUID beforeId) {}
+  private record ListQuery(String tenantId, StoredCheck.Outcome outcome,
+      PageToken.Request<Keyset.TimeAndId> page) {}
 
   private static ListQuery listQuery(ListCredentialChecksRequest r) {
     String tenantId = Fields.tenantId(r.getTenantId());
@@ -235,13 +226,11 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
       default -> StoredCheck.Outcome.valueOf(r.getOutcome().name().substring("CHECK_OUTCOME_".length()));
     };
     String scope = "checks/" + tenantId + "/" + (outcome == null ? "*" : outcome.name());
-    List<String> position = PageToken.decode(scope, r.getPageToken(), 2);
-    return new ListQuery(tenantId, outcome, size, scope, position.isEmpty() ? null : time(position.get(0)),
-        position.isEmpty() ? null : uuid(position.get(1)));
+    return new ListQuery(tenantId, outcome, PageToken.request(scope, r.getPageToken(), size, PageToken.TIME_AND_ID));
   }
 
-  private record MitigationQuery(String tenantId, StoredMitigation.State state, int size, String scope,
-      Instant beforeTime, UUID beforeId) {}
+  private record MitigationQuery(String tenantId, StoredMitigation.State state,
+      PageToken.Request<Keyset.TimeAndId> page) {}
 
   private static MitigationQuery mitigationQuery(ListMitigationsRequest r) {
     String tenantId = Fields.tenantId(r.getTenantId());
@@ -252,31 +241,8 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
       default -> StoredMitigation.State.valueOf(r.getState().name().substring("MITIGATION_STATE_".length()));
     };
     String scope = "mitigations/" + tenantId + "/" + (state == null ? "*" : state.name());
-    List<String> position = PageToken.decode(scope, r.getPageToken(), 2);
-    return new MitigationQuery(tenantId, state, size, scope, position.isEmpty() ? null : time(position.get(0)),
-        position.isEmpty() ? null : uuid(position.get(1)));
-  }
-
-  private static List<String> position(Instant time, UUID id) {
-    long micros = time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
-    return List.of(Long.toString(micros), id.toString());
-  }
-
-  private static Instant time(String micros) {
-    try {
-      long value = Long.parseLong(micros);
-      return Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
-    } catch (RuntimeException e) {
-      throw new Failure.InvalidArgument("page_token", "is not a token this list returned; start again without one");
-    }
-  }
-
-  private static UUID uuid(String value) {
-    try {
-      return UUID.fromString(value);
-    } catch (RuntimeException e) {
-      throw new Failure.InvalidArgument("page_token", "is not a token this list returned; start again without one");
-    }
+    return new MitigationQuery(tenantId, state, PageToken.request(scope, r.getPageToken(), size,
+        PageToken.TIME_AND_ID));
   }
 
   // ---- proto mapping ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 package io.flare.iem.credentialcheck;
 
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -115,18 +115,18 @@ final class DailyCap {
 
   private final RedisAPI redis;
   private final Pool pool;
-  private final CheckRepository checks;
+  private final AttemptRepository attempts;
   private final long paceMillis;
 
-  DailyCap(RedisAPI redis, Pool pool, CheckRepository checks) {
-    this(redis, pool, checks, PACE_MILLIS);
+  DailyCap(RedisAPI redis, Pool pool, AttemptRepository attempts) {
+    this(redis, pool, attempts, PACE_MILLIS);
   }
 
   /** With another pacing interval (0: none), for tests of the counter alone. */
-  DailyCap(RedisAPI redis, Pool pool, CheckRepository checks, long paceMillis) {
+  DailyCap(RedisAPI redis, Pool pool, AttemptRepository attempts, long paceMillis) {
     this.redis = redis;
     this.pool = pool;
-    this.checks = checks;
+    this.attempts = attempts;
     this.paceMillis = paceMillis;
   }
 
@@ -185,7 +185,7 @@ final class DailyCap {
   /** Seeds a missing counter with the day's attempts recorded in Postgres; a concurrent seed wins. */
   private Future<Void> rebuild(String tenantId, UUID identityId, LocalDate day, ZoneId zone, Instant now) {
     long ttl = LocalDays.millisToNextMidnight(now, zone);
-    return checks.dayCount(pool, tenantId, identityId, day)
+    return attempts.dayCount(pool, tenantId, identityId, day)
         .compose(count -> guard(redis.set(List.of(counterKey(tenantId, identityId, day), Long.toString(count),
             "PX", Long.toString(ttl), "NX"))))
         .mapEmpty();

@@ -1,8 +1,10 @@
 package io.flare.iem.credentialcheck;
 
-import static io.flare.iem.credentialcheck.CheckRepository.instant;
-import static io.flare.iem.credentialcheck.CheckRepository.utc;
+import static io.flare.iem.storage.PgTime.instant;
+import static io.flare.iem.storage.PgTime.utc;
 
+import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.storage.Keyset;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,14 +62,7 @@ final class MitigationRepository {
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
 
-  /** Finishes an apply; an applied mitigation marks its identity SUSPENDED at once, as Okta now has it. */
   private static final String FINISH_APPLY = """
-      WITH suspended AS (
-          UPDATE identities i
-          SET status = 'SUSPENDED', status_change_time = now(), update_time = now()
-          FROM mitigations s
-          WHERE $3 = 'APPLIED' AND s.tenant_id = $1 AND s.mitigation_id = $2
-            AND i.identity_id = s.identity_id AND i.status NOT IN ('SUSPENDED', 'DEPROVISIONED'))
       UPDATE mitigations AS m
       SET state = $3, error_message = $4, apply_time = $5, applying_until = NULL, update_time = now()
       WHERE m.tenant_id = $1 AND m.mitigation_id = $2
@@ -79,6 +75,12 @@ final class MitigationRepository {
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
 
+  private static final String REJECT_PENDING = """
+      UPDATE mitigations
+      SET state = 'REJECTED', actor = 'system', rejection_reason = $2, update_time = now()
+      WHERE tenant_id = $1 AND state = 'PENDING_APPROVAL'
+      """;
+
   private static final OffsetDateTime END_OF_TIME = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
   private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
@@ -86,11 +88,11 @@ final class MitigationRepository {
     return client.preparedQuery(GET).execute(Tuple.of(tenantId, id)).map(MitigationRepository::first);
   }
 
-  /** Newest first, after the (create time, id) position; {@code state} null for all. */
+  /** Newest first, after the (create time, id) position (null: from the newest); {@code state} null for all. */
   Future<List<StoredMitigation>> list(SqlClient client, String tenantId, StoredMitigation.State state,
-      Instant beforeTime, UUID beforeId, int limit) {
-    OffsetDateTime before = beforeTime == null ? END_OF_TIME : utc(beforeTime);
-    UUID id = beforeId == null ? MAX_UUID : beforeId;
+      Keyset.TimeAndId after, int limit) {
+    OffsetDateTime before = after == null ? END_OF_TIME : utc(after.time());
+    UUID id = after == null ? MAX_UUID : after.id();
     Future<RowSet<Row>> rows = state == null
         ? client.preparedQuery(LIST_ALL).execute(Tuple.of(tenantId, before, id, limit))
         : client.preparedQuery(LIST_BY_STATE).execute(Tuple.of(tenantId, before, id, limit, state.name()));
@@ -130,6 +132,11 @@ final class MitigationRepository {
         .map(MitigationRepository::first);
   }
 
+  /** Rejects every mitigation of the tenant still waiting for approval; returns how many. */
+  Future<Integer> rejectPending(SqlClient tx, String tenantId, String reason) {
+    return tx.preparedQuery(REJECT_PENDING).execute(Tuple.of(tenantId, reason)).map(RowSet::rowCount);
+  }
+
   private static Optional<StoredMitigation> first(RowSet<Row> rows) {
     return rows.size() == 0 ? Optional.empty() : Optional.ofNullable(joined(rows.iterator().next()));
   }
@@ -146,13 +153,17 @@ final class MitigationRepository {
         row.getUUID("m_identity_id"),
         row.getString("m_okta_user_id"),
         row.getUUID("m_check_id"),
-        CheckRepository.actions(row.getArrayOfStrings("m_actions")),
-        CheckRepository.mode(row.getString("m_mode")),
+        actions(row.getArrayOfStrings("m_actions")),
+        Integration.MitigationMode.valueOf(row.getString("m_mode")),
         StoredMitigation.State.valueOf(row.getString("m_state")),
         row.getString("m_actor"),
         row.getString("m_rejection_reason"),
         row.getString("m_error_message"),
         instant(row, "m_create_time"),
         instant(row, "m_apply_time"));
+  }
+
+  private static List<StoredMitigation.Action> actions(String[] values) {
+    return values == null ? List.of() : Arrays.stream(values).map(StoredMitigation.Action::valueOf).toList();
   }
 }

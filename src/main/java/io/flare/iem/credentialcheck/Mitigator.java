@@ -1,7 +1,8 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.audit.AuditLog;
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
+import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
@@ -11,14 +12,17 @@ import io.flare.iem.okta.OktaOrg;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies, approves and rejects mitigations. Applying clears the user's sessions and OAuth tokens,
+ * Creates, applies, approves and rejects mitigations. Applying clears the user's sessions and OAuth tokens,
  * then suspends the user; every Okta call writes an audit row with Okta's request id. A failure
  * (a scope missing, a user not ACTIVE, Okta down) leaves the mitigation FAILED with Okta's error
  * code and summary; approving a FAILED one applies it again (after the customer fixed the cause),
@@ -27,7 +31,8 @@ import org.slf4j.LoggerFactory;
 final class Mitigator {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mitigator.class);
-  private static final int HOLD_SECONDS = 120;
+  /** The actor of what the service does by itself. */
+  private static final String SYSTEM = "system";
 
   private final Pool pool;
   private final MitigationRepository mitigations;
@@ -36,10 +41,15 @@ final class Mitigator {
   private final TenantContexts contexts;
   private final Clock clock;
   private final CheckMetrics metrics;
+  private final IdentityRepository identities;
+  private final int holdSeconds;
 
+  /** @param holdSeconds how long an approval being applied holds the mitigation against a second one */
   Mitigator(Pool pool, MitigationRepository mitigations, IntegrationRepository integrations, TenantRepository tenants,
-      TenantContexts contexts, Clock clock, CheckMetrics metrics) {
+      IdentityRepository identities, TenantContexts contexts, Clock clock, CheckMetrics metrics, int holdSeconds) {
     this.metrics = metrics;
+    this.identities = identities;
+    this.holdSeconds = holdSeconds;
     this.pool = pool;
     this.mitigations = mitigations;
     this.integrations = integrations;
@@ -48,10 +58,42 @@ final class Mitigator {
     this.clock = clock;
   }
 
+  /** The mitigation a valid password led to, or why there is none (appended to the check's detail). */
+  record Planned(Optional<StoredMitigation> created, String note) {
+    static final Planned NONE = new Planned(Optional.empty(), "");
+  }
+
+  /**
+   * Creates the mitigation the integration's mode asks for, if the tenant is entitled to it now
+   * (read in {@code tx}, the transaction recording the valid password), with its audit row.
+   */
+  Future<Planned> plan(SqlClient tx, StoredCheck check, String oktaUserId, String actor, Instant now) {
+    String tenantId = check.tenantId();
+    return integrations.find(tx, tenantId).compose(integration -> tenants.get(tx, tenantId).compose(tenant -> {
+      if (integration.isEmpty() || !integration.get().mitigates()) {
+        return Future.succeededFuture(Planned.NONE);
+      }
+      if (!tenant.mitigationEnabled()) {
+        return Future.succeededFuture(new Planned(Optional.empty(), "; not mitigated: the tenant is no longer"
+            + " entitled to mitigation (available on request from the CSM)"));
+      }
+      Integration.MitigationMode mode = integration.get().mitigationMode();
+      StoredMitigation draft = new StoredMitigation(UUID.randomUUID(), tenantId, check.identityId(), oktaUserId,
+          check.id(), StoredMitigation.ACTIONS, mode, StoredMitigation.State.PENDING_APPROVAL,
+          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "", "", "", now, null);
+      return mitigations.insert(tx, draft).compose(created -> created.isEmpty()
+          ? Future.succeededFuture(Planned.NONE)
+          : AuditLog.append(tx, new AuditLog.Event(tenantId, "mitigation.create", actor, check.identityId(), null,
+                  mode.name(), new JsonObject().put("mitigation_id", draft.id().toString())
+                      .put("check_id", check.id().toString())))
+              .map(new Planned(created, "")));
+    }));
+  }
+
   /** AUTOMATED mode: applies a mitigation just created for a valid password. Never fails: FAILED is a state. */
   Future<StoredMitigation> applyNew(StoredMitigation created, Integration integration) {
-    return mitigations.startApply(pool, created.tenantId(), created.id(), "system", HOLD_SECONDS)
-        .compose(held -> held.isEmpty() ? Future.succeededFuture(created) : apply(held.get(), integration, "system"))
+    return mitigations.startApply(pool, created.tenantId(), created.id(), SYSTEM, holdSeconds)
+        .compose(held -> held.isEmpty() ? Future.succeededFuture(created) : apply(held.get(), integration, SYSTEM))
         .recover(error -> {
           LOG.atWarn().addKeyValue("tenant_id", created.tenantId()).addKeyValue("mitigation_id", created.id())
               .setCause(error).log("automatic mitigation could not be applied now; approve it to retry");
@@ -66,7 +108,7 @@ final class Mitigator {
       case REJECTED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_REJECTED",
           "mitigation " + id + " was rejected by " + m.actor() + "; it cannot be approved"));
       case PENDING_APPROVAL, FAILED -> entitledIntegration(tenantId)
-          .compose(integration -> mitigations.startApply(pool, tenantId, id, actor, HOLD_SECONDS)
+          .compose(integration -> mitigations.startApply(pool, tenantId, id, actor, holdSeconds)
               .compose(held -> held.isEmpty()
                   ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
                   : AuditLog.append(pool, event(held.get(), "mitigation.approve", actor, null, "OK",
@@ -147,9 +189,14 @@ final class Mitigator {
     });
   }
 
+  /** Ends an apply; an applied mitigation marks its identity SUSPENDED at once, as Okta now has it. */
   private Future<StoredMitigation> finish(StoredMitigation m, StoredMitigation.State state, String error) {
-    return mitigations.finishApply(pool, m.tenantId(), m.id(), state, error,
-        state == StoredMitigation.State.APPLIED ? clock.instant() : null)
+    boolean applied = state == StoredMitigation.State.APPLIED;
+    return pool.withTransaction(tx -> mitigations.finishApply(tx, m.tenantId(), m.id(), state, error,
+                applied ? clock.instant() : null)
+            .compose(finished -> applied && finished.identityId() != null
+                ? identities.suspended(tx, finished.tenantId(), finished.identityId()).map(finished)
+                : Future.succeededFuture(finished)))
         .onSuccess(finished -> metrics.mitigation(finished.state()));
   }
 

@@ -1,6 +1,8 @@
 package io.flare.iem.grpc;
 
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.callerauth.TokenVerifier;
+import io.flare.iem.failure.Failure;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,5 +1,6 @@
 package io.flare.iem.grpc;
 
+import io.flare.iem.failure.Failure;
 import java.util.regex.Pattern;
 
 /**

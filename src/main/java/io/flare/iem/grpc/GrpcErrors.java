@@ -1,5 +1,7 @@
 package io.flare.iem.grpc;
 
+import io.flare.iem.failure.Failure;
+import io.flare.iem.okta.OktaException;
 import io.flare.iem.storage.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
@@ -10,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single place that turns a failure into a gRPC status. Domain {@link Failure}s map to their
- * codes; a down dependency becomes UNAVAILABLE; anything else is logged once with the RPC name and
- * answered INTERNAL with a generic message, so no internal detail (or secret) leaks to a caller.
+ * codes, and so do Okta's failures ({@link OktaException}); a down dependency becomes
+ * UNAVAILABLE; anything else is logged once with the RPC name and answered INTERNAL with a
+ * generic message, so no internal detail (or secret) leaks to a caller.
  */
 public final class GrpcErrors {
 
@@ -32,8 +35,8 @@ public final class GrpcErrors {
     if (error instanceof Failure failure) {
       return new StatusException(code(failure), failure.getMessage());
     }
-    if (error instanceof io.flare.iem.okta.OktaException okta) {
-      return statusOf(okta.toFailure());
+    if (error instanceof OktaException okta) {
+      return new StatusException(code(okta), okta.getMessage());
     }
     if (StoreErrors.isUnavailable(error)) {
       LOG.atWarn().addKeyValue("rpc", CallContext.method()).setCause(error)
@@ -58,5 +61,20 @@ public final class GrpcErrors {
 
   static GrpcStatus code(Failure failure) {
     return CODES.get(failure.getClass());
+  }
+
+  /**
+   * An Okta call that failed while serving a request: rate limited is RESOURCE_EXHAUSTED, Okta
+   * unreachable UNAVAILABLE, a user Okta does not know NOT_FOUND; anything else Okta refused (our
+   * token, a scope, the user's state) is a misconfigured integration, FAILED_PRECONDITION, never
+   * the caller's UNAUTHENTICATED.
+   */
+  static GrpcStatus code(OktaException okta) {
+    return switch (okta.kind()) {
+      case RATE_LIMITED -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
+      case NOT_FOUND -> GrpcStatus.NOT_FOUND;
+      default -> GrpcStatus.FAILED_PRECONDITION;
+    };
   }
 }

@@ -1,5 +1,6 @@
 package io.flare.iem.grpc;
 
+import io.flare.iem.callerauth.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServerRequest;

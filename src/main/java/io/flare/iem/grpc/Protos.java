@@ -1,6 +1,7 @@
 package io.flare.iem.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.flare.iem.storage.PgTime;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -15,7 +16,7 @@ public final class Protos {
 
   /** The timestamp, or the default (unset) instance for null. */
   public static Timestamp timestamp(OffsetDateTime time) {
-    return time == null ? Timestamp.getDefaultInstance() : timestamp(time.toInstant());
+    return time == null ? Timestamp.getDefaultInstance() : timestamp(PgTime.instant(time));
   }
 
   /** Null for an unset timestamp. */

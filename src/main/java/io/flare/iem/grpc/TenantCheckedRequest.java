@@ -2,6 +2,8 @@ package io.flare.iem.grpc;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
+import io.flare.iem.callerauth.Caller;
+import io.flare.iem.failure.Failure;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,8 +1,8 @@
 package io.flare.iem.identitysync;
 
 import io.flare.iem.audit.AuditLog;
+import io.flare.iem.failure.Failure;
 import io.flare.iem.grpc.CallContext;
-import io.flare.iem.grpc.Failure;
 import io.flare.iem.grpc.Fields;
 import io.flare.iem.grpc.GrpcErrors;
 import io.flare.iem.grpc.PageToken;
@@ -10,6 +10,7 @@ import io.flare.iem.grpc.Protos;
 import io.flare.iem.grpc.Streams;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.storage.Keyset;
 import io.flare.iem.v1.CancelSyncRunRequest;
 import io.flare.iem.v1.CancelSyncRunResponse;
 import io.flare.iem.v1.GetIdentityRequest;
@@ -17,8 +18,8 @@ import io.flare.iem.v1.GetIdentityResponse;
 import io.flare.iem.v1.GetSyncRunRequest;
 import io.flare.iem.v1.GetSyncRunResponse;
 import io.flare.iem.v1.IdentifierKind;
-import io.flare.iem.v1.IdentitySyncServiceService;
 import io.flare.iem.v1.IdentityIdentifier;
+import io.flare.iem.v1.IdentitySyncServiceService;
 import io.flare.iem.v1.ListIdentitiesRequest;
 import io.flare.iem.v1.ListIdentitiesResponse;
 import io.flare.iem.v1.ListSyncRunsRequest;
@@ -37,14 +38,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.sqlclient.Pool;
-import java.time.Instant;
-import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /** IdentitySyncService: sync runs on demand, their progress, and the synced identities. */
 public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
 
-  private static final UUID ZERO = new UUID(0, 0);
   private static final long WATCH_POLL_MS = 250;
 
   private final Vertx vertx;
@@ -60,11 +59,12 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
     this.syncQueued = kick;
   }
 
-  public IdentitySyncEndpoint(Vertx vertx, Pool pool, IntegrationRepository integrations) {
+  IdentitySyncEndpoint(Vertx vertx, Pool pool, IntegrationRepository integrations, SyncRunRepository runs,
+      IdentityRepository identities) {
     this.vertx = vertx;
     this.pool = pool;
-    this.runs = new SyncRunRepository();
-    this.identities = new IdentityRepository();
+    this.runs = runs;
+    this.identities = identities;
     this.integrations = integrations;
   }
 
@@ -136,23 +136,14 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
   @Override
   public Future<ListSyncRunsResponse> listSyncRuns(ListSyncRunsRequest request) {
     return Future.succeededFuture(request)
-        .map(r -> Fields.tenantId(r.getTenantId()))
-        .compose(tenantId -> {
-          int size = Fields.pageSize(request.getPageSize(), 50, 1000);
-          String scope = "sync-runs/" + tenantId;
-          List<String> position = PageToken.decode(scope, request.getPageToken(), 2);
-          Instant before = position.isEmpty() ? Instant.parse("9999-12-31T00:00:00Z") : Instant.parse(position.get(0));
-          UUID beforeId = position.isEmpty() ? new UUID(-1, -1) : UUID.fromString(position.get(1));
-          return runs.list(pool, tenantId, before, beforeId, size + 1).map(list -> {
-            var out = ListSyncRunsResponse.newBuilder();
-            list.stream().limit(size).forEach(run -> out.addSyncRuns(toProto(run)));
-            if (list.size() > size) {
-              SyncRun last = list.get(size - 1);
-              out.setNextPageToken(PageToken.encode(scope, List.of(last.createTime().toString(), last.id().toString())));
-            }
-            return out.build();
-          });
-        })
+        .map(r -> PageToken.request("sync-runs/" + Fields.tenantId(r.getTenantId()), r.getPageToken(),
+            Fields.pageSize(r.getPageSize(), 50, 1000), PageToken.TIME_AND_ID))
+        .compose(page -> runs.list(pool, request.getTenantId(), page.after(), page.fetch())
+            .map(rows -> page.page(rows, run -> new Keyset.TimeAndId(run.createTime(), run.id()))))
+        .map(page -> ListSyncRunsResponse.newBuilder()
+            .addAllSyncRuns(page.items().stream().map(IdentitySyncEndpoint::toProto).toList())
+            .setNextPageToken(page.nextToken())
+            .build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -230,28 +221,29 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
   @Override
   public Future<ListIdentitiesResponse> listIdentities(ListIdentitiesRequest request) {
     return Future.succeededFuture(request)
-        .map(r -> Fields.tenantId(r.getTenantId()))
-        .compose(tenantId -> {
-          int size = Fields.pageSize(request.getPageSize(), 100, 1000);
-          String status = statusFilter(request.getStatus(), request.getStatusValue());
-          String prefix = Fields.text("login_prefix", request.getLoginPrefix(), 0, 100);
-          String scope = "identities/" + tenantId + "/" + status + "/" + prefix;
-          List<String> position = PageToken.decode(scope, request.getPageToken(), 2);
-          String afterLogin = position.isEmpty() ? "" : position.get(0);
-          UUID afterId = position.isEmpty() ? ZERO : UUID.fromString(position.get(1));
-          return identities.page(pool, tenantId, status, prefix, afterLogin, afterId, size + 1)
-              .compose(page -> identities.count(pool, tenantId, status, prefix).map(total -> {
-                var out = ListIdentitiesResponse.newBuilder().setTotalSize(total);
-                page.stream().limit(size).forEach(identity -> out.addIdentities(toProto(identity)));
-                if (page.size() > size) {
-                  var last = page.get(size - 1);
-                  out.setNextPageToken(PageToken.encode(scope,
-                      List.of(last.login().toLowerCase(java.util.Locale.ROOT), last.id().toString())));
-                }
-                return out.build();
-              }));
-        })
+        .map(IdentitySyncEndpoint::identityQuery)
+        .compose(q -> identities.page(pool, q.tenantId(), q.status(), q.prefix(), q.page().after(), q.page().fetch())
+            .map(rows -> q.page().page(rows, i -> new Keyset.TextAndId(i.login().toLowerCase(Locale.ROOT), i.id())))
+            .compose(page -> identities.count(pool, q.tenantId(), q.status(), q.prefix())
+                .map(total -> ListIdentitiesResponse.newBuilder()
+                    .setTotalSize(total)
+                    .addAllIdentities(page.items().stream().map(IdentitySyncEndpoint::toProto).toList())
+                    .setNextPageToken(page.nextToken())
+                    .build())))
         .recover(GrpcErrors::toStatus);
+  }
+
+  private record IdentityQuery(String tenantId, String status, String prefix,
+      PageToken.Request<Keyset.TextAndId> page) {}
+
+  private static IdentityQuery identityQuery(ListIdentitiesRequest r) {
+    String tenantId = Fields.tenantId(r.getTenantId());
+    int size = Fields.pageSize(r.getPageSize(), 100, 1000);
+    String status = statusFilter(r.getStatus(), r.getStatusValue());
+    String prefix = Fields.text("login_prefix", r.getLoginPrefix(), 0, 100);
+    String scope = "identities/" + tenantId + "/" + status + "/" + prefix;
+    return new IdentityQuery(tenantId, status, prefix, PageToken.request(scope, r.getPageToken(), size,
+        PageToken.TEXT_AND_ID));
   }
 
   @Override

@@ -189,16 +189,26 @@ final class IdentityWriter {
 
   private static final String DROP_PLAN = "DELETE FROM identifier_plans WHERE sync_run_id = $1";
 
+  /** How a batch writes identity identifiers. */
+  enum Identifiers {
+    /** None: automatic identifiers are off (or not entitled). */
+    OFF,
+    /** With the identities, in the batch's transaction: the cap has room. */
+    INLINE,
+    /** Stale ones are deleted, new ones wait for the recompute at the end of the run: the cap may bind. */
+    DEFERRED
+  }
+
   /** A batch upserted: its counts, and the identities that existed and changed (their identifiers wait). */
   record Upserted(BatchResult counts, UUID[] updated) {}
 
   /**
-   * Upserts a batch of users, marking them seen by {@code runId}. With {@code inline} the new
+   * Upserts a batch of users, marking them seen by {@code runId}. {@link Identifiers#INLINE}: the new
    * identities get their identifiers in the same statement (the caller has checked the cap has
    * room); identities that existed and changed are returned for {@link #refreshIdentifiers}.
    */
-  Future<Upserted> upsert(SqlClient tx, String tenantId, UUID runId, List<SyncedUser> users, boolean autoIdentifiers,
-      boolean inline) {
+  Future<Upserted> upsert(SqlClient tx, String tenantId, UUID runId, List<SyncedUser> users,
+      Identifiers identifiers) {
     int n = users.size();
     String[] ids = new String[n];
     String[] status = new String[n];
@@ -229,7 +239,7 @@ final class IdentityWriter {
         .addArrayOfString(secondEmail).addArrayOfString(firstName).addArrayOfString(lastName)
         .addArrayOfOffsetDateTime(lastLogin).addArrayOfOffsetDateTime(passwordChanged)
         .addArrayOfOffsetDateTime(lastUpdated)
-        .addBoolean(autoIdentifiers && inline);
+        .addBoolean(identifiers == Identifiers.INLINE);
     return tx.preparedQuery(UPSERT).execute(params).map(rows -> {
       Row row = rows.iterator().next();
       return new Upserted(new BatchResult(row.getLong("created"), row.getLong("updated"), row.getLong("removed"),
@@ -239,17 +249,17 @@ final class IdentityWriter {
   }
 
   /**
-   * Deletes the stale identifiers of identities that changed and (inline) inserts their new ones;
-   * returns {created, deleted}. Callers run it in batch order, so a value moving from one identity
-   * to another moves in the order Okta listed the change.
+   * Deletes the stale identifiers of identities that changed and ({@link Identifiers#INLINE}) inserts
+   * their new ones; returns {created, deleted}. Callers run it in batch order, so a value moving from
+   * one identity to another moves in the order Okta listed the change.
    */
-  Future<long[]> refreshIdentifiers(SqlClient tx, UUID[] updated, boolean inline) {
-    if (updated.length == 0) {
+  Future<long[]> refreshIdentifiers(SqlClient tx, UUID[] updated, Identifiers identifiers) {
+    if (identifiers == Identifiers.OFF || updated.length == 0) {
       return Future.succeededFuture(new long[] {0, 0});
     }
     Tuple ids = Tuple.of(updated);
     return tx.preparedQuery(DELETE_STALE_IDENTIFIERS).execute(ids).compose(deleted -> {
-      if (!inline) {
+      if (identifiers != Identifiers.INLINE) {
         return Future.succeededFuture(new long[] {0, deleted.rowCount()});
       }
       return tx.preparedQuery(INSERT_IDENTIFIERS).execute(ids)

@@ -9,10 +9,10 @@ import io.flare.iem.okta.OktaUser;
 import io.flare.iem.okta.Usage;
 import io.flare.iem.okta.UserPages;
 import io.flare.iem.okta.UserQuery;
+import io.flare.iem.storage.PgTime;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -100,6 +100,6 @@ public final class OktaUserSources implements UserSources {
   }
 
   private static OffsetDateTime time(long millis) {
-    return millis == OktaUser.NONE ? null : Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
+    return millis == OktaUser.NONE ? null : PgTime.utc(Instant.ofEpochMilli(millis));
   }
 }

@@ -1,5 +1,9 @@
 package io.flare.iem.identitysync;
 
+import static io.flare.iem.storage.PgTime.instant;
+import static io.flare.iem.storage.PgTime.utc;
+
+import io.flare.iem.storage.Keyset;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -20,6 +24,9 @@ import java.util.UUID;
  * cannot write for it any more.
  */
 final class SyncRunRepository {
+
+  private static final OffsetDateTime END_OF_TIME = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
   private static final String COLUMNS = """
       sync_run_id, tenant_id, mode, trigger, state, create_time, start_time, end_time, since_time, cursor,
@@ -135,7 +142,7 @@ final class SyncRunRepository {
   Future<Optional<Boolean>> checkpoint(SqlClient tx, UUID runId, String owner, String cursor, Instant maxLastUpdated,
       SyncRun.Counters delta, int leaseSeconds) {
     return tx.preparedQuery(CHECKPOINT)
-        .execute(Tuple.from(new Object[] {runId, owner, cursor, at(maxLastUpdated), delta.usersSeen(),
+        .execute(Tuple.from(new Object[] {runId, owner, cursor, utc(maxLastUpdated), delta.usersSeen(),
             delta.identitiesCreated(), delta.identitiesUpdated(), delta.identitiesRemoved(), delta.identifiersCreated(),
             delta.identifiersOverCap(), delta.pagesFetched(), delta.oktaRequests(), delta.rateLimitWaits(),
             leaseSeconds}))
@@ -162,7 +169,7 @@ final class SyncRunRepository {
 
   /** Fixes where an incremental run starts listing, once, so that a resumed run keeps it. */
   Future<Void> setSince(SqlClient client, UUID runId, String owner, Instant since) {
-    return client.preparedQuery(SET_SINCE).execute(Tuple.of(runId, owner, at(since))).mapEmpty();
+    return client.preparedQuery(SET_SINCE).execute(Tuple.of(runId, owner, utc(since))).mapEmpty();
   }
 
   /** Lets another replica take the run at once (graceful shutdown). */
@@ -182,10 +189,11 @@ final class SyncRunRepository {
     return client.preparedQuery(BY_REQUEST).execute(Tuple.of(tenantId, requestId)).map(SyncRunRepository::first);
   }
 
-  /** Runs created before the given position, newest first. */
-  Future<List<SyncRun>> list(SqlClient client, String tenantId, Instant beforeTime, UUID beforeId, int limit) {
+  /** Runs created before the given position (null: from the newest), newest first. */
+  Future<List<SyncRun>> list(SqlClient client, String tenantId, Keyset.TimeAndId after, int limit) {
     return client.preparedQuery(LIST)
-        .execute(Tuple.of(tenantId, at(beforeTime), beforeId, limit))
+        .execute(Tuple.of(tenantId, after == null ? END_OF_TIME : utc(after.time()),
+            after == null ? MAX_UUID : after.id(), limit))
         .map(rows -> {
           List<SyncRun> out = new ArrayList<>();
           rows.forEach(row -> out.add(run(row)));
@@ -206,14 +214,6 @@ final class SyncRunRepository {
     return rows.size() == 0 ? Optional.empty() : Optional.of(run(rows.iterator().next()));
   }
 
-  static OffsetDateTime at(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static Instant instant(Row row, String column) {
-    OffsetDateTime t = row.getOffsetDateTime(column);
-    return t == null ? null : t.toInstant();
-  }
 
   static SyncRun run(Row row) {
     return new SyncRun(

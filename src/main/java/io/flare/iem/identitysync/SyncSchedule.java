@@ -1,26 +1,31 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.integrationconfig.TenantRepository;
+import io.flare.iem.integrationconfig.TenantSettings;
+import io.flare.iem.storage.PgTime;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Per-tenant sync bookkeeping: the watermark incremental syncs start from, when the last full sync
  * succeeded, and the nightly schedule. The schedule fires once per tenant per local night however
  * many replicas tick: each night is claimed by a conditional upsert of {@code last_fired_local_date}.
+ * Which tenants have an Okta integration, and their calendars, come from integration config.
  */
-public final class SyncSchedule {
+final class SyncSchedule {
 
   private static final String REGISTER = """
       INSERT INTO sync_schedules (tenant_id, last_fired_local_date)
-      SELECT tenant_id, ($2::timestamptz AT TIME ZONE time_zone)::date FROM tenants WHERE tenant_id = $1
+      VALUES ($1, $2)
       ON CONFLICT (tenant_id) DO UPDATE SET last_fired_local_date = EXCLUDED.last_fired_local_date
       """;
 
@@ -30,23 +35,22 @@ public final class SyncSchedule {
 
   private static final String RECORD_SUCCESS = """
       INSERT INTO sync_schedules (tenant_id, last_success_watermark, last_full_success_time)
-      SELECT $1, max_last_updated, CASE WHEN $3 THEN now() END FROM sync_runs WHERE sync_run_id = $2
+      SELECT $1, max_last_updated, CASE WHEN $3 = 'FULL' THEN now() END FROM sync_runs WHERE sync_run_id = $2
       ON CONFLICT (tenant_id) DO UPDATE SET
         last_success_watermark = greatest(sync_schedules.last_success_watermark, EXCLUDED.last_success_watermark),
         last_full_success_time = coalesce(EXCLUDED.last_full_success_time, sync_schedules.last_full_success_time)
       """;
 
-  /** Claims tonight for every due tenant and queues its run: FULL when the last full sync is older than the interval. */
+  /**
+   * Claims tonight for every due tenant ($1 tenants, $2 their local dates, $3 their full-sync
+   * intervals, $4 now) and queues its run: FULL when the last full sync is older than the interval.
+   */
   private static final String TICK = """
       WITH due AS (
-        SELECT t.tenant_id, ($1::timestamptz AT TIME ZONE t.time_zone)::date AS local_date,
-               s.last_full_success_time, t.full_sync_interval_days
-        FROM tenants t
-        JOIN integrations i ON i.tenant_id = t.tenant_id AND i.kind = 'OKTA'
-        LEFT JOIN sync_schedules s ON s.tenant_id = t.tenant_id
-        WHERE extract(hour FROM ($1::timestamptz AT TIME ZONE t.time_zone)) >= t.nightly_sync_hour
-          AND (s.last_fired_local_date IS NULL
-               OR s.last_fired_local_date < ($1::timestamptz AT TIME ZONE t.time_zone)::date)
+        SELECT d.tenant_id, d.local_date, d.full_sync_interval_days, s.last_full_success_time
+        FROM unnest($1::text[], $2::date[], $3::int[]) AS d(tenant_id, local_date, full_sync_interval_days)
+        LEFT JOIN sync_schedules s ON s.tenant_id = d.tenant_id
+        WHERE s.last_fired_local_date IS NULL OR s.last_fired_local_date < d.local_date
       ), fired AS (
         INSERT INTO sync_schedules (tenant_id, last_fired_local_date)
         SELECT tenant_id, local_date FROM due
@@ -59,7 +63,7 @@ public final class SyncSchedule {
       SELECT gen_random_uuid(), d.tenant_id,
              CASE WHEN d.last_full_success_time IS NULL
                     OR d.last_full_success_time
-                       < $1::timestamptz - make_interval(days => d.full_sync_interval_days) + interval '2 hours'
+                       < $4::timestamptz - make_interval(days => d.full_sync_interval_days) + interval '2 hours'
                   THEN 'FULL' ELSE 'INCREMENTAL' END,
              'SCHEDULED', 'QUEUED'
       FROM due d JOIN fired f USING (tenant_id)
@@ -70,11 +74,15 @@ public final class SyncSchedule {
   /** The watermark of the last successful sync and when the last full sync succeeded. */
   record State(Instant watermark, Instant lastFullSuccess) {}
 
-  private SyncSchedule() {}
+  private final TenantRepository tenants;
 
-  /** Called when an integration is created: its first nightly sync is the next local night. */
-  public static Future<Void> register(SqlClient tx, String tenantId, Instant now) {
-    return tx.preparedQuery(REGISTER).execute(Tuple.of(tenantId, now.atOffset(ZoneOffset.UTC))).mapEmpty();
+  SyncSchedule(TenantRepository tenants) {
+    this.tenants = tenants;
+  }
+
+  /** An integration was created at {@code now}: tonight counts as fired, the first nightly sync is the next night. */
+  static Future<Void> register(SqlClient tx, String tenantId, ZoneId zone, Instant now) {
+    return tx.preparedQuery(REGISTER).execute(Tuple.of(tenantId, now.atZone(zone).toLocalDate())).mapEmpty();
   }
 
   static Future<Optional<State>> state(SqlClient client, String tenantId) {
@@ -83,25 +91,38 @@ public final class SyncSchedule {
         return Optional.empty();
       }
       Row row = rows.iterator().next();
-      return Optional.of(new State(instant(row.getOffsetDateTime(0)), instant(row.getOffsetDateTime(1))));
+      return Optional.of(new State(PgTime.instant(row, "last_success_watermark"),
+          PgTime.instant(row, "last_full_success_time")));
     });
   }
 
   /** A run succeeded: its newest Okta {@code lastUpdated} becomes the watermark (never moving back). */
-  static Future<Void> recordSuccess(SqlClient tx, String tenantId, java.util.UUID runId, boolean full) {
-    return tx.preparedQuery(RECORD_SUCCESS).execute(Tuple.of(tenantId, runId, full)).mapEmpty();
+  static Future<Void> recordSuccess(SqlClient tx, String tenantId, UUID runId, SyncQueue.Mode mode) {
+    return tx.preparedQuery(RECORD_SUCCESS).execute(Tuple.of(tenantId, runId, mode.name())).mapEmpty();
   }
 
-  /** Queues tonight's run of every tenant whose local sync hour has come; returns the tenants queued. */
-  static Future<List<String>> tick(SqlClient client, Instant now) {
-    return client.preparedQuery(TICK).execute(Tuple.of(now.atOffset(ZoneOffset.UTC))).map(rows -> {
-      List<String> queued = new ArrayList<>();
-      rows.forEach(row -> queued.add(row.getString("tenant_id")));
-      return queued;
+  /**
+   * Queues tonight's run of every tenant with an Okta integration whose local sync hour has come;
+   * returns the tenants queued.
+   */
+  Future<List<String>> tick(SqlClient client, Instant now) {
+    return tenants.withOktaIntegration(client).compose(all -> {
+      List<TenantSettings> due = all.stream()
+          .filter(t -> now.atZone(t.timeZone()).getHour() >= t.nightlySyncHour())
+          .toList();
+      if (due.isEmpty()) {
+        return Future.succeededFuture(List.<String>of());
+      }
+      Tuple params = Tuple.tuple()
+          .addArrayOfString(due.stream().map(TenantSettings::tenantId).toArray(String[]::new))
+          .addArrayOfLocalDate(due.stream().map(t -> now.atZone(t.timeZone()).toLocalDate()).toArray(LocalDate[]::new))
+          .addArrayOfInteger(due.stream().map(TenantSettings::fullSyncIntervalDays).toArray(Integer[]::new))
+          .addOffsetDateTime(PgTime.utc(now));
+      return client.preparedQuery(TICK).execute(params).map(rows -> {
+        List<String> queued = new ArrayList<>();
+        rows.forEach(row -> queued.add(row.getString("tenant_id")));
+        return queued;
+      });
     });
-  }
-
-  private static Instant instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant();
   }
 }

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,11 +23,9 @@ public final class SyncWorker extends VerticleBase {
   private final Pool pool;
   private final SyncRunRepository runs;
   private final Syncer syncer;
+  private final SyncSchedule schedule;
   private final Clock clock;
-  private final int maxConcurrentRuns;
-  private final int leaseSeconds;
-  private final Duration pollInterval;
-  private final Duration scheduleInterval;
+  private final SyncSettings settings;
   private final String owner;
   private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
   private long pollTimer = -1;
@@ -36,23 +33,21 @@ public final class SyncWorker extends VerticleBase {
   private boolean claiming;
   private volatile boolean stopping;
 
-  SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, Clock clock, int maxConcurrentRuns, int leaseSeconds,
-      Duration pollInterval, Duration scheduleInterval, String owner) {
-    this.leaseSeconds = leaseSeconds;
+  SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, SyncSchedule schedule, Clock clock,
+      SyncSettings settings, String owner) {
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
+    this.schedule = schedule;
     this.clock = clock;
-    this.maxConcurrentRuns = maxConcurrentRuns;
-    this.pollInterval = pollInterval;
-    this.scheduleInterval = scheduleInterval;
+    this.settings = settings;
     this.owner = owner;
   }
 
   @Override
   public Future<?> start() {
-    pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> claim());
-    scheduleTimer = vertx.setPeriodic(0, scheduleInterval.toMillis(), id -> tickSchedule());
+    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claim());
+    scheduleTimer = vertx.setPeriodic(0, settings.scheduleInterval().toMillis(), id -> tickSchedule());
     return Future.succeededFuture();
   }
 
@@ -65,11 +60,11 @@ public final class SyncWorker extends VerticleBase {
 
   /** Takes runs until this replica is at capacity or none is waiting. */
   private void claim() {
-    if (stopping || claiming || active.size() >= maxConcurrentRuns) {
+    if (stopping || claiming || active.size() >= settings.maxConcurrentRuns()) {
       return;
     }
     claiming = true;
-    runs.claim(pool, owner, leaseSeconds)
+    runs.claim(pool, owner, settings.leaseSeconds())
         .onComplete(result -> {
           claiming = false;
           if (result.failed()) {
@@ -92,7 +87,7 @@ public final class SyncWorker extends VerticleBase {
     if (stopping) {
       return;
     }
-    SyncSchedule.tick(pool, clock.instant())
+    schedule.tick(pool, clock.instant())
         .onSuccess(queued -> {
           if (!queued.isEmpty()) {
             LOG.atInfo().addKeyValue("tenants", queued).log("nightly syncs queued");

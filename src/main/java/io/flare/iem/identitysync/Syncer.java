@@ -5,18 +5,18 @@ import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
 import io.flare.iem.metrics.Metrics;
+import io.flare.iem.storage.PgTime;
 import io.flare.iem.storage.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +38,6 @@ final class Syncer {
   /** Stored as the cursor once the listing is complete, so a resumed run goes straight to the end. */
   static final String LISTING_DONE = "#listing-done";
 
-  /** Tuning of a replica's sync runs. */
-  record Settings(int batchUsers, int leaseSeconds, Duration incrementalOverlap, Duration maxOutage,
-      Duration maxBackoff) {}
-
   private final Vertx vertx;
   private final Pool pool;
   private final SyncRunRepository runs;
@@ -49,13 +45,13 @@ final class Syncer {
   private final IntegrationRepository integrations;
   private final TenantRepository tenants;
   private final UserSources sources;
-  private final Settings settings;
+  private final SyncSettings settings;
   private final String owner;
   private final Metrics metrics;
-  private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
 
   Syncer(Vertx vertx, Pool pool, SyncRunRepository runs, IdentityWriter writer, IntegrationRepository integrations,
-      TenantRepository tenants, UserSources sources, Settings settings, String owner, Metrics metrics) {
+      TenantRepository tenants, UserSources sources, SyncSettings settings, String owner, Metrics metrics) {
     this.metrics = metrics;
     metrics.gauge("iem.sync.active.runs", "sync runs this replica is executing", running::get);
     this.vertx = vertx;
@@ -83,27 +79,6 @@ final class Syncer {
     return execution;
   }
 
-  /** The run was cancelled: end it without sweeping. */
-  private static final class CancelRequested extends RuntimeException {
-    CancelRequested() {
-      super("cancelled", null, false, false);
-    }
-  }
-
-  /** Another replica took the run, or it was ended elsewhere (integration deleted): stop writing. */
-  private static final class LeaseLost extends RuntimeException {
-    LeaseLost() {
-      super("lease lost", null, false, false);
-    }
-  }
-
-  /** This replica is shutting down: release the run so another one resumes it. */
-  private static final class Stopping extends RuntimeException {
-    Stopping() {
-      super("stopping", null, false, false);
-    }
-  }
-
   /** The users of one or more pages, written in one transaction. */
   private record Batch(List<SyncedUser> users, String nextCursor, int pages, int requests, int rateLimitWaits) {}
 
@@ -113,14 +88,11 @@ final class Syncer {
     private Integration integration;
     private TenantSettings tenant;
     private UserSource source;
-    private boolean autoIdentifiers;
-    private boolean capBinding;
+    private RunIdentifiers identifiers;
     private boolean sweepNeeded = true;
-    private long identifierCount;
     private String cursor;
     private boolean listingRestarted;
-    private long outageStartMillis;
-    private int failures;
+    private final OutageBackoff outage = new OutageBackoff(settings.maxOutage(), settings.maxBackoff());
     private long renewTimer = -1;
     private volatile boolean stopRequested;
     private boolean cancelRequested;
@@ -185,11 +157,11 @@ final class Syncer {
         return tenants.get(pool, run.tenantId())
             .compose(t -> {
               tenant = t;
-              autoIdentifiers = integration.autoCreateIdentifiers() && tenant.autoIdentifiersEnabled();
               return writer.countIdentifiers(pool, run.tenantId());
             })
             .compose(count -> {
-              identifierCount = count;
+              identifiers = new RunIdentifiers(integration.autoCreateIdentifiers() && tenant.autoIdentifiersEnabled(),
+                  tenant.identifierCap(), count);
               return run.cursor() == null ? writer.anyIdentity(pool, run.tenantId()) : Future.succeededFuture(true);
             })
             .compose(any -> {
@@ -231,65 +203,10 @@ final class Syncer {
           .recover(this::onError);
     }
 
-    /**
-     * Streams the listing from {@code at}. Batches are written by up to {@code PARALLEL_WRITES}
-     * transactions at once while the next batch is fetched: the heavy upserts overlap, and each
-     * transaction's tail (changed identities' identifiers, then the checkpoint that moves the
-     * cursor and checks the lease) waits for the previous batch to commit, so the cursor only ever
-     * covers committed batches. A loop over one promise, not a chain of composed futures: a written
-     * batch is garbage at once.
-     */
+    /** Streams the listing from {@code at}, {@code PARALLEL_WRITES} batch transactions at a time ({@link BatchStream}). */
     private Future<Void> pump(String at) {
-      Promise<Void> done = Promise.promise();
-      step(at, Future.succeededFuture(), new java.util.ArrayDeque<>(), done);
-      return done.future();
-    }
-
-    private void step(String at, Future<Void> lastCommit, java.util.Deque<Future<Void>> writing, Promise<Void> done) {
-      try {
-        checkFlags();
-      } catch (RuntimeException stop) {
-        endAfter(writing, Future.failedFuture(stop), done);
-        return;
-      }
-      if (LISTING_DONE.equals(at)) {
-        endAfter(writing, Future.succeededFuture(), done);
-        return;
-      }
-      fetchBatch(at).onComplete(fetched -> {
-        if (fetched.failed()) {
-          endAfter(writing, Future.failedFuture(fetched.cause()), done);
-          return;
-        }
-        Batch batch = fetched.result();
-        Future<Void> commit = write(batch, lastCommit);
-        writing.addLast(commit);
-        Future<Void> room = writing.size() < PARALLEL_WRITES ? Future.succeededFuture() : writing.peekFirst();
-        room.onComplete(ignored -> {
-          while (!writing.isEmpty() && writing.peekFirst().isComplete()) {
-            Future<Void> written = writing.pollFirst();
-            if (written.failed()) {
-              endAfter(writing, written, done);
-              return;
-            }
-          }
-          step(batch.nextCursor(), commit, writing, done);
-        });
-      });
-    }
-
-    /** Ends the listing with {@code outcome} once no batch transaction is still open. */
-    private void endAfter(java.util.Deque<Future<Void>> writing, Future<Void> outcome, Promise<Void> done) {
-      Future.join(new ArrayList<>(writing)).onComplete(ignored -> {
-        Future<Void> failedWrite = writing.stream().filter(Future::failed).findFirst().orElse(null);
-        if (outcome.failed()) {
-          done.fail(outcome.cause());
-        } else if (failedWrite != null) {
-          done.fail(failedWrite.cause());
-        } else {
-          done.complete();
-        }
-      });
+      return new BatchStream<Batch>(PARALLEL_WRITES, this::checkFlags, this::fetchBatch, Batch::nextCursor,
+          this::write, LISTING_DONE).from(at);
     }
 
     private Future<Batch> fetchBatch(String at) {
@@ -314,33 +231,19 @@ final class Syncer {
     /** One batch in one transaction: upsert now, then (after {@code previous} committed) its ordered tail. */
     private Future<Void> write(Batch batch, Future<Void> previous) {
       int size = batch.users().size();
-      boolean inline = autoIdentifiers && !capBinding && identifierCount + 3L * size <= tenant.identifierCap();
-      if (autoIdentifiers && !inline) {
-        capBinding = true; // the rest waits for the priority-ordered recompute at the end
-      }
-      if (inline) {
-        identifierCount += 3L * size; // reserved while the batch is in flight; settled when it commits
-      }
-      return pool.withTransaction(tx -> writer.upsert(tx, run.tenantId(), run.id(), batch.users(), autoIdentifiers,
-                  inline)
+      IdentityWriter.Identifiers mode = identifiers.forBatch(size);
+      return pool.withTransaction(tx -> writer.upsert(tx, run.tenantId(), run.id(), batch.users(), mode)
               .compose(upserted -> previous.transform(before -> before.succeeded()
                   ? Future.succeededFuture(upserted)
                   : Future.failedFuture(before.cause()))) // an earlier batch failed: roll this one back too
-              .compose(upserted -> (autoIdentifiers
-                      ? writer.refreshIdentifiers(tx, upserted.updated(), inline)
-                      : Future.succeededFuture(new long[] {0, 0}))
+              .compose(upserted -> writer.refreshIdentifiers(tx, upserted.updated(), mode)
                   .map(changed -> settled(upserted.counts(), changed)))
               .compose(result -> checkpoint(tx, batch, result).map(result)))
-          .andThen(ar -> {
-            if (inline) {
-              identifierCount -= 3L * size;
-            }
-          })
+          .andThen(ar -> identifiers.written(mode, size, ar.succeeded() ? ar.result().identifiersCreated() : 0,
+              ar.succeeded() ? ar.result().identifiersDeleted() : 0))
           .map(result -> {
-            identifierCount += result.identifiersCreated() - result.identifiersDeleted();
             cursor = batch.nextCursor();
-            outageStartMillis = 0;
-            failures = 0;
+            outage.reset();
             return null;
           });
     }
@@ -356,10 +259,10 @@ final class Syncer {
       SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
           result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());
       return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(),
-              maxLastUpdated == null ? null : maxLastUpdated.toInstant(), delta, settings.leaseSeconds())
+              PgTime.instant(maxLastUpdated), delta, settings.leaseSeconds())
           .compose(state -> {
             if (state.isEmpty()) {
-              return Future.failedFuture(new LeaseLost());
+              return Future.failedFuture(new RunInterrupted.LeaseLost());
             }
             if (state.get()) {
               cancelRequested = true; // this batch is kept; the run stops before the next one
@@ -370,13 +273,13 @@ final class Syncer {
 
     private void checkFlags() {
       if (leaseLost) {
-        throw new LeaseLost();
+        throw new RunInterrupted.LeaseLost();
       }
       if (cancelRequested) {
-        throw new CancelRequested();
+        throw new RunInterrupted.Cancelled();
       }
       if (stopRequested) {
-        throw new Stopping();
+        throw new RunInterrupted.Stopping();
       }
     }
 
@@ -386,15 +289,15 @@ final class Syncer {
       boolean full = run.mode() == SyncQueue.Mode.FULL;
       return pool.withTransaction(tx -> runs.lock(tx, run.id(), owner).compose(state -> {
         if (state.isEmpty()) {
-          return Future.failedFuture(new LeaseLost());
+          return Future.failedFuture(new RunInterrupted.LeaseLost());
         }
         if (state.get()) {
-          return Future.failedFuture(new CancelRequested());
+          return Future.failedFuture(new RunInterrupted.Cancelled());
         }
         Future<Long> removed = full && sweepNeeded ? writer.sweep(tx, run.tenantId(), run.id())
             : Future.succeededFuture(0L);
-        return removed.compose(gone -> settleIdentifiers(tx).compose(identifiers ->
-            SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), full)
+        return removed.compose(gone -> identifiers.settle(tx, writer, run.tenantId(), run.id()).compose(identifiers ->
+            SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), run.mode())
                 .compose(ignored -> runs.finish(tx, run.id(), owner, SyncRun.State.SUCCEEDED, "",
                     identifiers.overCap(), gone, identifiers.identifiersCreated()))));
       })).map(finished -> {
@@ -409,29 +312,16 @@ final class Syncer {
       });
     }
 
-    private Future<IdentityWriter.Reconciled> settleIdentifiers(SqlClient tx) {
-      if (!autoIdentifiers) {
-        return writer.clear(tx, run.tenantId()).map(deleted -> new IdentityWriter.Reconciled(0, deleted, 0));
-      }
-      int cap = tenant.identifierCap();
-      // identifierCount is exact here: read at the start, then moved by each committed batch
-      Future<Boolean> needed = capBinding || identifierCount > cap ? Future.succeededFuture(true)
-          : writer.someoneUnmonitored(tx, run.tenantId());
-      return needed.compose(recompute -> recompute
-          ? writer.recompute(tx, run.tenantId(), run.id(), cap)
-          : Future.succeededFuture(new IdentityWriter.Reconciled(0, 0, 0)));
-    }
-
     private Future<SyncRun.State> onError(Throwable error) {
-      if (error instanceof LeaseLost) {
+      if (error instanceof RunInterrupted.LeaseLost) {
         LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
             .log("sync run taken over or ended elsewhere; this replica stops working on it");
         return Future.succeededFuture(null);
       }
-      if (error instanceof CancelRequested) {
+      if (error instanceof RunInterrupted.Cancelled) {
         return finish(SyncRun.State.CANCELLED, "cancelled", null).map(SyncRun.State.CANCELLED);
       }
-      if (error instanceof Stopping) {
+      if (error instanceof RunInterrupted.Stopping) {
         return runs.release(pool, run.id(), owner).map((SyncRun.State) null);
       }
       if (source != null && source.isExpiredCursor(error) && !listingRestarted && cursor != null) {
@@ -453,17 +343,11 @@ final class Syncer {
 
     /** Okta or Postgres is down: wait with jittered backoff, then resume from the last committed batch. */
     private Future<SyncRun.State> waitAndResume(Throwable error) {
-      long now = System.currentTimeMillis();
-      if (outageStartMillis == 0) {
-        outageStartMillis = now;
-      }
-      if (now - outageStartMillis > settings.maxOutage().toMillis()) {
+      long delay = outage.nextDelayMillis(System.currentTimeMillis());
+      if (delay < 0) {
         return finish(SyncRun.State.FAILED, "gave up after " + settings.maxOutage().toMinutes()
             + " minutes of: " + describe(error), error).map(SyncRun.State.FAILED);
       }
-      failures++;
-      long base = Math.min(settings.maxBackoff().toMillis(), 250L << Math.min(failures, 12));
-      long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
       LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
           .addKeyValue("retry_in_ms", delay).log("sync run waiting: {}", describe(error));
       runs.noteError(pool, run.id(), owner, "waiting: " + describe(error));

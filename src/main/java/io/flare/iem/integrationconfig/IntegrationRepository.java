@@ -1,6 +1,7 @@
 package io.flare.iem.integrationconfig;
 
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
+import io.flare.iem.storage.PgTime;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
@@ -121,7 +122,7 @@ public final class IntegrationRepository {
         threshold == null ? null : threshold.intValue(),
         row.getLong("version"),
         row.getString("create_request_id"),
-        row.getOffsetDateTime("create_time").toInstant(),
-        row.getOffsetDateTime("update_time").toInstant());
+        PgTime.instant(row, "create_time"),
+        PgTime.instant(row, "update_time"));
   }
 }

@@ -1,6 +1,6 @@
 package io.flare.iem.integrationconfig;
 
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import io.flare.iem.okta.AccessToken;
 import io.flare.iem.okta.LockoutPolicy;
 import io.flare.iem.okta.OktaClient;

@@ -5,6 +5,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Tenants and their settings. A tenant row is created with defaults the first time it is needed. */
@@ -30,6 +32,12 @@ public final class TenantRepository {
       SET identifier_cap = $2, auto_identifiers_enabled = $3, mitigation_enabled = $4, time_zone = $5,
           nightly_sync_hour = $6, full_sync_interval_days = $7, update_time = now()
       WHERE tenant_id = $1
+      """;
+
+  private static final String WITH_OKTA_INTEGRATION = """
+      SELECT t.tenant_id, t.identifier_cap, t.auto_identifiers_enabled, t.mitigation_enabled, t.time_zone,
+             t.nightly_sync_hour, t.full_sync_interval_days
+      FROM tenants t JOIN integrations i ON i.tenant_id = t.tenant_id AND i.kind = 'OKTA'
       """;
 
   private final int defaultIdentifierCap;
@@ -66,6 +74,15 @@ public final class TenantRepository {
     return client.preparedQuery(FIND)
         .execute(Tuple.of(tenantId))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(settings(rows.iterator().next())));
+  }
+
+  /** The settings of every tenant that has an Okta integration (the nightly schedule reads their calendars). */
+  public Future<List<TenantSettings>> withOktaIntegration(SqlClient client) {
+    return client.preparedQuery(WITH_OKTA_INTEGRATION).execute().map(rows -> {
+      List<TenantSettings> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(settings(row)));
+      return out;
+    });
   }
 
   static TenantSettings settings(Row row) {

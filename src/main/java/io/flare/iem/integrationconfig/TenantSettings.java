@@ -13,6 +13,8 @@ public record TenantSettings(
     int nightlySyncHour,
     int fullSyncIntervalDays) {
 
+  /** Identifiers a tenant nobody configured may have. */
+  public static final int DEFAULT_IDENTIFIER_CAP = 10_000;
   public static final int DEFAULT_NIGHTLY_SYNC_HOUR = 2;
   public static final int DEFAULT_FULL_SYNC_INTERVAL_DAYS = 7;
 

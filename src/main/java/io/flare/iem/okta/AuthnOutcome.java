@@ -8,26 +8,64 @@ import java.time.Instant;
  */
 public sealed interface AuthnOutcome {
 
+  /**
+   * Which outcome this is, for an exhaustive {@code switch} (Java 17 has no pattern matching over
+   * sealed types in {@code switch}; a switch expression over this enum must cover every case).
+   */
+  enum Kind { VALID, INVALID, LOCKED_OUT, RATE_LIMITED, UNKNOWN, NOT_SENT }
+
+  Kind kind();
+
   /** {@code X-Okta-Request-Id}, for the audit row; null when no response arrived. */
   String requestId();
 
   /** The password is correct: Okta answered SUCCESS, MFA_*, PASSWORD_EXPIRED or PASSWORD_WARN. */
-  record Valid(String status, String requestId) implements AuthnOutcome {}
+  record Valid(String status, String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.VALID;
+    }
+  }
 
   /** 401 {@code E0000004}: wrong password, or (with hidden lockout failures) locked, or denied by policy. */
-  record Invalid(String requestId) implements AuthnOutcome {}
+  record Invalid(String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.INVALID;
+    }
+  }
 
   /** Okta says {@code LOCKED_OUT}: stop trying this account. */
-  record LockedOut(String requestId) implements AuthnOutcome {}
+  record LockedOut(String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.LOCKED_OUT;
+    }
+  }
 
   /** 429, or our share of the authn bucket is spent: nothing was learnt. */
-  record RateLimited(Instant retryAfter, String requestId) implements AuthnOutcome {}
+  record RateLimited(Instant retryAfter, String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.RATE_LIMITED;
+    }
+  }
 
   /** Okta could not be reached or answered something else: nothing was learnt; never report it as invalid. */
-  record Unknown(String reason, String requestId) implements AuthnOutcome {}
+  record Unknown(String reason, String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.UNKNOWN;
+    }
+  }
 
   /** The caller gave the call up while it waited for its turn in the org's authn limit: Okta saw nothing. */
   record NotSent() implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.NOT_SENT;
+    }
+
     @Override
     public String requestId() {
       return null;

@@ -1,6 +1,5 @@
 package io.flare.iem.okta;
 
-import io.flare.iem.integrationconfig.OktaDomain;
 import io.flare.iem.keys.SigningKeys;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -17,9 +17,20 @@ import java.time.Duration;
 public record OktaClientOptions(Duration requestTimeout, int maxConcurrentPerOrg, int maxRetries,
     Duration retryBase, Duration retryMax, int max429Waits, Duration tokenRefreshBefore) {
 
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Well under Okta's per-org concurrency limit, which every caller of the org shares. */
+  public static final int MAX_CONCURRENT_PER_ORG = 10;
+  public static final int MAX_RETRIES = 3;
+  public static final Duration RETRY_BASE = Duration.ofMillis(200);
+  public static final Duration RETRY_MAX = Duration.ofSeconds(5);
+  /** A request waits out this many rate-limit windows before it fails: a 429 is a wait, not an end. */
+  public static final int MAX_429_WAITS = 30;
+  /** Okta's access tokens last an hour; one is replaced well before, never mid-request. */
+  public static final Duration TOKEN_REFRESH_BEFORE = Duration.ofMinutes(5);
+
   public static OktaClientOptions defaults() {
-    return new OktaClientOptions(Duration.ofSeconds(30), 10, 3, Duration.ofMillis(200), Duration.ofSeconds(5), 30,
-        Duration.ofMinutes(5));
+    return new OktaClientOptions(REQUEST_TIMEOUT, MAX_CONCURRENT_PER_ORG, MAX_RETRIES, RETRY_BASE, RETRY_MAX,
+        MAX_429_WAITS, TOKEN_REFRESH_BEFORE);
   }
 
   public OktaClientOptions withRequestTimeout(Duration timeout) {

@@ -1,6 +1,5 @@
 package io.flare.iem.okta;
 
-import io.flare.iem.grpc.Failure;
 import java.util.List;
 
 /**
@@ -90,17 +89,6 @@ public final class OktaException extends RuntimeException {
   /** {@code X-Okta-Request-Id} of the failed response; null when none arrived. */
   public String requestId() {
     return requestId;
-  }
-
-  /** The domain failure the gRPC edge maps to a status code. */
-  public Failure toFailure() {
-    String reason = "OKTA_" + kind.name();
-    return switch (kind) {
-      case RATE_LIMITED -> new Failure.ResourceExhausted(reason, getMessage());
-      case UNAVAILABLE -> new Failure.Unavailable(reason, getMessage(), null);
-      case NOT_FOUND -> new Failure.NotFound(reason, getMessage());
-      default -> new Failure.FailedPrecondition(reason, getMessage());
-    };
   }
 
   private static String message(Kind kind, int status, String code, String summary, List<String> causes,

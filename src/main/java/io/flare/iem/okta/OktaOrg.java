@@ -156,8 +156,8 @@ public final class OktaOrg {
         .put("password", password)
         .put("options", new JsonObject().put("multiOptionalFactorEnroll", false).put("warnBeforePasswordExpired", false))
         .toBuffer();
-    OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST, connection.url("/api/v1/authn"), Bucket.AUTHN,
-        null, () -> body, "application/json", false, false, false).abandonedWhen(abandon);
+    OrgConnection.Call call = OrgConnection.Call.once(connection.url("/api/v1/authn"), Bucket.AUTHN, body)
+        .abandonedWhen(abandon);
     return connection.execute(call, usage).transform(ar -> {
       if (ar.failed()) {
         Throwable e = ar.cause();
@@ -199,9 +199,8 @@ public final class OktaOrg {
 
   private Future<Void> cancel(String stateToken) {
     Buffer body = new JsonObject().put("stateToken", stateToken).toBuffer();
-    OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST, connection.url("/api/v1/authn/cancel"),
-        Bucket.AUTHN, null, () -> body, "application/json", false, false, false);
-    return connection.execute(call, usage).mapEmpty();
+    return connection.execute(OrgConnection.Call.once(connection.url("/api/v1/authn/cancel"), Bucket.AUTHN, body),
+        usage).mapEmpty();
   }
 
   // ---- mitigation ---------------------------------------------------------------------------
@@ -222,9 +221,8 @@ public final class OktaOrg {
   }
 
   private Future<OktaAck> lifecycle(HttpMethod method, String pathAndQuery) {
-    OrgConnection.Call call = new OrgConnection.Call(method, connection.url(pathAndQuery), Bucket.LIFECYCLE,
-        Set.of(USERS_MANAGE), null, null, false, true, false);
-    return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
+    return connection.executeOk(OrgConnection.Call.change(method, connection.url(pathAndQuery), Set.of(USERS_MANAGE)),
+        usage).map(r -> new OktaAck(r.status(), r.requestId()));
   }
 
   // ---- policy -------------------------------------------------------------------------------

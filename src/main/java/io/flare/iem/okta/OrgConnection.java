@@ -1,6 +1,5 @@
 package io.flare.iem.okta;
 
-import io.flare.iem.integrationconfig.OktaDomain;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -66,25 +65,78 @@ final class OrgConnection {
     this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis, listener);
   }
 
+  /** What a request may be sent again for. */
+  enum Retries {
+    /** Reads and token requests: after a 5xx, a failed connection or a timeout, and after a 429. */
+    ALL,
+    /** Lifecycle changes: a 429 is waited out (Okta did nothing), a failure whose effect is unknown is not. */
+    RATE_LIMITS_ONLY,
+    /** authn: never; a retry would spend another failed attempt on the account. */
+    NONE
+  }
+
   /**
    * One request to send; {@code body} is rebuilt per attempt (fresh assertion, fresh proof). When
    * {@code abandon} (may be null) completes while the request waits for the rate limit, it is not
-   * sent and fails with {@link OktaException.Kind#NOT_SENT}.
+   * sent and fails with {@link OktaException.Kind#NOT_SENT}. {@code scopes} null: no access token.
    */
   record Call(HttpMethod method, URI uri, Bucket bucket, Set<String> scopes, Supplier<Buffer> body,
-      String contentType, boolean idempotent, boolean retry429, boolean tokenRequest, Future<?> abandon) {
+      String contentType, Retries retries, Future<?> abandon) {
 
-    Call(HttpMethod method, URI uri, Bucket bucket, Set<String> scopes, Supplier<Buffer> body, String contentType,
-        boolean idempotent, boolean retry429, boolean tokenRequest) {
-      this(method, uri, bucket, scopes, body, contentType, idempotent, retry429, tokenRequest, null);
+    /** A read with an access token for {@code scopes} (null: none). */
+    static Call get(URI uri, Bucket bucket, Set<String> scopes) {
+      return new Call(HttpMethod.GET, uri, bucket, scopes, null, null, Retries.ALL, null);
     }
 
-    static Call get(URI uri, Bucket bucket, Set<String> scopes) {
-      return new Call(HttpMethod.GET, uri, bucket, scopes, null, null, true, true, false);
+    /** A client-credentials token request; {@code form} signs a fresh assertion per attempt. */
+    static Call token(URI uri, Supplier<Buffer> form) {
+      return new Call(HttpMethod.POST, uri, Bucket.TOKEN, null, form, "application/x-www-form-urlencoded",
+          Retries.ALL, null);
+    }
+
+    /** A JSON POST without an access token (authn), never sent twice. */
+    static Call once(URI uri, Bucket bucket, Buffer json) {
+      return new Call(HttpMethod.POST, uri, bucket, null, () -> json, "application/json", Retries.NONE, null);
+    }
+
+    /** A change to a user (lifecycle, sessions) with an access token for {@code scopes}. */
+    static Call change(HttpMethod method, URI uri, Set<String> scopes) {
+      return new Call(method, uri, Bucket.LIFECYCLE, scopes, null, null, Retries.RATE_LIMITS_ONLY, null);
     }
 
     Call abandonedWhen(Future<?> signal) {
-      return new Call(method, uri, bucket, scopes, body, contentType, idempotent, retry429, tokenRequest, signal);
+      return new Call(method, uri, bucket, scopes, body, contentType, retries, signal);
+    }
+
+    boolean retriesFailures() {
+      return retries == Retries.ALL;
+    }
+
+    boolean waitsOut429() {
+      return retries != Retries.NONE;
+    }
+
+    /** A request to the token endpoint, which needs a DPoP proof of its own once the app requires DPoP. */
+    boolean toTokenEndpoint() {
+      return TOKEN_PATH.equals(uri.getRawPath());
+    }
+  }
+
+  /** Where a request is in its tries: server failures retried, 429s waited out, and whether a fresh token was tried. */
+  private record Tries(int failures, int waits, boolean reauthorised) {
+
+    static final Tries FIRST = new Tries(0, 0, false);
+
+    Tries afterFailure() {
+      return new Tries(failures + 1, waits, reauthorised);
+    }
+
+    Tries after429() {
+      return new Tries(failures, waits + 1, reauthorised);
+    }
+
+    Tries withFreshToken() {
+      return new Tries(failures, waits, true);
     }
   }
 
@@ -100,7 +152,7 @@ final class OrgConnection {
 
   /** Sends {@code call} and returns the final response of any status; fails only without one. */
   Future<OktaResponse> execute(Call call, Usage usage) {
-    return attempt(call, usage, 0, 0, false);
+    return attempt(call, usage, Tries.FIRST);
   }
 
   /** As {@link #execute}, failing with a typed {@link OktaException} unless the status is 2xx. */
@@ -110,7 +162,7 @@ final class OrgConnection {
         : Future.failedFuture(r.failure()));
   }
 
-  private Future<OktaResponse> attempt(Call call, Usage usage, int failures, int waits, boolean reauthorised) {
+  private Future<OktaResponse> attempt(Call call, Usage usage, Tries tries) {
     if (!domain.owns(call.uri())) {
       return Future.failedFuture(OktaException.of(OktaException.Kind.DOMAIN_REFUSED,
           "refused to call " + call.uri().getScheme() + "://" + call.uri().getHost()
@@ -122,45 +174,44 @@ final class OrgConnection {
                 .andThen(ar -> permit.release(ar.succeeded() ? ar.result().headers() : null,
                     ar.succeeded() ? ar.result().status() : 0)))
             .transform(ar -> ar.succeeded()
-                ? afterResponse(call, usage, t, ar.result(), failures, waits, reauthorised)
-                : afterFailure(call, usage, ar.cause(), failures, waits, reauthorised)));
+                ? afterResponse(call, usage, t, ar.result(), tries)
+                : afterFailure(call, usage, ar.cause(), tries)));
   }
 
   private Future<OktaResponse> afterResponse(Call call, Usage usage, AccessToken token, OktaResponse r,
-      int failures, int waits, boolean reauthorised) {
+      Tries tries) {
     int status = r.status();
     if (status == 429) {
       usage.count429();
       limiter.rateLimited(call.bucket(), r.headers());
-      if (call.retry429() && waits < options.max429Waits()) {
-        return attempt(call, usage, failures, waits + 1, reauthorised);
+      if (call.waitsOut429() && tries.waits() < options.max429Waits()) {
+        return attempt(call, usage, tries.after429());
       }
       return Future.succeededFuture(r);
     }
-    if (token != null && !reauthorised) {
+    if (token != null && !tries.reauthorised()) {
       if (status == 401) {
         invalidate(token);
-        return attempt(call, usage, failures, waits, true);
+        return attempt(call, usage, tries.withFreshToken());
       }
       if ((status == 400 || status == 401) && "use_dpop_nonce".equals(r.challengeError())
           && r.headers().get("DPoP-Nonce") != null) {
         resourceNonce = true;
-        return attempt(call, usage, failures, waits, true);
+        return attempt(call, usage, tries.withFreshToken());
       }
     }
-    if (status >= 500 && call.idempotent() && failures < options.maxRetries()) {
-      return retryLater(call, usage, failures, waits, reauthorised);
+    if (status >= 500 && call.retriesFailures() && tries.failures() < options.maxRetries()) {
+      return retryLater(call, usage, tries);
     }
     return Future.succeededFuture(r);
   }
 
-  private Future<OktaResponse> afterFailure(Call call, Usage usage, Throwable error, int failures, int waits,
-      boolean reauthorised) {
+  private Future<OktaResponse> afterFailure(Call call, Usage usage, Throwable error, Tries tries) {
     if (error instanceof OktaException known) {
       return Future.failedFuture(known);
     }
-    if (call.idempotent() && failures < options.maxRetries()) {
-      return retryLater(call, usage, failures, waits, reauthorised);
+    if (call.retriesFailures() && tries.failures() < options.maxRetries()) {
+      return retryLater(call, usage, tries);
     }
     String what = error instanceof TimeoutException || String.valueOf(error.getMessage()).contains("timeout")
         ? "no answer within " + options.requestTimeout().toMillis() + " ms"
@@ -169,13 +220,13 @@ final class OrgConnection {
         what + " calling " + domain.value() + call.uri().getRawPath(), List.of(), null, null));
   }
 
-  private Future<OktaResponse> retryLater(Call call, Usage usage, int failures, int waits, boolean reauthorised) {
+  private Future<OktaResponse> retryLater(Call call, Usage usage, Tries tries) {
     usage.countRetry();
-    long cap = Math.min(options.retryMax().toMillis(), options.retryBase().toMillis() << Math.min(failures, 16));
+    long cap = Math.min(options.retryMax().toMillis(), options.retryBase().toMillis() << Math.min(tries.failures(), 16));
     long delay = 1 + ThreadLocalRandom.current().nextLong(Math.max(1, cap));
     Promise<Void> timer = Promise.promise();
     vertx.setTimer(delay, id -> timer.complete());
-    return timer.future().compose(v -> attempt(call, usage, failures + 1, waits, reauthorised));
+    return timer.future().compose(v -> attempt(call, usage, tries.afterFailure()));
   }
 
   private Future<OktaResponse> send(Call call, AccessToken token, Usage usage) {
@@ -191,7 +242,7 @@ final class OrgConnection {
             token.value()));
       }
     }
-    if (call.tokenRequest() && dpopRequired) {
+    if (call.toTokenEndpoint() && dpopRequired) {
       request.putHeader("DPoP", dpop.proof("POST", call.uri(), dpopNonce, null));
     }
     usage.countRequest();
@@ -289,8 +340,7 @@ final class OrgConnection {
         + "&scope=" + encode(scope)
         + "&client_assertion_type=" + encode(ASSERTION_TYPE)
         + "&client_assertion=" + assertion.sign(clock, clientId, tokenUrl.toString(), UUID.randomUUID().toString()));
-    Call call = new Call(HttpMethod.POST, tokenUrl, Bucket.TOKEN, null, form, "application/x-www-form-urlencoded",
-        true, true, true);
+    Call call = Call.token(tokenUrl, form);
     return execute(call, usage).compose(r -> {
       if (r.status() == 200) {
         return Future.succeededFuture(parseToken(r, scopes));

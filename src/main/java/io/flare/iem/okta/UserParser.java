@@ -48,74 +48,87 @@ final class UserParser {
   }
 
   /** Reads one user object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-  private static OktaUser user(JsonParser p) throws IOException {
-    String id = null;
-    String status = null;
-    String login = null;
-    String email = null;
-    String secondEmail = null;
-    String firstName = null;
-    String lastName = null;
-    String credentialEmail = null;
+  /** The fields of one user while it is parsed. */
+  private static final class Parsed {
+    String id;
+    String status;
+    String login;
+    String email;
+    String secondEmail;
+    String firstName;
+    String lastName;
+    String credentialEmail;
     long created = OktaUser.NONE;
     long activated = OktaUser.NONE;
     long statusChanged = OktaUser.NONE;
     long lastLogin = OktaUser.NONE;
     long lastUpdated = OktaUser.NONE;
     long passwordChanged = OktaUser.NONE;
+
+    OktaUser user() throws IOException {
+      if (id == null) {
+        throw new IOException("user without id");
+      }
+      return new OktaUser(id, status, login, email != null ? email : credentialEmail, secondEmail, firstName,
+          lastName, created, activated, statusChanged, lastLogin, lastUpdated, passwordChanged);
+    }
+  }
+
+  private static OktaUser user(JsonParser p) throws IOException {
+    Parsed u = new Parsed();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       switch (field) {
-        case "id" -> id = text(p, value);
-        case "status" -> status = status(p, value);
-        case "created" -> created = time(p, value);
-        case "activated" -> activated = time(p, value);
-        case "statusChanged" -> statusChanged = time(p, value);
-        case "lastLogin" -> lastLogin = time(p, value);
-        case "lastUpdated" -> lastUpdated = time(p, value);
-        case "passwordChanged" -> passwordChanged = time(p, value);
-        case "profile" -> {
-          if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            break;
-          }
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (name) {
-              case "login" -> login = text(p, v);
-              case "email" -> email = text(p, v);
-              case "secondEmail" -> secondEmail = text(p, v);
-              case "firstName" -> firstName = text(p, v);
-              case "lastName" -> lastName = text(p, v);
-              default -> p.skipChildren();
-            }
-          }
-        }
-        case "credentials" -> {
-          if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            break;
-          }
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (name.equals("emails") && v == JsonToken.START_ARRAY && credentialEmail == null) {
-              credentialEmail = primaryEmail(p);
-            } else {
-              p.skipChildren();
-            }
-          }
-        }
+        case "id" -> u.id = text(p, value);
+        case "status" -> u.status = status(p, value);
+        case "created" -> u.created = time(p, value);
+        case "activated" -> u.activated = time(p, value);
+        case "statusChanged" -> u.statusChanged = time(p, value);
+        case "lastLogin" -> u.lastLogin = time(p, value);
+        case "lastUpdated" -> u.lastUpdated = time(p, value);
+        case "passwordChanged" -> u.passwordChanged = time(p, value);
+        case "profile" -> profile(p, value, u);
+        case "credentials" -> credentials(p, value, u);
         default -> p.skipChildren();
       }
     }
-    if (id == null) {
-      throw new IOException("user without id");
+    return u.user();
+  }
+
+  private static void profile(JsonParser p, JsonToken value, Parsed u) throws IOException {
+    if (value != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return;
     }
-    return new OktaUser(id, status, login, email != null ? email : credentialEmail, secondEmail, firstName, lastName,
-        created, activated, statusChanged, lastLogin, lastUpdated, passwordChanged);
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "login" -> u.login = text(p, v);
+        case "email" -> u.email = text(p, v);
+        case "secondEmail" -> u.secondEmail = text(p, v);
+        case "firstName" -> u.firstName = text(p, v);
+        case "lastName" -> u.lastName = text(p, v);
+        default -> p.skipChildren();
+      }
+    }
+  }
+
+  private static void credentials(JsonParser p, JsonToken value, Parsed u) throws IOException {
+    if (value != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if (name.equals("emails") && v == JsonToken.START_ARRAY && u.credentialEmail == null) {
+        u.credentialEmail = primaryEmail(p);
+      } else {
+        p.skipChildren();
+      }
+    }
   }
 
   private static String primaryEmail(JsonParser p) throws IOException {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.MutableClock;
 import io.flare.iem.testing.TestIssuer;

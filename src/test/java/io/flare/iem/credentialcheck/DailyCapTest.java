@@ -3,9 +3,9 @@ package io.flare.iem.credentialcheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flare.iem.config.AppConfig;
-import io.flare.iem.storage.Stores;
 import io.flare.iem.dev.EmbeddedRedis;
 import io.flare.iem.storage.Migrations;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.TestServers;
 import io.vertx.core.Future;
@@ -41,7 +41,7 @@ class DailyCapTest {
   static EmbeddedRedis server;
   static Redis client;
   static RedisAPI redis;
-  static final CheckRepository checks = new CheckRepository();
+  static final AttemptRepository attempts = new AttemptRepository();
   static DailyCap cap;
 
   @BeforeAll
@@ -53,7 +53,7 @@ class DailyCapTest {
     server = EmbeddedRedis.start(0, Path.of("target", "test-servers", "daily-cap-" + UUID.randomUUID()));
     client = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url()).setMaxPoolWaiting(1000));
     redis = RedisAPI.api(client);
-    cap = new DailyCap(redis, pool, checks, 0);
+    cap = new DailyCap(redis, pool, attempts, 0);
   }
 
   @AfterAll
@@ -107,7 +107,7 @@ class DailyCapTest {
   @Test
   void the_counter_expires_at_the_next_local_midnight_and_pacing_keys_expire_too() {
     UUID identity = UUID.randomUUID();
-    DailyCap paced = new DailyCap(redis, pool, checks);
+    DailyCap paced = new DailyCap(redis, pool, attempts);
     assertThat(Await.result(paced.reserve("t-ttl", identity, ZONE, NOW, 5))).isInstanceOf(DailyCap.Granted.class);
     assertThat(Await.result(paced.reserve("t-ttl", identity, ZONE, NOW, 5))).isInstanceOf(DailyCap.Paced.class);
 
@@ -144,8 +144,8 @@ class DailyCapTest {
 
   private static void recordAttempts(String tenant, UUID identity, int count, String result) {
     for (int i = 0; i < count; i++) {
-      long id = Await.result(checks.insertAttempt(pool, tenant, identity, UUID.randomUUID(), DAY, NOW));
-      Await.result(checks.setAttemptResult(pool, id, result, "req"));
+      long id = Await.result(attempts.reserve(pool, tenant, identity, UUID.randomUUID(), DAY, NOW));
+      Await.result(attempts.setResult(pool, id, result, "req"));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.flare.iem.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.testing.Await;
 import io.flare.iem.v1.CheckCredentialRequest;
 import io.flare.iem.v1.CheckCredentialResponse;

@@ -3,11 +3,11 @@ package io.flare.iem.identitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flare.iem.config.AppConfig;
-import io.flare.iem.storage.Stores;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.storage.Migrations;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.TestServers;
 import io.vertx.core.Future;
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class SyncScheduleTest {
 
   static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+  static final SyncSchedule SCHEDULE = new SyncSchedule(new TenantRepository(1000));
   static Vertx vertx;
   static Pool pool;
 
@@ -57,12 +58,12 @@ class SyncScheduleTest {
         .compose(x -> new IntegrationRepository().insert(tx, new Integration(UUID.randomUUID(), tenant,
             Integration.Kind.OKTA, "Acme", "https://acme.okta.com", "0oa1b2c3d4E5f6G7h8i9", 2, false,
             Integration.MitigationMode.VALIDATE_ONLY, null, 1, null, null, null)))
-        .compose(x -> SyncSchedule.register(tx, tenant, created))));
+        .compose(x -> SyncSchedule.register(tx, tenant, ZoneId.of(zone), created))));
     return tenant;
   }
 
   static List<String> tick(Instant now, String tenant) {
-    return Await.result(SyncSchedule.tick(pool, now)).stream().filter(tenant::equals).toList();
+    return Await.result(SCHEDULE.tick(pool, now)).stream().filter(tenant::equals).toList();
   }
 
   static List<String> runs(String tenant) {
@@ -100,7 +101,7 @@ class SyncScheduleTest {
     Instant night = newYork("2026-03-10T02:00:01");
     List<Future<List<String>>> ticks = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      ticks.add(SyncSchedule.tick(pool, night));
+      ticks.add(SCHEDULE.tick(pool, night));
     }
     long fired = ticks.stream().map(Await::result).filter(list -> list.contains(tenant)).count();
     assertThat(fired).isEqualTo(1);

@@ -3,11 +3,11 @@ package io.flare.iem.identitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flare.iem.config.AppConfig;
-import io.flare.iem.storage.Stores;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.storage.Migrations;
+import io.flare.iem.storage.Stores;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.TestServers;
 import io.vertx.core.Future;
@@ -41,8 +41,8 @@ class SyncerTest {
   static final IntegrationRepository integrations = new IntegrationRepository();
   static final TenantRepository tenants = new TenantRepository(1_000_000);
   static final AtomicInteger TENANTS = new AtomicInteger();
-  static final Syncer.Settings FAST = new Syncer.Settings(1000, 2, Duration.ofMinutes(5), Duration.ofSeconds(20),
-      Duration.ofMillis(200));
+  static final SyncSettings FAST = new SyncSettings(1000, 2, Duration.ofMinutes(5), Duration.ofSeconds(20),
+      Duration.ofMillis(200), 2, SyncSettings.POLL_INTERVAL, SyncSettings.SCHEDULE_INTERVAL);
 
   @BeforeAll
   static void start() {

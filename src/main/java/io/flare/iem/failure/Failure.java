@@ -1,7 +1,7 @@
-package io.flare.iem.grpc;
+package io.flare.iem.failure;
 
 /**
- * What domain code fails with. Only the gRPC edge ({@link GrpcErrors}) turns these into status
+ * What domain code fails with. Only the gRPC edge ({@code io.flare.iem.grpc.GrpcErrors}) turns these into status
  * codes. Each carries an AIP-193 style {@code reason} and a message for developers: it names the
  * field and the rule, and never holds a secret.
  */

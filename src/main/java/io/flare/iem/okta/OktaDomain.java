@@ -1,6 +1,6 @@
-package io.flare.iem.integrationconfig;
+package io.flare.iem.okta;
 
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -47,33 +47,8 @@ public record OktaDomain(URI baseUrl) {
 
   private static OktaDomain parseOrThrow(String input, Set<String> insecureHosts) {
     String raw = input == null ? "" : input.strip();
-    if (raw.isEmpty()) {
-      throw invalid("is required");
-    }
-    if (raw.chars().anyMatch(c -> c <= 32 || c >= 127)) {
-      throw invalid("must be an ASCII host name without spaces or control characters");
-    }
-    String withScheme = raw.contains("://") ? raw : "https://" + raw;
-    URI uri;
-    try {
-      uri = new URI(withScheme);
-    } catch (URISyntaxException e) {
-      throw invalid("is not a valid URL");
-    }
-    if (uri.getRawUserInfo() != null || raw.contains("@")) {
-      throw invalid("must not contain user information ('@')");
-    }
-    String host = uri.getHost();
-    if (host == null) {
-      throw invalid("must be an Okta host such as acme.okta.com");
-    }
-    host = host.toLowerCase(Locale.ROOT);
-    if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))) {
-      throw invalid("must be the org URL without a path, for example https://acme.okta.com");
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null || raw.endsWith("?") || raw.endsWith("#")) {
-      throw invalid("must not contain a query string or fragment");
-    }
+    URI uri = baseUrl(raw);
+    String host = uri.getHost().toLowerCase(Locale.ROOT);
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (insecureHosts.contains(host)) {
       if (!scheme.equals("https") && !scheme.equals("http")) {
@@ -88,6 +63,41 @@ public record OktaDomain(URI baseUrl) {
     if (uri.getPort() != -1) {
       throw invalid("must not specify a port");
     }
+    checkOktaHost(host);
+    return new OktaDomain(URI.create("https://" + host));
+  }
+
+  /** The input as a URL with a host and nothing else: no userinfo, path, query or fragment. */
+  private static URI baseUrl(String raw) {
+    if (raw.isEmpty()) {
+      throw invalid("is required");
+    }
+    if (raw.chars().anyMatch(c -> c <= 32 || c >= 127)) {
+      throw invalid("must be an ASCII host name without spaces or control characters");
+    }
+    URI uri;
+    try {
+      uri = new URI(raw.contains("://") ? raw : "https://" + raw);
+    } catch (URISyntaxException e) {
+      throw invalid("is not a valid URL");
+    }
+    if (uri.getRawUserInfo() != null || raw.contains("@")) {
+      throw invalid("must not contain user information ('@')");
+    }
+    if (uri.getHost() == null) {
+      throw invalid("must be an Okta host such as acme.okta.com");
+    }
+    if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))) {
+      throw invalid("must be the org URL without a path, for example https://acme.okta.com");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null || raw.endsWith("?") || raw.endsWith("#")) {
+      throw invalid("must not contain a query string or fragment");
+    }
+    return uri;
+  }
+
+  /** A host name under one of Okta's domains, naming an org, not its admin console. */
+  private static void checkOktaHost(String host) {
     if (host.startsWith("[") || host.matches("[0-9.]+") || host.contains(":")) {
       throw invalid("must be a host name, not an IP address");
     }
@@ -110,7 +120,6 @@ public record OktaDomain(URI baseUrl) {
       throw invalid("is the admin console host; use the org URL, for example https://"
           + org.substring(0, org.length() - "-admin".length()) + suffix);
     }
-    return new OktaDomain(URI.create("https://" + host));
   }
 
   /** True when {@code uri} points at this org (same scheme, host and port): redirects elsewhere are refused. */

@@ -1,4 +1,4 @@
-package io.flare.iem.grpc;
+package io.flare.iem.callerauth;
 
 import java.util.Set;
 

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * by {@code request_id}, in completion order; a bad item gets an {@link ItemError} and the stream
  * goes on. All state lives on the call's event loop.
  */
-final class CheckStream {
+final class CheckCredentialsStream {
 
   private final ReadStream<CheckCredentialsRequest> requests;
   private final WriteStream<CheckCredentialsResponse> responses;
@@ -30,7 +30,7 @@ final class CheckStream {
   private boolean inputEnded;
   private boolean closed;
 
-  private CheckStream(ReadStream<CheckCredentialsRequest> requests, WriteStream<CheckCredentialsResponse> responses,
+  private CheckCredentialsStream(ReadStream<CheckCredentialsRequest> requests, WriteStream<CheckCredentialsResponse> responses,
       Function<CheckCredentialsRequest, Future<CheckCredentialsResponse>> handler, int maxInFlight) {
     this.requests = requests;
     this.responses = responses;
@@ -41,7 +41,7 @@ final class CheckStream {
   /** Serves the stream; {@code handler} answers one request and never fails (errors become items). */
   static void serve(ReadStream<CheckCredentialsRequest> requests, WriteStream<CheckCredentialsResponse> responses,
       Function<CheckCredentialsRequest, Future<CheckCredentialsResponse>> handler, int maxInFlight) {
-    new CheckStream(requests, responses, handler, maxInFlight).start();
+    new CheckCredentialsStream(requests, responses, handler, maxInFlight).start();
   }
 
   private void start() {

@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * waits its turn in the org's rate limiter, which is why one tenant gets at most half the slots.
  * It also refreshes the queue's gauges ({@link CheckMetrics#refreshQueue}).
  */
-public final class CheckWorker extends VerticleBase {
+public final class CheckQueueWorker extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CheckWorker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CheckQueueWorker.class);
 
   private final Pool pool;
   private final CheckRepository checks;
-  private final CheckDecider decider;
+  private final CheckPipeline pipeline;
   private final PasswordVault vault;
   private final Clock clock;
   private final CheckSettings settings;
@@ -57,14 +57,14 @@ public final class CheckWorker extends VerticleBase {
    * @param stopInline tells the replica's inline decisions (made while answering CheckCredential)
    *     that it is stopping
    */
-  CheckWorker(Pool pool, CheckRepository checks, CheckDecider decider, PasswordVault vault, Clock clock,
+  CheckQueueWorker(Pool pool, CheckRepository checks, CheckPipeline pipeline, PasswordVault vault, Clock clock,
       CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline) {
     this.metrics = metrics;
     this.stopWait = stopWait;
     this.stopInline = stopInline;
     this.pool = pool;
     this.checks = checks;
-    this.decider = decider;
+    this.pipeline = pipeline;
     this.vault = vault;
     this.clock = clock;
     this.settings = settings;
@@ -176,8 +176,8 @@ public final class CheckWorker extends VerticleBase {
           })
           .mapEmpty();
     }
-    return decider.decide(new CheckDecider.Work(check, password, claimed.fingerprint(), owner, "system", false,
-            abandon))
+    return pipeline.decide(new CheckPipeline.Work(check, password, claimed.fingerprint(), owner, "system",
+            CheckPipeline.Mode.WORKER, abandon))
         .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
             .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));
   }

@@ -1,7 +1,8 @@
 package io.flare.iem.credentialcheck;
 
-import io.flare.iem.grpc.Failure;
+import io.flare.iem.failure.Failure;
 import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.storage.Keyset;
 import io.flare.iem.storage.StatementBatcher;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Receives leaked credentials: matches the username to a synced identity, records the check (the
  * password sealed, never in plaintext) and decides it at once as far as the gates allow; what
- * must wait stays in the queue for the {@link CheckWorker}s. The same request id, or the same
+ * must wait stays in the queue for the {@link CheckQueueWorker}s. The same request id, or the same
  * leak, identity and password, returns the existing check and never causes a second attempt.
  */
-final class CredentialChecker {
+final class CheckIntake {
 
   /** A validated CheckCredential request. {@code toString} hides the password. */
   record Input(String tenantId, String username, String password, String leakId, String leakSource,
@@ -37,7 +38,7 @@ final class CredentialChecker {
   private final CheckRepository checks;
   private final TenantContexts contexts;
   private final PasswordVault vault;
-  private final CheckDecider decider;
+  private final CheckPipeline pipeline;
   private final Clock clock;
   private final CheckSettings settings;
   private final String inlineOwner;
@@ -47,14 +48,14 @@ final class CredentialChecker {
   private final Set<Promise<Void>> inlineAbandons = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
-  CredentialChecker(Pool pool, CheckRepository checks, TenantContexts contexts, PasswordVault vault,
-      CheckDecider decider, Clock clock, CheckSettings settings, String replica, CheckMetrics metrics) {
+  CheckIntake(Pool pool, CheckRepository checks, TenantContexts contexts, PasswordVault vault,
+      CheckPipeline pipeline, Clock clock, CheckSettings settings, String replica, CheckMetrics metrics) {
     this.metrics = metrics;
     this.pool = pool;
     this.checks = checks;
     this.contexts = contexts;
     this.vault = vault;
-    this.decider = decider;
+    this.pipeline = pipeline;
     this.clock = clock;
     this.settings = settings;
     this.inlineOwner = "inline/" + replica;
@@ -81,9 +82,8 @@ final class CredentialChecker {
     return checks.get(pool, tenantId, checkId).map(found -> found.orElseThrow(() -> notFound(tenantId, checkId)));
   }
 
-  Future<List<StoredCheck>> list(String tenantId, StoredCheck.Outcome outcome, Instant beforeTime, UUID beforeId,
-      int limit) {
-    return checks.list(pool, tenantId, outcome, beforeTime, beforeId, limit);
+  Future<List<StoredCheck>> list(String tenantId, StoredCheck.Outcome outcome, Keyset.TimeAndId after, int limit) {
+    return checks.list(pool, tenantId, outcome, after, limit);
   }
 
   private Future<Optional<StoredCheck>> byRequest(Input in) {
@@ -149,8 +149,8 @@ final class CredentialChecker {
       if (stopping) {
         abandon.tryComplete();
       }
-      Future<Void> decided = decider.decide(new CheckDecider.Work(check, in.password(), fingerprint, inlineOwner,
-          actor, true, abandon.future())).andThen(ignored -> inlineAbandons.remove(abandon));
+      Future<Void> decided = pipeline.decide(new CheckPipeline.Work(check, in.password(), fingerprint, inlineOwner,
+          actor, CheckPipeline.Mode.INLINE, abandon.future())).andThen(ignored -> inlineAbandons.remove(abandon));
       // past the inline timeout the decision goes on under its lease; answer with the check as it stands
       return decided.timeout(settings.inlineTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .otherwiseEmpty()

@@ -1,0 +1,110 @@
+package io.flare.iem.credentialcheck;
+
+import io.flare.iem.identitysync.IdentityRepository;
+import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+
+/**
+ * The last gate, and the one the cap's invariant rests on: one Postgres transaction that locks the
+ * identity's row (through identity sync), then, with the integration's limits as they are now,
+ * counts the day's attempts and the budget's failures again and records the attempt (RESERVED)
+ * before any call. Two checks of one identity pass it one at a time, so whatever Redis did, no two
+ * calls can both see room for one. It also refuses a password another check tried since the last
+ * change, or is trying right now.
+ */
+final class AttemptFence {
+
+  /** What the fence answered. */
+  sealed interface Answer {}
+
+  /** The attempt is recorded: exactly one authn call may be made under it. */
+  record Admitted(long attemptId) implements Answer {}
+
+  /** No attempt: the check stops with {@code verdict}; Redis's reservation is given back or kept. */
+  record Refused(Verdict.Stop verdict, Reservation reservation) implements Answer {}
+
+  /** What becomes of the Redis reservation that let a refused check reach the fence. */
+  enum Reservation {
+    /** Given back: it will not lead to a call. */
+    RELEASE,
+    /** Kept: Postgres counts the day full, and a counter that over-counts only makes the cap stricter. */
+    KEEP
+  }
+
+  private final Pool pool;
+  private final IdentityRepository identities;
+  private final IntegrationRepository integrations;
+  private final AttemptRepository attempts;
+  private final CheckRepository checks;
+  private final LifetimeBudgetGate budget;
+  private final Clock clock;
+  private final Duration shortWait;
+  private final Duration lease;
+
+  AttemptFence(Pool pool, IdentityRepository identities, IntegrationRepository integrations, AttemptRepository attempts,
+      CheckRepository checks, LifetimeBudgetGate budget, Clock clock, Duration shortWait, Duration lease) {
+    this.pool = pool;
+    this.identities = identities;
+    this.integrations = integrations;
+    this.attempts = attempts;
+    this.checks = checks;
+    this.budget = budget;
+    this.clock = clock;
+    this.shortWait = shortWait;
+    this.lease = lease;
+  }
+
+  /** Admits one attempt of local day {@code day}, or refuses it; fails only when Postgres does. */
+  Future<Answer> enter(Candidate c, LocalDate day) {
+    return pool.withTransaction(tx -> identities.lockState(tx, c.tenantId(), c.identityId())
+        .compose(locked -> locked.isEmpty() ? gone() : samePasswordTaken(tx, c)
+            .compose(taken -> taken ? triedByAnother() : integrations.find(tx, c.tenantId())
+                .compose(integration -> integration.isEmpty() ? gone()
+                    : withinLimits(tx, c, day, integration.get())))));
+  }
+
+  /**
+   * Another check tried this password since the last change, or its call is in flight (an attempt
+   * reserved less than a lease ago: one a crashed replica left behind stops counting once its
+   * check could be taken over).
+   */
+  private Future<Boolean> samePasswordTaken(SqlClient tx, Candidate c) {
+    return attempts.samePasswordTaken(tx, c.tenantId(), c.identityId(), c.check().id(), c.work().fingerprint(),
+        c.user().passwordChanged(), clock.instant().minus(lease));
+  }
+
+  /** Looked at again shortly: by then the other check's answer makes this one ALREADY_TESTED. */
+  private Future<Answer> triedByAnother() {
+    return Future.succeededFuture(new Refused(new Verdict.Queue(AlreadyTestedGate.SAME_PASSWORD_WAITS,
+        clock.instant().plus(shortWait)), Reservation.RELEASE));
+  }
+
+  /** Counts again with the integration's limits as stored now, and records the attempt if they allow it. */
+  private Future<Answer> withinLimits(SqlClient tx, Candidate c, LocalDate day, Integration limits) {
+    int maxDaily = limits.maxDailyPasswordAttempts();
+    int allowedFailures = LockoutBudget.of(limits.oktaLockoutThreshold(), maxDaily);
+    return attempts.counts(tx, c.tenantId(), c.identityId(), day, c.budgetWindowStart()).compose(counts -> {
+      if (counts.today() >= maxDaily) {
+        return Future.succeededFuture(new Refused(DailyCapGate.spent(c, clock.instant()), Reservation.KEEP));
+      }
+      if (counts.failures() >= allowedFailures) {
+        return Future.succeededFuture(new Refused(budget.spent(c, c.budget(), clock.instant()),
+            Reservation.RELEASE));
+      }
+      return attempts.reserve(tx, c.tenantId(), c.identityId(), c.check().id(), day, clock.instant())
+          .compose(attemptId -> checks.countAttempt(tx, c.check().id(), c.work().leaseOwner())
+              .map(new Admitted(attemptId)));
+    });
+  }
+
+  private static Future<Answer> gone() {
+    return Future.succeededFuture(new Refused(new Verdict.Gone("the identity or integration was removed meanwhile"),
+        Reservation.RELEASE));
+  }
+}

@@ -1,0 +1,144 @@
+package io.flare.iem.credentialcheck;
+
+import static io.flare.iem.storage.PgTime.utc;
+
+import io.flare.iem.storage.PgTime;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every authn call made for a check ({@code authn_attempts}, with its local calendar day) and the
+ * passwords already tried per identity ({@code tested_passwords}, fingerprints only). The attempts
+ * are the source of truth for the daily cap (they rebuild a lost Redis counter) and for the
+ * lockout budget (failures since the last sign-in). Rows are never deleted; a reservation whose
+ * call was never sent is marked RELEASED.
+ */
+final class AttemptRepository {
+
+  private static final String COUNTS = """
+      SELECT count(*) FILTER (WHERE local_date = $3 AND result <> 'RELEASED') AS today,
+             count(*) FILTER (WHERE ($4::timestamptz IS NULL OR attempt_time > $4)
+                              AND result IN ('RESERVED', 'INVALID', 'UNKNOWN', 'LOCKED_OUT')) AS failures
+      FROM authn_attempts
+      WHERE tenant_id = $1 AND identity_id = $2 AND (local_date = $3 OR $4::timestamptz IS NULL OR attempt_time > $4)
+      """;
+
+  private static final String DAY_COUNT = """
+      SELECT count(*) FROM authn_attempts
+      WHERE tenant_id = $1 AND identity_id = $2 AND local_date = $3 AND result <> 'RELEASED'
+      """;
+
+  private static final String INSERT = """
+      INSERT INTO authn_attempts (tenant_id, identity_id, check_id, local_date, attempt_time, result)
+      VALUES ($1, $2, $3, $4, $5, 'RESERVED')
+      RETURNING attempt_id
+      """;
+
+  private static final String SET_RESULT = """
+      UPDATE authn_attempts SET result = $2, okta_request_id = $3 WHERE attempt_id = $1
+      """;
+
+  /** A reservation whose call was never sent: RELEASED, and no longer counted on its check. */
+  private static final String RELEASE_UNSENT = """
+      WITH released AS (
+        UPDATE authn_attempts SET result = 'RELEASED' WHERE attempt_id = $1 AND result = 'RESERVED'
+        RETURNING check_id
+      )
+      UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
+      WHERE check_id = (SELECT check_id FROM released) AND lease_owner = $2
+      """;
+
+  /**
+   * Under the identity's row lock: this password was tried for the identity after its last change,
+   * or another check's authn call with it is in flight (a RESERVED attempt younger than a lease:
+   * one a crashed replica left behind stops counting once its check could be taken over).
+   */
+  private static final String SAME_PASSWORD_TAKEN = """
+      SELECT EXISTS (SELECT 1 FROM tested_passwords
+                     WHERE identity_id = $2 AND password_fingerprint = $3
+                       AND ($5::timestamptz IS NULL OR tested_time > $5))
+          OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
+                     WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
+                       AND a.attempt_time > $6 AND c.password_fingerprint = $3)
+      """;
+
+  private static final String TESTED = """
+      SELECT tested_time FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
+      """;
+
+  private static final String MARK_TESTED = """
+      INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time)
+      VALUES ($1, $2, $3, $4)
+      ON CONFLICT (identity_id, password_fingerprint) DO UPDATE SET tested_time = EXCLUDED.tested_time
+      """;
+
+  /** Authn attempts of an identity: today's (the cap) and failures in the lockout window (the budget). */
+  record Counts(long today, long failures) {}
+
+  /** Today's attempts (any result but RELEASED) and failures after {@code windowStart} (null: ever). */
+  Future<Counts> counts(SqlClient client, String tenantId, UUID identityId, LocalDate today, Instant windowStart) {
+    return client.preparedQuery(COUNTS)
+        .execute(Tuple.of(tenantId, identityId, today, utc(windowStart)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new Counts(row.getLong("today"), row.getLong("failures"));
+        });
+  }
+
+  /** Attempts of the identity on one local day that may have reached Okta: what rebuilds a lost Redis counter. */
+  Future<Long> dayCount(SqlClient client, String tenantId, UUID identityId, LocalDate day) {
+    return client.preparedQuery(DAY_COUNT).execute(Tuple.of(tenantId, identityId, day))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Records a RESERVED attempt (before its call); returns its id. */
+  Future<Long> reserve(SqlClient tx, String tenantId, UUID identityId, UUID checkId, LocalDate day, Instant now) {
+    return tx.preparedQuery(INSERT).execute(Tuple.of(tenantId, identityId, checkId, day, utc(now)))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** What Okta answered the attempt ({@code VALID}, {@code INVALID}, ...), with its request id. */
+  Future<Void> setResult(SqlClient client, long attemptId, String result, String oktaRequestId) {
+    return client.preparedQuery(SET_RESULT)
+        .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId))
+        .mapEmpty();
+  }
+
+  /** Marks a reserved attempt RELEASED (no call was or will be made for it) and uncounts it on its check. */
+  Future<Void> releaseUnsent(SqlClient client, long attemptId, String owner) {
+    return client.preparedQuery(RELEASE_UNSENT).execute(Tuple.of(attemptId, owner)).mapEmpty();
+  }
+
+  /**
+   * True when, as seen under the identity's row lock, this password was already tried for the
+   * identity since {@code passwordChanged} or another check is trying it right now (an attempt
+   * reserved after {@code inFlightSince}).
+   */
+  Future<Boolean> samePasswordTaken(SqlClient client, String tenantId, UUID identityId, UUID checkId,
+      byte[] fingerprint, Instant passwordChanged, Instant inFlightSince) {
+    return client.preparedQuery(SAME_PASSWORD_TAKEN)
+        .execute(Tuple.from(new Object[] {tenantId, identityId, Buffer.buffer(fingerprint), checkId,
+            utc(passwordChanged), utc(inFlightSince)}))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** When this password was last tried for the identity, if ever. */
+  Future<Optional<Instant>> testedTime(SqlClient client, UUID identityId, byte[] fingerprint) {
+    return client.preparedQuery(TESTED).execute(Tuple.of(identityId, Buffer.buffer(fingerprint)))
+        .map(rows -> rows.size() == 0 ? Optional.empty()
+            : Optional.of(PgTime.instant(rows.iterator().next(), "tested_time")));
+  }
+
+  Future<Void> markTested(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint, Instant now) {
+    return client.preparedQuery(MARK_TESTED)
+        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), utc(now)))
+        .mapEmpty();
+  }
+}

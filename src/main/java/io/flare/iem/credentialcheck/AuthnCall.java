@@ -1,0 +1,156 @@
+package io.flare.iem.credentialcheck;
+
+import static io.flare.iem.credentialcheck.StoredCheck.Outcome.INVALID;
+import static io.flare.iem.credentialcheck.StoredCheck.Outcome.VALID;
+
+import io.flare.iem.audit.AuditLog;
+import io.flare.iem.integrationconfig.Integration;
+import io.flare.iem.okta.AuthnOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.function.Function;
+
+/**
+ * After the fence admitted an attempt: the one authn call it allows, never retried, and its
+ * answer stored in one transaction with the attempt's result and its audit row: VALID (with the
+ * mitigation the integration's mode asks for, applied at once in AUTOMATED mode), INVALID,
+ * LOCKED_OUT, PENDING (Okta rate-limited the call) or UNVERIFIED (no answer or an ambiguous one:
+ * counted as a failure for the lockout budget, retried later with backoff, never reported
+ * INVALID). A decided check's sealed password is erased by the statement that decides it.
+ */
+final class AuthnCall {
+
+  /** What an answer changes besides the attempt row, in its transaction: the mitigation it planned, if any. */
+  private interface Effects {
+    Future<Mitigator.Planned> apply(SqlClient tx);
+  }
+
+  private static final Effects NO_EFFECTS = tx -> Future.succeededFuture(Mitigator.Planned.NONE);
+
+  private record Recorded(CheckRepository.Result decision, Mitigator.Planned mitigation) {}
+
+  private final Pool pool;
+  private final CheckRepository checks;
+  private final AttemptRepository attempts;
+  private final DailyCap cap;
+  private final FreshUsers users;
+  private final Mitigator mitigator;
+  private final LockoutNotes lockouts;
+  private final CheckMetrics metrics;
+  private final Clock clock;
+  private final CheckSettings settings;
+
+  AuthnCall(Pool pool, CheckRepository checks, AttemptRepository attempts, DailyCap cap, FreshUsers users,
+      Mitigator mitigator, LockoutNotes lockouts, CheckMetrics metrics, Clock clock, CheckSettings settings) {
+    this.pool = pool;
+    this.checks = checks;
+    this.attempts = attempts;
+    this.cap = cap;
+    this.users = users;
+    this.mitigator = mitigator;
+    this.lockouts = lockouts;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  /**
+   * Makes the call admitted as attempt {@code attemptId} of local day {@code day}, if Redis still
+   * holds the counter that granted it (no Redis, no call), and stores what Okta answered.
+   */
+  Future<CheckPipeline.Step> make(Candidate c, LocalDate day, long attemptId) {
+    return cap.confirm(c.tenantId(), c.identityId(), day)
+        .otherwise(false)
+        .compose(present -> present
+            ? c.org().authn(c.user().login(), c.work().password(), c.work().abandon())
+                .compose(outcome -> answered(c, day, attemptId, outcome))
+            : attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
+                .map(ignored -> waiting(new Verdict.Queue("Redis became unavailable or lost the daily counter before"
+                    + " the call; no attempt was made, retried when it is back", clock.instant().plus(settings.shortWait())))));
+  }
+
+  /** Every answer authn can give, in one exhaustive switch. */
+  private Future<CheckPipeline.Step> answered(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome) {
+    Instant now = clock.instant();
+    return switch (outcome.kind()) {
+      case NOT_SENT -> notSent(c, day, attemptId);
+      case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now)
+              .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.work().actor(), now)),
+          planned -> new CheckRepository.Result(VALID, null, "Okta accepted the password ("
+              + ((AuthnOutcome.Valid) outcome).status() + ")" + planned.note(), null, now));
+      case INVALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now).map(Mitigator.Planned.NONE),
+          planned -> new CheckRepository.Result(INVALID, null, "Okta rejected the password", null, now));
+      case LOCKED_OUT -> record(c, day, attemptId, outcome,
+          tx -> lockouts.fromAuthn(tx, c, outcome.requestId(), now).map(Mitigator.Planned.NONE),
+          planned -> new Verdict.LockedOut("Okta says the user is locked out").result(now));
+      case RATE_LIMITED -> record(c, day, attemptId, outcome, NO_EFFECTS,
+          planned -> new Verdict.Queue("Okta rate-limited the attempt (HTTP 429); queued",
+              now.plus(untilReal(((AuthnOutcome.RateLimited) outcome).retryAfter()))).result(now));
+      case UNKNOWN -> record(c, day, attemptId, outcome, NO_EFFECTS,
+          planned -> new Verdict.Unverified("Okta's answer was missing or ambiguous ("
+              + ((AuthnOutcome.Unknown) outcome).reason() + "); counted as a failed attempt for the lockout budget"
+              + " and retried later", now.plus(settings.unverifiedBackoff(c.check().unverifiedCount()))).result(now));
+    };
+  }
+
+  /**
+   * The call was given up while it waited for the org's authn limit (the replica is stopping): Okta
+   * saw nothing, so the attempt is RELEASED and the day's count given back, and the check waits,
+   * due at once, for another replica.
+   */
+  private Future<CheckPipeline.Step> notSent(Candidate c, LocalDate day, long attemptId) {
+    return attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
+        .compose(ignored -> cap.release(c.tenantId(), c.identityId(), day))
+        .map(ignored -> waiting(new Verdict.Queue("not tried yet: the replica deciding it stopped before the call"
+            + " was sent; queued", clock.instant())));
+  }
+
+  private Future<CheckPipeline.Step> record(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome,
+      Effects effects, Function<Mitigator.Planned, CheckRepository.Result> decision) {
+    users.forget(c.org(), c.identity().oktaUserId()); // the attempt may change what Okta says of the user
+    String result = outcome.kind().name();
+    metrics.authn(result);
+    Future<Recorded> stored = pool.withTransaction(tx -> attempts.setResult(tx, attemptId, result, outcome.requestId())
+        .compose(ignored -> AuditLog.append(tx, new AuditLog.Event(c.tenantId(), "credential_check.authn",
+            c.work().actor(), c.identityId(), outcome.requestId(), result, new JsonObject()
+                .put("check_id", c.check().id().toString()).put("attempt_id", attemptId)
+                .put("local_date", day.toString()))))
+        .compose(ignored -> effects.apply(tx))
+        .compose(planned -> {
+          CheckRepository.Result r = decision.apply(planned);
+          return checks.finish(tx, c.check().id(), c.work().leaseOwner(), r).map(new Recorded(r, planned));
+        }));
+    return stored.compose(recorded -> {
+      CheckPipeline.Step step = CheckPipeline.Step.stored(recorded.decision());
+      if (recorded.mitigation().created().isEmpty()) {
+        return Future.succeededFuture(step);
+      }
+      StoredMitigation created = recorded.mitigation().created().get();
+      metrics.mitigationCreated();
+      return created.mode() == Integration.MitigationMode.AUTOMATED
+          ? mitigator.applyNew(created, c.integration()).map(step)
+          : Future.succeededFuture(step);
+    });
+  }
+
+  /** The password is tried: ALREADY_TESTED for this identity until its next change. */
+  private Future<Void> tested(SqlClient tx, Candidate c, Instant now) {
+    return attempts.markTested(tx, c.tenantId(), c.identityId(), c.work().fingerprint(), now);
+  }
+
+  private CheckPipeline.Step waiting(Verdict.Stop verdict) {
+    return CheckPipeline.Step.toStore(verdict.result(clock.instant()));
+  }
+
+  /** How long from now a real-clock instant is (Okta's rate-limit reset), between 1 s and 5 min. */
+  private static Duration untilReal(Instant realInstant) {
+    long millis = realInstant == null ? 60_000 : realInstant.toEpochMilli() - System.currentTimeMillis();
+    return Duration.ofMillis(Math.max(1_000, Math.min(300_000, millis)));
+  }
+}
