@@ -60,6 +60,9 @@ public final class TestServers {
     return redis;
   }
 
+  /** Connections of a test database's pool, as production's default. */
+  public static final int POOL_SIZE = 8;
+
   /** A new, empty database on the shared server (migrations run when the service starts). */
   public static AppConfig.Postgres newDatabase() {
     EmbeddedPostgres pg = postgres();
@@ -70,7 +73,7 @@ public final class TestServers {
     } catch (SQLException e) {
       throw new IllegalStateException("could not create test database", e);
     }
-    return new AppConfig.Postgres("127.0.0.1", pg.port(), name, "postgres", "postgres", 8);
+    return new AppConfig.Postgres("127.0.0.1", pg.port(), name, "postgres", "postgres", POOL_SIZE);
   }
 
   /** A signing key file generated once per JVM. */
