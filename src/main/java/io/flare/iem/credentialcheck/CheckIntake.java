@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Receives leaked credentials: matches the username to a synced identity, records the check (the
- * password sealed, never in plaintext) and decides it at once as far as the gates allow; what
+ * password sealed, never in plaintext) and hands it to the {@link CheckPipeline} at once; what
  * must wait stays in the queue for the {@link CheckQueueWorker}s. The same request id, or the same
  * leak, identity and password, returns the existing check and never causes a second attempt.
  */

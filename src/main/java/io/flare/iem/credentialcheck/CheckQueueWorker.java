@@ -130,7 +130,12 @@ public final class CheckQueueWorker extends VerticleBase {
         });
   }
 
-  private record Batch(List<CheckRepository.Claimed> taken, boolean full) {}
+  /** The checks kept from one claim; {@code full} when the claim filled every free slot (look again at once). */
+  private record Batch(List<CheckRepository.Claimed> taken, boolean full) {
+    static Batch partial(List<CheckRepository.Claimed> taken) {
+      return new Batch(taken, false);
+    }
+  }
 
   /** Keeps what the per-tenant limit allows and gives the rest back to the queue at once. */
   private Future<Batch> giveBackSurplus(List<CheckRepository.Claimed> claimed, String owner, int room) {
@@ -149,7 +154,7 @@ public final class CheckQueueWorker extends VerticleBase {
     if (surplus.isEmpty()) {
       return Future.succeededFuture(new Batch(taken, full));
     }
-    return checks.unclaim(pool, surplus, owner).otherwiseEmpty().map(new Batch(taken, false));
+    return checks.unclaim(pool, surplus, owner).otherwiseEmpty().map(Batch.partial(taken));
   }
 
   private int perTenantLimit() {
