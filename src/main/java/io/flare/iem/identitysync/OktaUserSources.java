@@ -70,7 +70,7 @@ public final class OktaUserSources implements UserSources {
         long requests = usage.requests();
         long waits = usage.rateLimitWaits();
         Page out = new Page(users(page.users()), page.nextCursor(), (int) (requests - requestsSeen),
-            (int) (waits - waitsSeen));
+            (int) (waits - waitsSeen), page.oktaTime());
         requestsSeen = requests;
         waitsSeen = waits;
         return out;

@@ -55,6 +55,7 @@ final class SyncRunRepository {
   private static final String CHECKPOINT = """
       UPDATE sync_runs
       SET cursor = $3, max_last_updated = greatest(max_last_updated, $4),
+          okta_start_time = coalesce(okta_start_time, $15),
           users_seen = users_seen + $5, identities_created = identities_created + $6,
           identities_updated = identities_updated + $7, identities_removed = identities_removed + $8,
           identifiers_created = identifiers_created + $9, identifiers_over_cap = identifiers_over_cap + $10,
@@ -138,14 +139,18 @@ final class SyncRunRepository {
     return tx.preparedQuery(LOCK).execute(Tuple.of(runId, owner)).map(SyncRunRepository::cancelFlag);
   }
 
-  /** Records a batch (cursor, counters) and renews the lease, inside the batch's transaction. */
+  /**
+   * Records a batch (cursor, counters) and renews the lease, inside the batch's transaction. The
+   * first batch of a run also records when Okta answered its first page ({@code oktaTime}): the
+   * run's start by Okta's clock, from which the next incremental sync lists.
+   */
   Future<Optional<Boolean>> checkpoint(SqlClient tx, UUID runId, String owner, String cursor, Instant maxLastUpdated,
-      SyncRun.Counters delta, int leaseSeconds) {
+      Instant oktaTime, SyncRun.Counters delta, int leaseSeconds) {
     return tx.preparedQuery(CHECKPOINT)
         .execute(Tuple.from(new Object[] {runId, owner, cursor, utc(maxLastUpdated), delta.usersSeen(),
             delta.identitiesCreated(), delta.identitiesUpdated(), delta.identitiesRemoved(), delta.identifiersCreated(),
             delta.identifiersOverCap(), delta.pagesFetched(), delta.oktaRequests(), delta.rateLimitWaits(),
-            leaseSeconds}))
+            leaseSeconds, utc(oktaTime)}))
         .map(SyncRunRepository::cancelFlag);
   }
 

@@ -35,7 +35,8 @@ final class SyncSchedule {
 
   private static final String RECORD_SUCCESS = """
       INSERT INTO sync_schedules (tenant_id, last_success_watermark, last_full_success_time)
-      SELECT $1, max_last_updated, CASE WHEN $3 = 'FULL' THEN now() END FROM sync_runs WHERE sync_run_id = $2
+      SELECT $1, coalesce(okta_start_time, max_last_updated), CASE WHEN $3 = 'FULL' THEN now() END
+      FROM sync_runs WHERE sync_run_id = $2
       ON CONFLICT (tenant_id) DO UPDATE SET
         last_success_watermark = greatest(sync_schedules.last_success_watermark, EXCLUDED.last_success_watermark),
         last_full_success_time = coalesce(EXCLUDED.last_full_success_time, sync_schedules.last_full_success_time)
@@ -96,7 +97,12 @@ final class SyncSchedule {
     });
   }
 
-  /** A run succeeded: its newest Okta {@code lastUpdated} becomes the watermark (never moving back). */
+  /**
+   * A run succeeded: its start by Okta's clock (when Okta answered its first page) becomes the
+   * watermark, never moving back. A user changed during the run, behind its cursor or ahead of it,
+   * changed after that start, so the next incremental sync lists it. (A run whose pages carried no
+   * {@code Date} falls back to the newest {@code lastUpdated} it saw.)
+   */
   static Future<Void> recordSuccess(SqlClient tx, String tenantId, UUID runId, SyncQueue.Mode mode) {
     return tx.preparedQuery(RECORD_SUCCESS).execute(Tuple.of(tenantId, runId, mode.name())).mapEmpty();
   }

@@ -79,8 +79,39 @@ final class Syncer {
     return execution;
   }
 
-  /** The users of one or more pages, written in one transaction. */
-  private record Batch(List<SyncedUser> users, String nextCursor, int pages, int requests, int rateLimitWaits) {}
+  /**
+   * The users of one or more pages, written in one transaction, and when Okta answered the first of
+   * them (by Okta's clock).
+   */
+  private record Batch(List<SyncedUser> users, String nextCursor, int pages, int requests, int rateLimitWaits,
+      Instant oktaTime) {}
+
+  /** A batch being fetched, page by page. */
+  private static final class Pages {
+    final List<SyncedUser> users;
+    int pages;
+    int requests;
+    int waits;
+    Instant oktaTime;
+
+    Pages(int capacity) {
+      users = new ArrayList<>(capacity);
+    }
+
+    void add(UserSource.Page page) {
+      users.addAll(page.users());
+      pages++;
+      requests += page.requests();
+      waits += page.rateLimitWaits();
+      if (oktaTime == null) {
+        oktaTime = page.sourceTime();
+      }
+    }
+
+    Batch batch(String next) {
+      return new Batch(users, next, pages, requests, waits, oktaTime);
+    }
+  }
 
   private final class Execution implements Handle {
     private final SyncRun run;
@@ -210,21 +241,18 @@ final class Syncer {
     }
 
     private Future<Batch> fetchBatch(String at) {
-      return fetchInto(new ArrayList<>(settings.batchUsers() + 200), at, 0, 0, 0);
+      return fetchInto(new Pages(settings.batchUsers() + 200), at);
     }
 
-    private Future<Batch> fetchInto(List<SyncedUser> users, String at, int pages, int requests, int waits) {
+    private Future<Batch> fetchInto(Pages batch, String at) {
       return source.page(at).compose(page -> {
-        users.addAll(page.users());
+        batch.add(page);
         metrics.syncPage(page.users().size());
         String next = page.next() == null || page.next().equals(at) ? LISTING_DONE : page.next();
-        int p = pages + 1;
-        int r = requests + page.requests();
-        int w = waits + page.rateLimitWaits();
-        if (LISTING_DONE.equals(next) || users.size() >= settings.batchUsers() || stopRequested) {
-          return Future.succeededFuture(new Batch(users, next, p, r, w));
+        if (LISTING_DONE.equals(next) || batch.users.size() >= settings.batchUsers() || stopRequested) {
+          return Future.succeededFuture(batch.batch(next));
         }
-        return fetchInto(users, next, p, r, w);
+        return fetchInto(batch, next);
       });
     }
 
@@ -258,8 +286,8 @@ final class Syncer {
       OffsetDateTime maxLastUpdated = result.maxLastUpdated();
       SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
           result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());
-      return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(),
-              PgTime.instant(maxLastUpdated), delta, settings.leaseSeconds())
+      return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(), PgTime.instant(maxLastUpdated),
+              batch.oktaTime(), delta, settings.leaseSeconds())
           .compose(state -> {
             if (state.isEmpty()) {
               return Future.failedFuture(new RunInterrupted.LeaseLost());

@@ -1,6 +1,7 @@
 package io.flare.iem.identitysync;
 
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -10,8 +11,11 @@ import java.util.List;
  */
 public interface UserSource {
 
-  /** One page of users, the cursor of the next page (null on the last), and what fetching it cost. */
-  record Page(List<SyncedUser> users, String next, int requests, int rateLimitWaits) {}
+  /**
+   * One page of users, the cursor of the next page (null on the last), what fetching it cost, and
+   * when the source answered by its own clock (null when it did not say).
+   */
+  record Page(List<SyncedUser> users, String next, int requests, int rateLimitWaits, Instant sourceTime) {}
 
   /** The page at {@code cursor}; {@code null} means the first page of this listing. */
   Future<Page> page(String cursor);

@@ -117,7 +117,7 @@ public final class OktaOrg {
         next = null;
       }
     }
-    return new UserPage(UserParser.page(r.body()), next, r.requestId());
+    return new UserPage(UserParser.page(r.body()), next, r.requestId(), r.date());
   }
 
   /** One user by id or login; empty when Okta answers 404. */

@@ -4,6 +4,10 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +16,16 @@ record OktaResponse(int status, MultiMap headers, Buffer body) {
 
   String requestId() {
     return headers.get("X-Okta-Request-Id");
+  }
+
+  /** When Okta answered, by Okta's clock (its {@code Date} header, to the second); null without one. */
+  Instant date() {
+    String date = headers.get("Date");
+    try {
+      return date == null ? null : ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   JsonObject json() {

@@ -117,7 +117,7 @@ class SyncerTest {
       int to = Math.min(snapshot.size(), from + 200);
       Promise<Page> p = Promise.promise();
       vertx.setTimer(1, id -> p.complete(new Page(List.copyOf(snapshot.subList(from, to)),
-          to >= snapshot.size() ? null : Integer.toString(to), 1, 0)));
+          to >= snapshot.size() ? null : Integer.toString(to), 1, 0, null)));
       return p.future();
     }
 
