@@ -122,7 +122,10 @@ final class OrgConnection {
     }
   }
 
-  /** Where a request is in its tries: server failures retried, 429s waited out, and whether a fresh token was tried. */
+  /**
+   * Where a request is in its tries: server failures retried, 429s waited out, and whether it was
+   * already sent again for its authorization (a fresh token, or a DPoP nonce): that happens once.
+   */
   private record Tries(int failures, int waits, boolean reauthorised) {
 
     static final Tries FIRST = new Tries(0, 0, false);
@@ -190,13 +193,15 @@ final class OrgConnection {
       return Future.succeededFuture(r);
     }
     if (token != null && !tries.reauthorised()) {
-      if (status == 401) {
-        invalidate(token);
-        return attempt(call, usage, tries.withFreshToken());
-      }
+      // a nonce demand (RFC 9449 §9: 401 or 400 with a DPoP challenge and a DPoP-Nonce) is answered
+      // with the nonce; the token is fine. Only another 401 means the token is not accepted.
       if ((status == 400 || status == 401) && "use_dpop_nonce".equals(r.challengeError())
           && r.headers().get("DPoP-Nonce") != null) {
         resourceNonce = true;
+        return attempt(call, usage, tries.withFreshToken());
+      }
+      if (status == 401) {
+        invalidate(token);
         return attempt(call, usage, tries.withFreshToken());
       }
     }

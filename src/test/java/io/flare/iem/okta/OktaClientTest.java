@@ -130,6 +130,21 @@ class OktaClientTest {
   }
 
   @Test
+  void a_resource_servers_nonce_demand_is_answered_with_the_nonce_not_with_a_new_token() {
+    sim.app().requireDpop(true).requireResourceNonce(true);
+    OktaOrg org = org(Usage.named("reads"));
+    Await.result(org.token(Set.of(OktaOrg.USERS_READ)));
+    long tokens = sim.counters().requests("POST /oauth2/v1/token");
+
+    assertThat(Await.result(org.getUser(sim.userId(7)))).map(OktaUser::id).contains(sim.userId(7));
+    assertThat(Await.result(org.getUser(sim.userId(8)))).map(OktaUser::id).contains(sim.userId(8));
+
+    assertThat(sim.counters().requests("GET /api/v1/users/{id}")).as("one challenge, then each read once")
+        .isEqualTo(3);
+    assertThat(sim.counters().requests("POST /oauth2/v1/token")).as("the token was still good").isEqualTo(tokens);
+  }
+
+  @Test
   void a_429_storm_is_waited_out_within_the_callers_share() {
     sim.rateLimitWindow(Duration.ofSeconds(1)).limit(SimBucket.USERS, 20); // the app sees 10 per window
     sim.faults().force429(Duration.ofMillis(1500), SimBucket.USERS);

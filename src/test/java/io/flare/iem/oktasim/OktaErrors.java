@@ -106,6 +106,9 @@ public final class OktaErrors {
       "The resource request must use the DPoP authentication scheme when using a DPoP bound token.");
   public static final OAuth NOT_DPOP_BOUND = new OAuth(401, "invalid_token", "The presented access_token is not DPoP bound.");
   public static final OAuth USE_NONCE = new OAuth(400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.");
+  /** RFC 9449 §9: a resource server's nonce demand (401 with a DPoP challenge and a {@code DPoP-Nonce}). */
+  public static final OAuth RESOURCE_USE_NONCE = new OAuth(401, "use_dpop_nonce",
+      "Resource server requires nonce in DPoP proof.");
   public static final OAuth TOKEN_INVALID = new OAuth(401, "invalid_token", "The token is invalid.");
   public static final OAuth TOKEN_EXPIRED = new OAuth(401, "invalid_token", "The token has expired.");
   public static final OAuth INSUFFICIENT_SCOPE = new OAuth(403, "insufficient_scope",

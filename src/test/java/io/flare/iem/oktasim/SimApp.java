@@ -53,6 +53,7 @@ public final class SimApp {
   TreeSet<Integer> resourceSet;
   boolean dpopRequired;
   boolean rejectNonces;
+  boolean resourceNonce;
   int sharePercent = 50;
 
   SimApp(OktaSimulator sim, String clientId, String jwksUrl) {
@@ -158,6 +159,20 @@ public final class SimApp {
   public SimApp rejectDpopNonces(boolean reject) {
     synchronized (sim) {
       rejectNonces = reject;
+    }
+    return this;
+  }
+
+  /**
+   * API calls with this app's DPoP-bound tokens must carry the server's current nonce in their proof.
+   * Okta's recordings show none demanded on resource calls (okta-api.md §0.4); RFC 9449 §9, which
+   * Okta's DPoP follows ("based on the current RFC", developer.okta.com/docs/guides/dpop), lets a
+   * resource server demand one with 401, {@code WWW-Authenticate: DPoP error="use_dpop_nonce"} and a
+   * {@code DPoP-Nonce} header; a client must then retry once with that nonce.
+   */
+  public SimApp requireResourceNonce(boolean required) {
+    synchronized (sim) {
+      resourceNonce = required;
     }
     return this;
   }

@@ -786,6 +786,14 @@ final class SimServer {
           problem = proof.error;
         } else if (!issued.jkt.equals(proof.jkt)) {
           problem = OktaErrors.DPOP_BINDING;
+        } else if (needsNonce(app, proof)) {
+          String current;
+          synchronized (sim) {
+            current = nonce;
+          }
+          send(req, 401, null, Map.of("WWW-Authenticate", challenge("DPoP", base, scopeHint,
+              OktaErrors.RESOURCE_USE_NONCE, req.path()), "DPoP-Nonce", current));
+          return null;
         }
       }
       if (problem != null) {
@@ -802,6 +810,13 @@ final class SimServer {
       permissions = Set.copyOf(app.permissions);
     }
     return new Principal(app.clientId, app, issued.scopes, permissions);
+  }
+
+  /** A resource call of an app that demands nonces, whose proof carries none or a stale one (RFC 9449 §9). */
+  private boolean needsNonce(SimApp app, Proof proof) {
+    synchronized (sim) {
+      return app.resourceNonce && (proof.nonce == null || !(proof.nonce.equals(nonce) || proof.nonce.equals(previousNonce)));
+    }
   }
 
   private static String challenge(String scheme, String base, String scope, OktaErrors.OAuth error, String resource) {
