@@ -18,6 +18,8 @@ class LockoutBudgetRulesTest {
     assertThat(LockoutBudget.of(1, 2)).isZero(); // one failure locks: never try
     assertThat(LockoutBudget.of(null, 3)).isEqualTo(3);
     assertThat(LockoutBudget.of(0, 3)).isEqualTo(3);
+    assertThat(LockoutBudget.of(null, 10)).as("unknown: under half of Okta's default of 10").isEqualTo(4);
+    assertThat(LockoutBudget.of(null, 50)).isEqualTo(4);
   }
 
   @Test

@@ -63,6 +63,29 @@ class LockoutBudgetTest {
   }
 
   @Test
+  void with_the_lockout_threshold_unknown_a_generous_daily_cap_still_stops_at_four_failures_between_sign_ins() {
+    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().maxDaily(10))) { // the policy is not readable
+      CheckHarness.User u = h.user("unknown-threshold");
+      h.sim.setLastLogin(u.oktaUserId(), h.clock.instant().minus(Duration.ofDays(90)));
+
+      for (int day = 1; day <= 3; day++) {
+        for (int i = 0; i < 12; i++) {
+          h.check(u.login(), "day" + day + "-wrong-" + i);
+        }
+        h.awaitQuiet();
+        h.clock.advance(Duration.ofDays(1));
+        h.awaitQuiet();
+      }
+
+      SimUser okta = h.sim.user(u.oktaUserId()).orElseThrow();
+      assertThat(okta.failedAttempts()).as("under half of Okta's default threshold of 10; outcomes %s, 429s %s",
+          h.outcomes(), h.sim.counters().served429()).isEqualTo(4);
+      assertThat(okta.status()).isEqualTo("ACTIVE");
+      assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(4);
+    }
+  }
+
+  @Test
   void an_unlock_restarts_the_budget_and_a_locked_user_is_never_tried() {
     Instant start = Instant.now().minus(Duration.ofHours(1));
     try (CheckHarness h = CheckHarness.start(CheckHarness.setup().clock(new io.flare.iem.testing.MutableClock(start))
