@@ -14,6 +14,7 @@ import io.flare.iem.identitysync.OktaUserSources;
 import io.flare.iem.identitysync.SyncSettings;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.LockoutThresholds;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
@@ -138,9 +139,10 @@ public final class App {
     var tenants = new TenantRepository(TenantSettings.DEFAULT_IDENTIFIER_CAP);
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
     String replica = replicaId();
+    var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), SyncSettings.from(config.sync()), clock, replica,
-        metrics);
+        new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
+        clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.defaults(config.checks().authnShare(),
             config.checks().workers(), config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());

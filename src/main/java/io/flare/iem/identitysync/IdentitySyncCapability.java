@@ -17,12 +17,12 @@ public record IdentitySyncCapability(IdentitySyncEndpoint endpoint, SyncWorker w
     IntegrationLifecycle lifecycle, IdentityRepository identities) {
 
   public static IdentitySyncCapability create(Vertx vertx, Pool pool, IntegrationRepository integrations,
-      TenantRepository tenants, UserSources sources, SyncSettings settings, Clock clock, String replica,
-      Metrics metrics) {
+      TenantRepository tenants, UserSources sources, OrgRefresh refresh, SyncSettings settings, Clock clock,
+      String replica, Metrics metrics) {
     SyncRunRepository runs = new SyncRunRepository();
     IdentityRepository identities = new IdentityRepository();
-    Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, settings,
-        replica, metrics);
+    Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, refresh,
+        settings, replica, metrics);
     SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica);
     IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations, runs, identities);
     endpoint.onSyncQueued(worker::kick);

@@ -14,8 +14,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +43,16 @@ final class Syncer {
   private final IntegrationRepository integrations;
   private final TenantRepository tenants;
   private final UserSources sources;
+  private final OrgRefresh refresh;
   private final SyncSettings settings;
   private final String owner;
   private final Metrics metrics;
   private final AtomicInteger running = new AtomicInteger();
 
   Syncer(Vertx vertx, Pool pool, SyncRunRepository runs, IdentityWriter writer, IntegrationRepository integrations,
-      TenantRepository tenants, UserSources sources, SyncSettings settings, String owner, Metrics metrics) {
+      TenantRepository tenants, UserSources sources, OrgRefresh refresh, SyncSettings settings, String owner,
+      Metrics metrics) {
+    this.refresh = refresh;
     this.metrics = metrics;
     metrics.gauge("iem.sync.active.runs", "sync runs this replica is executing", running::get);
     this.vertx = vertx;
@@ -77,40 +78,6 @@ final class Syncer {
     Execution execution = new Execution(run);
     execution.start();
     return execution;
-  }
-
-  /**
-   * The users of one or more pages, written in one transaction, and when Okta answered the first of
-   * them (by Okta's clock).
-   */
-  private record Batch(List<SyncedUser> users, String nextCursor, int pages, int requests, int rateLimitWaits,
-      Instant oktaTime) {}
-
-  /** A batch being fetched, page by page. */
-  private static final class Pages {
-    final List<SyncedUser> users;
-    int pages;
-    int requests;
-    int waits;
-    Instant oktaTime;
-
-    Pages(int capacity) {
-      users = new ArrayList<>(capacity);
-    }
-
-    void add(UserSource.Page page) {
-      users.addAll(page.users());
-      pages++;
-      requests += page.requests();
-      waits += page.rateLimitWaits();
-      if (oktaTime == null) {
-        oktaTime = page.sourceTime();
-      }
-    }
-
-    Batch batch(String next) {
-      return new Batch(users, next, pages, requests, waits, oktaTime);
-    }
   }
 
   private final class Execution implements Handle {
@@ -185,7 +152,8 @@ final class Syncer {
           return finish(SyncRun.State.FAILED, "the tenant has no Okta integration", null).map(false);
         }
         integration = found.get();
-        return tenants.get(pool, run.tenantId())
+        return refresh.refresh(integration)
+            .compose(ignored -> tenants.get(pool, run.tenantId()))
             .compose(t -> {
               tenant = t;
               return writer.countIdentifiers(pool, run.tenantId());
@@ -236,28 +204,28 @@ final class Syncer {
 
     /** Streams the listing from {@code at}, {@code PARALLEL_WRITES} batch transactions at a time ({@link BatchStream}). */
     private Future<Void> pump(String at) {
-      return new BatchStream<Batch>(PARALLEL_WRITES, this::checkFlags, this::fetchBatch, Batch::nextCursor,
+      return new BatchStream<SyncBatch>(PARALLEL_WRITES, this::checkFlags, this::fetchBatch, SyncBatch::nextCursor,
           this::write, LISTING_DONE).from(at);
     }
 
-    private Future<Batch> fetchBatch(String at) {
-      return fetchInto(new Pages(settings.batchUsers() + 200), at);
+    private Future<SyncBatch> fetchBatch(String at) {
+      return fetchInto(new SyncBatch.Builder(settings.batchUsers() + 200), at);
     }
 
-    private Future<Batch> fetchInto(Pages batch, String at) {
+    private Future<SyncBatch> fetchInto(SyncBatch.Builder batch, String at) {
       return source.page(at).compose(page -> {
         batch.add(page);
         metrics.syncPage(page.users().size());
         String next = page.next() == null || page.next().equals(at) ? LISTING_DONE : page.next();
-        if (LISTING_DONE.equals(next) || batch.users.size() >= settings.batchUsers() || stopRequested) {
-          return Future.succeededFuture(batch.batch(next));
+        if (LISTING_DONE.equals(next) || batch.size() >= settings.batchUsers() || stopRequested) {
+          return Future.succeededFuture(batch.build(next));
         }
         return fetchInto(batch, next);
       });
     }
 
     /** One batch in one transaction: upsert now, then (after {@code previous} committed) its ordered tail. */
-    private Future<Void> write(Batch batch, Future<Void> previous) {
+    private Future<Void> write(SyncBatch batch, Future<Void> previous) {
       int size = batch.users().size();
       IdentityWriter.Identifiers mode = identifiers.forBatch(size);
       return pool.withTransaction(tx -> writer.upsert(tx, run.tenantId(), run.id(), batch.users(), mode)
@@ -282,7 +250,7 @@ final class Syncer {
     }
 
     /** Moves the cursor and counters and renews the lease: fails if the lease is lost, stops on a cancel. */
-    private Future<Void> checkpoint(SqlClient tx, Batch batch, IdentityWriter.BatchResult result) {
+    private Future<Void> checkpoint(SqlClient tx, SyncBatch batch, IdentityWriter.BatchResult result) {
       OffsetDateTime maxLastUpdated = result.maxLastUpdated();
       SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
           result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());

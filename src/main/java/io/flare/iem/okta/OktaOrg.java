@@ -227,11 +227,34 @@ public final class OktaOrg {
 
   // ---- policy -------------------------------------------------------------------------------
 
-  /** The lockout settings of the active password policies; needs {@code okta.policies.read}. */
+  /** Pages of password policies read at most: an org has a handful; a loop of links must end. */
+  static final int MAX_POLICY_PAGES = 50;
+
+  /**
+   * The lockout settings of the active password policies, every page of them (the listing pages
+   * with {@code limit} and {@code after} and {@code Link: rel="next"}, as Okta's other lists do);
+   * needs {@code okta.policies.read}.
+   */
   public Future<LockoutPolicy> lockoutPolicy() {
-    return connection.executeOk(OrgConnection.Call.get(connection.url("/api/v1/policies?type=PASSWORD"),
-            Bucket.OTHER, Set.of(POLICIES_READ)), usage)
-        .map(r -> lockout(r.jsonArray()));
+    return passwordPolicies(connection.url("/api/v1/policies?type=PASSWORD"), new JsonArray(), 1)
+        .map(OktaOrg::lockout);
+  }
+
+  private Future<JsonArray> passwordPolicies(URI url, JsonArray read, int page) {
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(POLICIES_READ)), usage)
+        .compose(r -> {
+          read.addAll(r.jsonArray());
+          String next = Links.find(r.headers().getAll("Link"), "next");
+          if (next == null || page >= MAX_POLICY_PAGES) {
+            return Future.succeededFuture(read);
+          }
+          URI nextUri = url.resolve(next);
+          if (!connection.domain.owns(nextUri)) {
+            return Future.failedFuture(new OktaException(OktaException.Kind.DOMAIN_REFUSED, r.status(), null,
+                "the next-page link leaves the integration's Okta domain", List.of(), r.requestId(), null));
+          }
+          return passwordPolicies(nextUri, read, page + 1);
+        });
   }
 
   static LockoutPolicy lockout(JsonArray policies) {

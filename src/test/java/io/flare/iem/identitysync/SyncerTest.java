@@ -151,7 +151,7 @@ class SyncerTest {
 
   Syncer syncer(String owner, java.util.function.Function<Instant, UserSource> source) {
     return new Syncer(vertx, pool, new SyncRunRepository(), new IdentityWriter(), integrations, tenants,
-        (integration, since) -> source.apply(since), FAST, owner,
+        (integration, since) -> source.apply(since), OrgRefresh.NONE, FAST, owner,
         new io.flare.iem.metrics.Metrics(io.flare.iem.metrics.Metrics.newRegistry(), java.util.Set.of()));
   }
 

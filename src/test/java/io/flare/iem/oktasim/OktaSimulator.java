@@ -159,6 +159,7 @@ public final class OktaSimulator {
   int autoUnlockMinutes;
   boolean showLockoutFailures;
   boolean policyReadable = true;
+  final SimPolicies passwordPolicies = new SimPolicies();
   long clockOffset;
   final List<String> secrets = Collections.synchronizedList(new ArrayList<>());
   private final SimServer server;
@@ -389,6 +390,21 @@ public final class OktaSimulator {
   /** Minutes after which a locked user is unlocked again (0 = never, Okta's default). */
   public synchronized void autoUnlockMinutes(int minutes) {
     this.autoUnlockMinutes = minutes;
+  }
+
+  /**
+   * Another ACTIVE password policy (for a group) after the default one, with its own lockout
+   * threshold. Authn still locks by the default policy's threshold; listings show every policy.
+   */
+  public synchronized OktaSimulator addPasswordPolicy(String name, int priority, int maxAttempts) {
+    passwordPolicies.add(name, priority, maxAttempts);
+    return this;
+  }
+
+  /** How many policies one page of {@code GET /api/v1/policies} holds when the caller sets no {@code limit}. */
+  public synchronized OktaSimulator policyPageSize(int size) {
+    passwordPolicies.pageSize = size;
+    return this;
   }
 
   /** When false, {@code GET /api/v1/policies} is 403 E0000006 even with {@code okta.policies.read}. */

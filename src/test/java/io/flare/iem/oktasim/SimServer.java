@@ -1169,17 +1169,18 @@ final class SimServer {
   }
 
   private void policies(HttpServerRequest req, Map<String, String> headers) {
-    int max;
-    int unlock;
-    boolean show;
+    List<JsonObject> all;
+    int pageSize;
     synchronized (sim) {
       if (!sim.policyReadable) {
         apiError(req, OktaErrors.NO_PERMISSION, null, List.of(), headers);
         return;
       }
-      max = sim.maxAttempts;
-      unlock = sim.autoUnlockMinutes;
-      show = sim.showLockoutFailures;
+      JsonObject lockout = new JsonObject().put("maxAttempts", sim.maxAttempts)
+          .put("autoUnlockMinutes", sim.autoUnlockMinutes).put("showLockoutFailures", sim.showLockoutFailures)
+          .put("userLockoutNotificationChannels", List.of());
+      all = sim.passwordPolicies.all(sim.users.seed, lockout);
+      pageSize = sim.passwordPolicies.pageSize;
     }
     String type = req.params().get("type");
     if (type == null) {
@@ -1190,20 +1191,20 @@ final class SimServer {
       send(req, 200, "[]", headers);
       return;
     }
-    JsonObject lockout = new JsonObject().put("maxAttempts", max).put("autoUnlockMinutes", unlock)
-        .put("showLockoutFailures", show).put("userLockoutNotificationChannels", List.of());
-    JsonObject policy = new JsonObject()
-        .put("id", "00p" + SimUsers.base62(SimUsers.mix(sim.users.seed, -5), 17))
-        .put("status", "ACTIVE").put("name", "Default Policy")
-        .put("description", "The default policy applies in all situations if no other policy applies.")
-        .put("priority", 1).put("system", true).put("type", "PASSWORD")
-        .put("conditions", new JsonObject().put("people", new JsonObject().put("groups",
-            new JsonObject().put("include", List.of("00g" + SimUsers.base62(SimUsers.mix(sim.users.seed, -6), 17))))))
-        .put("settings", new JsonObject().put("password", new JsonObject()
-            .put("complexity", new JsonObject().put("minLength", 8).put("minLowerCase", 1).put("minUpperCase", 1)
-                .put("minNumber", 1).put("minSymbol", 0))
-            .put("lockout", lockout)));
-    send(req, 200, "[" + policy.encode() + "]", headers);
+    SimPolicies.Page page;
+    try {
+      page = SimPolicies.page(all, req.params().get("after"), req.params().get("limit"), pageSize);
+    } catch (IllegalArgumentException badCursor) {
+      apiError(req, OktaErrors.INVALID_PAGING, null, List.of("Invalid cursor."), headers);
+      return;
+    }
+    String base = base(req) + "/api/v1/policies?type=PASSWORD&limit=" + page.limit();
+    req.response().headers().add("Link", "<" + base + (page.after() == null ? "" : "&after=" + page.after())
+        + ">; rel=\"self\"");
+    if (page.next() != null) {
+      req.response().headers().add("Link", "<" + base + "&after=" + page.next() + ">; rel=\"next\"");
+    }
+    send(req, 200, page.json(), headers);
   }
 
   private void apps(HttpServerRequest req, Map<String, String> headers) {

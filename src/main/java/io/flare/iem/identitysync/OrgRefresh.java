@@ -1,0 +1,16 @@
+package io.flare.iem.identitysync;
+
+import io.flare.iem.integrationconfig.Integration;
+import io.vertx.core.Future;
+
+/**
+ * What every sync run reads again of the org besides its users, before listing them: its lockout
+ * threshold ({@code integrationconfig.LockoutThresholds}). Never fails the run.
+ */
+@FunctionalInterface
+public interface OrgRefresh {
+
+  OrgRefresh NONE = integration -> Future.succeededFuture();
+
+  Future<Void> refresh(Integration integration);
+}
