@@ -175,7 +175,8 @@ public final class App {
             .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta,
                 config.shutdownGrace()))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
-            .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
+            .addKeyValue("signing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
+            .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
   }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * The packaged jar, as the container runs it: {@code java -jar target/iem-okta.jar} in production
  * mode against real Postgres and Redis answers health and {@code /readyz}, requires caller tokens,
  * and exits on SIGTERM; it holds the product only (the simulator, dev mode and the embedded
- * servers are test code), and says how to start dev mode when asked for it. Run by failsafe after
+ * servers are test code), says how to start dev mode when asked for it, and refuses the insecure
+ * Okta hosts that only dev mode may use. Run by failsafe after
  * the shade plugin built the jar.
  */
 class ProductionJarIT {
@@ -36,7 +37,7 @@ class ProductionJarIT {
 
   @BeforeAll
   static void start_the_jar() throws Exception {
-    service = ServiceProcess.start(TestServers.newDatabase(), Map.of());
+    service = ServiceProcess.startJar(TestServers.newDatabase(), Map.of());
   }
 
   @AfterAll
@@ -84,21 +85,43 @@ class ProductionJarIT {
 
   @Test
   void started_with_iem_dev_the_jar_says_how_to_start_dev_mode_and_exits_non_zero() throws Exception {
-    Path log = Files.createTempFile(Path.of("target"), "dev-refused", ".log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().clear();
-    builder.environment().put("IEM_DEV", "true");
-    Process process = builder.start();
+    String output = startRefused(Map.of("IEM_DEV", "true"));
 
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
-    String output = Files.readString(log);
-    assertThat(process.exitValue()).as("exit code; output:%n%s", output).isNotZero();
     assertThat(output.lines().toList()).as("what it printed").singleElement().asString()
         .contains("IEM_DEV=true").contains(Main.DEV_COMMAND);
   }
 
+  @Test
+  void the_jar_refuses_insecure_okta_hosts_however_complete_the_rest_of_its_settings() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(ServiceProcess.productionEnv(Path.of("target"),
+        TestServers.newDatabase(), 0, 0));
+    env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
+
+    String output = startRefused(env);
+
+    assertThat(output).contains("cannot start")
+        .contains("IEM_OKTA_INSECURE_HOSTS is for dev mode only").doesNotContain("iem-okta serving");
+  }
+
+  /** Runs {@code java -jar} with exactly {@code env}, expecting it to exit non-zero within a minute; what it printed. */
+  private static String startRefused(Map<String, String> env) throws Exception {
+    Path log = Files.createTempFile(Path.of("target"), "refused", ".log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited; output:%n%s", Files.readString(log)).isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(process.exitValue()).as("exit code; output:%n%s", output).isNotZero();
+    return output;
+  }
+
   static Path jar() {
-    return Path.of(System.getProperty("iem.jar", "target/iem-okta.jar"));
+    return ServiceProcess.jar();
   }
 }

@@ -35,6 +35,12 @@ public record AppConfig(
     Optional<GrpcTlsConfig> grpcTls,
     Checks checks) {
 
+  public AppConfig {
+    if (!dev && !oktaInsecureHosts.isEmpty()) {
+      throw new IllegalArgumentException("insecure Okta hosts outside dev mode");
+    }
+  }
+
   /**
    * Identity sync settings.
    *
@@ -90,7 +96,8 @@ public record AppConfig(
   public static AppConfig fromEnv(Map<String, String> env) {
     Parser p = new Parser(env);
     boolean dev = p.bool("IEM_DEV", false);
-    String bindHost = p.string("IEM_BIND_HOST", "0.0.0.0");
+    // dev mode runs without caller auth: reachable from this machine only, unless asked otherwise
+    String bindHost = p.string("IEM_BIND_HOST", dev ? "127.0.0.1" : "0.0.0.0");
     int grpcPort = p.port("IEM_GRPC_PORT", 50051);
     int httpPort = p.port("IEM_HTTP_PORT", 8080);
     Optional<Postgres> postgres = postgres(p, dev);
@@ -108,6 +115,12 @@ public record AppConfig(
     }
     Path devDataDir = Path.of(p.string("IEM_DEV_DATA_DIR", ".dev-data"));
     Set<String> insecureHosts = p.list("IEM_OKTA_INSECURE_HOSTS");
+    if (dev) {
+      DevLimits.check(p, postgres, redisUrl);
+    } else if (!insecureHosts.isEmpty()) {
+      p.problem("IEM_OKTA_INSECURE_HOSTS is for dev mode only: it lets an Okta domain be plain http, loopback or"
+          + " any port, so passwords could leave in clear and integrations could reach internal hosts");
+    }
     URI publicBaseUrl = p.parse("IEM_PUBLIC_BASE_URL", "https://api.flare.io", AppConfig::baseUrl);
     Duration grace = Duration.ofSeconds(p.intIn("IEM_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600));
     Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),

@@ -205,6 +205,7 @@ public final class SyncBenchmark {
     env.put("IEM_SIGNING_KEY_FILE", keyFile.toString());
     Files.writeString(root.resolve("password.key"), io.flare.iem.credentialcheck.PasswordVault.generateBase64());
     env.put("IEM_PASSWORD_KEY_FILE", root.resolve("password.key").toString());
+    env.put("IEM_DEV", "true"); // only dev mode may reach the simulator: plain http on loopback
     env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
     env.put("IEM_SYNC_OKTA_SHARE", "1.0");
     env.put("IEM_SYNC_BATCH_USERS", o.batchUsers());

@@ -1,10 +1,12 @@
 package io.flare.iem.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AppConfigTest {
@@ -65,10 +67,49 @@ class AppConfigTest {
   }
 
   @Test
-  void insecure_hosts_are_a_lower_cased_comma_list() {
-    Map<String, String> env = production();
+  void insecure_hosts_are_a_lower_cased_comma_list_in_dev_mode() {
+    Map<String, String> env = new HashMap<>(Map.of("IEM_DEV", "true"));
     env.put("IEM_OKTA_INSECURE_HOSTS", " 127.0.0.1, Okta-Sim.local ,,");
     assertThat(AppConfig.fromEnv(env).oktaInsecureHosts()).containsExactlyInAnyOrder("127.0.0.1", "okta-sim.local");
+  }
+
+  @Test
+  void outside_dev_mode_insecure_okta_hosts_are_refused() {
+    Map<String, String> env = production();
+    env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1");
+
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
+        .singleElement().asString().startsWith("IEM_OKTA_INSECURE_HOSTS is for dev mode only");
+    assertThatThrownBy(() -> AppConfig.fromEnv(production()).withOktaInsecureHosts(Set.of("127.0.0.1")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void dev_mode_binds_loopback_unless_told_otherwise_and_production_binds_every_address() {
+    assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true")).bindHost()).isEqualTo("127.0.0.1");
+    assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true", "IEM_BIND_HOST", "0.0.0.0")).bindHost()).isEqualTo("0.0.0.0");
+    assertThat(AppConfig.fromEnv(production()).bindHost()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void dev_mode_refuses_postgres_and_redis_off_this_machine() {
+    Map<String, String> env = production();
+    env.put("IEM_DEV", "true");
+
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
+        .containsExactlyInAnyOrder(
+            "PGHOST must be a loopback address in dev mode (localhost, 127.0.0.1 or ::1), got 'db.internal'",
+            "IEM_REDIS_URL must name a loopback host in dev mode (localhost, 127.0.0.1 or ::1), got 'redis.internal'");
+
+    for (String[] loopback : new String[][] {{"localhost", "redis://localhost:6379"},
+        {"127.0.0.1", "redis://127.0.0.1:6380/0"}, {"::1", "redis://[::1]:6379"}, {"127.1.2.3", "rediss://127.0.0.9"}}) {
+      env.put("PGHOST", loopback[0]);
+      env.put("IEM_REDIS_URL", loopback[1]);
+      assertThat(AppConfig.fromEnv(env).dev()).as("%s and %s", loopback[0], loopback[1]).isTrue();
+    }
+    env.put("PGHOST", "127.0.0.1.attacker.example");
+    env.put("IEM_REDIS_URL", "redis://localhost.attacker.example:6379");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems()).hasSize(2);
   }
 
   @Test

@@ -27,9 +27,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged jar running as its own process, as the container runs it ({@code java -jar
- * target/iem-okta.jar}, production mode, real Postgres and Redis): so that tests can SIGTERM it or
- * kill it outright. Integration tests only (failsafe runs them after the jar is built).
+ * The packaged jar running as its own process, with production's settings and logging against real
+ * Postgres and Redis, so that tests can SIGTERM it or kill it outright. It is started by {@link
+ * ServiceProcessMain} on the jar's class path rather than {@code java -jar}, in dev mode, because
+ * the simulated Okta org is plain http on loopback, which the jar's own main refuses ({@code
+ * ProductionJarIT} runs {@code java -jar} itself). Integration tests only (failsafe runs them after
+ * the jar is built).
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -52,16 +55,31 @@ public final class ServiceProcess implements AutoCloseable {
         .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
   }
 
-  /** Starts the jar against {@code pg} with production settings plus {@code extraEnv}. */
+  /** Starts the jar against {@code pg} with production settings plus {@code extraEnv}, able to reach the simulator. */
   public static ServiceProcess start(AppConfig.Postgres pg, Map<String, String> extraEnv) throws IOException {
-    Path jar = Path.of(System.getProperty("iem.jar", "target/iem-okta.jar"));
-    assertThat(jar).as("the shaded jar; run `./mvnw verify`").exists();
+    Path jar = jar();
+    String classPath = jar + java.io.File.pathSeparator + launcherClasses();
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.putIfAbsent("IEM_DEV", "true"); // for the simulator's plain http on loopback only: caller auth stays on
+    return start(pg, env, List.of("-Dlogback.configurationFile=logback.xml", // the jar's logging, not the tests'
+        "-cp", classPath, ServiceProcessMain.class.getName()));
+  }
+
+  /** Starts {@code java -jar}, exactly as the container does, in production mode: it cannot reach the simulator. */
+  public static ServiceProcess startJar(AppConfig.Postgres pg, Map<String, String> extraEnv) throws IOException {
+    return start(pg, extraEnv, List.of("-jar", jar().toString()));
+  }
+
+  private static ServiceProcess start(AppConfig.Postgres pg, Map<String, String> extraEnv, List<String> launch)
+      throws IOException {
     Path dir = Path.of("target", "service-processes", UUID.randomUUID().toString());
     Files.createDirectories(dir);
     int grpcPort = freePort();
     int httpPort = freePort();
     Path log = dir.resolve("iem-okta.log");
-    ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString())
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m"));
+    command.addAll(launch);
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().clear(); // nothing from the developer's shell: only what production sets
@@ -88,6 +106,21 @@ public final class ServiceProcess implements AutoCloseable {
     env.putAll(TestIssuer.shared().env());
     env.put("IEM_AUTH_JWKS", TestIssuer.shared().jwksFile().toAbsolutePath().toString());
     return env;
+  }
+
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("iem.jar", "target/iem-okta.jar"));
+    assertThat(jar).as("the shaded jar; run `./mvnw verify`").exists();
+    return jar;
+  }
+
+  /** Where {@link ServiceProcessMain} was compiled to (target/test-classes). */
+  private static String launcherClasses() {
+    try {
+      return Path.of(ServiceProcessMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Polls gRPC health until liveness and readiness are SERVING, for at most two minutes. */

@@ -104,7 +104,12 @@ public final class TestServers {
     return file;
   }
 
-  /** Production-mode configuration against the test servers, on free ports, trusting {@link TestIssuer#shared()}. */
+  /**
+   * The service's configuration against the test servers, on free ports, trusting {@link
+   * TestIssuer#shared()}: production's settings, in dev mode only because the simulated Okta org is
+   * plain http on loopback ({@code IEM_OKTA_INSECURE_HOSTS}, which production refuses); caller auth
+   * stays on.
+   */
   public static AppConfig config(AppConfig.Postgres pg) {
     return config(pg, Map.of());
   }
@@ -119,9 +124,10 @@ public final class TestServers {
     env.put("IEM_REDIS_URL", redis().url());
     env.put("IEM_SIGNING_KEY_FILE", signingKeyFile().toString());
     env.put("IEM_PASSWORD_KEY_FILE", passwordKeyFile().toString());
+    env.put("IEM_DEV", "true");
     env.put("IEM_OKTA_INSECURE_HOSTS", "127.0.0.1,localhost");
     env.put("IEM_DEV_DATA_DIR", ROOT.resolve("dev-data").toString());
-    env.putAll(TestIssuer.shared().env()); // production mode requires caller auth
+    env.putAll(TestIssuer.shared().env()); // configured caller auth stays on in dev mode
     env.putAll(extraEnv);
     return AppConfig.fromEnv(env);
   }
