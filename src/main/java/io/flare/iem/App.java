@@ -144,8 +144,7 @@ public final class App {
         new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
         clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
-        integrations, tenants, sync.identities(), clock, CheckSettings.defaults(config.checks().authnShare(),
-            config.checks().workers(), config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
+        integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks()), replica, metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
         config.oktaInsecureHosts(), diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));

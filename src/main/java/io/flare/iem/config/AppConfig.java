@@ -66,8 +66,10 @@ public record AppConfig(
    *     dead replica's checks are taken over after this; 30 to 3600 (default 300)
    * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
    *     (default 16)
+   * @param passwordRetention {@code IEM_CHECK_PASSWORD_RETENTION_DAYS}: how long a leaked password may
+   *     wait, sealed, for its check to be decided before it is erased; 1 to 90 days (default 14)
    */
-  public record Checks(double authnShare, int workers, int leaseSeconds) {}
+  public record Checks(double authnShare, int workers, int leaseSeconds, Duration passwordRetention) {}
 
   /**
    * Outbound Okta settings.
@@ -134,7 +136,8 @@ public record AppConfig(
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
-        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600));
+        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
+        Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);

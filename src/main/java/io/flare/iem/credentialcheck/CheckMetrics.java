@@ -112,6 +112,11 @@ final class CheckMetrics {
   }
 
   /** A decision was stored. */
+  /** Waiting passwords erased undecided ({@link PasswordRetention}). */
+  void erased(int count) {
+    decided.get(StoredCheck.Outcome.PASSWORD_ERASED).increment(count);
+  }
+
   void decided(CheckRepository.Result result) {
     Counter counter = result.skipReason() != null ? skipped.get(result.skipReason()) : decided.get(result.outcome());
     if (counter != null) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * a replica that dies mid-decision leaves its checks to the others once the lease expires. The
  * org's authn share and Okta's per-username pacing are enforced in the decision itself: a worker
  * waits its turn in the org's rate limiter, which is why one tenant gets at most half the slots.
- * It also refreshes the queue's gauges ({@link CheckMetrics#refreshQueue}).
+ * It also refreshes the queue's gauges ({@link CheckMetrics#refreshQueue}) and erases the passwords
+ * that waited too long ({@link PasswordRetention}).
  */
 public final class CheckQueueWorker extends VerticleBase {
 
@@ -37,6 +38,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private final CheckSettings settings;
   private final String replica;
   private final CheckMetrics metrics;
+  private final PasswordRetention retention;
   private final Duration stopWait;
   private final Runnable stopInline;
   private final AtomicLong claims = new AtomicLong();
@@ -60,6 +62,7 @@ public final class CheckQueueWorker extends VerticleBase {
   CheckQueueWorker(Pool pool, CheckRepository checks, CheckPipeline pipeline, PasswordVault vault, Clock clock,
       CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline) {
     this.metrics = metrics;
+    this.retention = new PasswordRetention(pool, clock, settings.passwordRetention(), metrics);
     this.stopWait = stopWait;
     this.stopInline = stopInline;
     this.pool = pool;
@@ -85,6 +88,9 @@ public final class CheckQueueWorker extends VerticleBase {
    * tenant with a large backlog never starves the others; its surplus stays in the queue.
    */
   private void claim() {
+    if (!stopping) {
+      retention.sweepIfDue();
+    }
     int room = settings.workerConcurrency() - deciding.size();
     if (stopping || claiming || room <= 0) {
       return;
@@ -93,7 +99,7 @@ public final class CheckQueueWorker extends VerticleBase {
     String owner = "worker/" + replica + "/" + claims.incrementAndGet();
     String[] saturated = perTenant.entrySet().stream().filter(e -> e.getValue() >= perTenantLimit())
         .map(Map.Entry::getKey).toArray(String[]::new);
-    checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room, saturated)
+    checks.claim(pool, owner, settings.leaseSeconds(), clock.instant(), room, saturated, retention.cutoff())
         .compose(claimed -> giveBackSurplus(claimed, owner, room))
         .onComplete(ar -> {
           if (stopping && ar.succeeded()) {

@@ -103,7 +103,7 @@ final class CheckRepository {
           SELECT check_id FROM credential_checks
           WHERE outcome IN ('PENDING', 'THROTTLED', 'UNVERIFIED') AND next_attempt_time <= $3
             AND (lease_expire_time IS NULL OR lease_expire_time < now())
-            AND NOT (tenant_id = ANY($5::text[]))
+            AND NOT (tenant_id = ANY($5::text[])) AND create_time >= $6
           ORDER BY next_attempt_time
           LIMIT $4
           FOR UPDATE SKIP LOCKED)
@@ -234,11 +234,13 @@ final class CheckRepository {
 
   /**
    * Takes up to {@code limit} due checks (next attempt at or before {@code now}) under a lease,
-   * skipping the tenants in {@code skipTenants}.
+   * skipping the tenants in {@code skipTenants} and the checks that arrived before {@code
+   * expired} (their passwords are being erased).
    */
   Future<List<Claimed>> claim(SqlClient client, String owner, int leaseSeconds, Instant now, int limit,
-      String[] skipTenants) {
-    return client.preparedQuery(CLAIM).execute(Tuple.of(owner, leaseSeconds, utc(now), limit, skipTenants))
+      String[] skipTenants, Instant expired) {
+    return client.preparedQuery(CLAIM)
+        .execute(Tuple.of(owner, leaseSeconds, utc(now), limit, skipTenants, utc(expired)))
         .map(rows -> {
           List<Claimed> out = new ArrayList<>(rows.size());
           rows.forEach(row -> out.add(new Claimed(check(row), bytes(row.getBuffer("password_fingerprint")),

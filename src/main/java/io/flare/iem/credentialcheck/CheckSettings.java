@@ -1,9 +1,10 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.config.AppConfig;
 import java.time.Duration;
 
 /**
- * Tunables of credential checks. Three come from the environment ({@code AppConfig.Checks}); the
+ * Tunables of credential checks. Four come from the environment ({@code AppConfig.Checks}); the
  * rest are fixed, each a named default below with its reason.
  *
  * @param authnShare share of the org's authn rate limit our attempts may use (the rest is left to
@@ -25,6 +26,8 @@ import java.time.Duration;
  * @param streamMaxInFlight requests of one CheckCredentials stream decided at once
  * @param mitigationHoldSeconds how long an approval being applied holds its mitigation against a
  *     second approval (longer than two Okta calls with their retries)
+ * @param passwordRetention how long a leaked password may wait undecided, sealed, before it is
+ *     erased and its check ends PASSWORD_ERASED
  */
 public record CheckSettings(
     double authnShare,
@@ -40,7 +43,8 @@ public record CheckSettings(
     Duration unverifiedBase,
     Duration unverifiedMax,
     int streamMaxInFlight,
-    int mitigationHoldSeconds) {
+    int mitigationHoldSeconds,
+    Duration passwordRetention) {
 
   /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -63,16 +67,31 @@ public record CheckSettings(
   /** Enough to keep Postgres and Okta busy, little enough that a stream cannot flood one replica. */
   public static final int STREAM_MAX_IN_FLIGHT = 64;
   public static final int MITIGATION_HOLD_SECONDS = 120;
+  /** A leaked password is kept, sealed, at most this long while its check waits. */
+  public static final Duration PASSWORD_RETENTION = Duration.ofDays(14);
 
   public static CheckSettings defaults(double authnShare, int workerConcurrency) {
     return defaults(authnShare, workerConcurrency, LEASE_SECONDS);
+  }
+
+  /** The fixed defaults with the settings the environment gives. */
+  public static CheckSettings from(AppConfig.Checks config) {
+    return defaults(config.authnShare(), config.workers(), config.leaseSeconds())
+        .withPasswordRetention(config.passwordRetention());
   }
 
   /** As {@link #defaults(double, int)} with the lease of a check being decided. */
   public static CheckSettings defaults(double authnShare, int workerConcurrency, int leaseSeconds) {
     return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
         USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
-        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS);
+        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, PASSWORD_RETENTION);
+  }
+
+  /** These settings with another retention of waiting passwords. */
+  public CheckSettings withPasswordRetention(Duration retention) {
+    return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
+        tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
+        mitigationHoldSeconds, retention);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */

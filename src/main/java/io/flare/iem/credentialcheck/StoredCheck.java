@@ -29,7 +29,7 @@ record StoredCheck(
 
   /** What a check decided so far (product.md). */
   enum Outcome {
-    VALID, INVALID, NOT_FOUND, THROTTLED, PENDING, SKIPPED, UNVERIFIED, LOCKED_OUT;
+    VALID, INVALID, NOT_FOUND, THROTTLED, PENDING, SKIPPED, UNVERIFIED, LOCKED_OUT, PASSWORD_ERASED;
 
     /** Whether a check with this outcome waits in the queue (and keeps its sealed password). */
     boolean waits() {
