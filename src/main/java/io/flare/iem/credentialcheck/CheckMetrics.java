@@ -107,7 +107,7 @@ final class CheckMetrics {
 
   private static Counter mitigationCounter(MeterRegistry registry, String state) {
     return Counter.builder("iem.mitigations")
-        .description("mitigations of compromised accounts: created, and then applied, failed or rejected")
+        .description("mitigations of compromised accounts: created, and then applied, partially applied, failed or rejected")
         .tag("state", state).register(registry);
   }
 
@@ -135,7 +135,7 @@ final class CheckMetrics {
     mitigationsCreated.increment();
   }
 
-  /** A mitigation reached APPLIED, FAILED or REJECTED. */
+  /** A mitigation reached APPLIED, PARTIALLY_APPLIED, FAILED or REJECTED. */
   void mitigation(StoredMitigation.State state) {
     Counter counter = mitigations.get(state);
     if (counter != null) {
