@@ -183,6 +183,15 @@ public final class SimApp {
     return this;
   }
 
+  /** Adds a standard role to the app's role assignments; the app's permissions are their union. */
+  public SimApp addAdminRole(AdminRole role) {
+    synchronized (sim) {
+      roles.add(new Assignment("ra1" + String.format("%017d", IDS.incrementAndGet()), role, null, null));
+      permissions.addAll(role.permissions);
+    }
+    return this;
+  }
+
   /** Assigns a custom role with exactly these permissions (see the constants), bound to all users. */
   public SimApp customRole(String... granted) {
     return customRole(CustomRole.of("Flare IEM", granted), ResourceSet.allUsers("All users"));
