@@ -152,7 +152,7 @@ class TestIntegrationTest {
     IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
 
     assertThat(roles.getResult()).as(roles.getDetail()).isEqualTo(TestResult.TEST_RESULT_PASS);
-    assertThat(roles.getDetail()).contains("okta.users.lifecycle.clearSessions", "only users of the groups");
+    assertThat(roles.getDetail()).contains("okta.users.lifecycle.clearSessions", "only for the users of the groups");
   }
 
   @Test
