@@ -81,8 +81,8 @@ final class CheckMetrics {
           .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
     }
     mitigationsCreated = mitigationCounter(registry, "created");
-    for (StoredMitigation.State state : List.of(StoredMitigation.State.APPLIED, StoredMitigation.State.FAILED,
-        StoredMitigation.State.REJECTED)) {
+    for (StoredMitigation.State state : List.of(StoredMitigation.State.APPLIED,
+        StoredMitigation.State.PARTIALLY_APPLIED, StoredMitigation.State.FAILED, StoredMitigation.State.REJECTED)) {
       mitigations.put(state, mitigationCounter(registry, state.name().toLowerCase(Locale.ROOT)));
     }
     for (StoredCheck.Outcome outcome : WAITING) {
