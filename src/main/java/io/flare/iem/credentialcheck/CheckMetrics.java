@@ -81,8 +81,8 @@ final class CheckMetrics {
           .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
     }
     mitigationsCreated = mitigationCounter(registry, "created");
-    for (StoredMitigation.State state : List.of(StoredMitigation.State.APPLIED, StoredMitigation.State.FAILED,
-        StoredMitigation.State.REJECTED)) {
+    for (StoredMitigation.State state : List.of(StoredMitigation.State.APPLIED,
+        StoredMitigation.State.PARTIALLY_APPLIED, StoredMitigation.State.FAILED, StoredMitigation.State.REJECTED)) {
       mitigations.put(state, mitigationCounter(registry, state.name().toLowerCase(Locale.ROOT)));
     }
     for (StoredCheck.Outcome outcome : WAITING) {
@@ -107,7 +107,7 @@ final class CheckMetrics {
 
   private static Counter mitigationCounter(MeterRegistry registry, String state) {
     return Counter.builder("iem.mitigations")
-        .description("mitigations of compromised accounts: created, and then applied, failed or rejected")
+        .description("mitigations of compromised accounts: created, and then applied, partially applied, failed or rejected")
         .tag("state", state).register(registry);
   }
 
@@ -140,7 +140,7 @@ final class CheckMetrics {
     mitigationsCreated.increment();
   }
 
-  /** A mitigation reached APPLIED, FAILED or REJECTED. */
+  /** A mitigation reached APPLIED, PARTIALLY_APPLIED, FAILED or REJECTED. */
   void mitigation(StoredMitigation.State state) {
     Counter counter = mitigations.get(state);
     if (counter != null) {

@@ -25,6 +25,8 @@ import io.flare.iem.v1.ListMitigationsRequest;
 import io.flare.iem.v1.ListMitigationsResponse;
 import io.flare.iem.v1.Mitigation;
 import io.flare.iem.v1.MitigationAction;
+import io.flare.iem.v1.MitigationActionOutcome;
+import io.flare.iem.v1.MitigationActionResult;
 import io.flare.iem.v1.MitigationMode;
 import io.flare.iem.v1.MitigationState;
 import io.flare.iem.v1.RejectMitigationRequest;
@@ -288,6 +290,10 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
         .setErrorMessage(m.errorMessage())
         .setRejectionReason(m.rejectionReason());
     m.actions().forEach(a -> b.addActions(MitigationAction.valueOf("MITIGATION_ACTION_" + a.name())));
+    m.results().forEach(r -> b.addActionResults(MitigationActionResult.newBuilder()
+        .setAction(MitigationAction.valueOf("MITIGATION_ACTION_" + r.action().name()))
+        .setOutcome(MitigationActionOutcome.valueOf("MITIGATION_ACTION_OUTCOME_" + r.outcome().name()))
+        .setDetail(r.detail()).setOktaRequestId(r.oktaRequestId() == null ? "" : r.oktaRequestId())));
     if (m.applyTime() != null) {
       b.setApplyTime(Protos.timestamp(m.applyTime()));
     }

@@ -6,6 +6,8 @@ import static io.flare.iem.storage.PgTime.utc;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.storage.Keyset;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -30,7 +32,8 @@ final class MitigationRepository {
       m.mitigation_id AS m_mitigation_id, m.tenant_id AS m_tenant_id, m.identity_id AS m_identity_id,
       m.okta_user_id AS m_okta_user_id, m.check_id AS m_check_id, m.actions AS m_actions, m.mode AS m_mode,
       m.state AS m_state, m.actor AS m_actor, m.rejection_reason AS m_rejection_reason,
-      m.error_message AS m_error_message, m.create_time AS m_create_time, m.apply_time AS m_apply_time""";
+      m.error_message AS m_error_message, m.create_time AS m_create_time, m.apply_time AS m_apply_time,
+      m.action_results AS m_action_results""";
 
   private static final String SELECT = "SELECT " + JOINED_COLUMNS + " FROM mitigations m ";
 
@@ -58,20 +61,21 @@ final class MitigationRepository {
   private static final String START_APPLY = """
       UPDATE mitigations AS m
       SET applying_until = now() + make_interval(secs => $4), actor = $3, update_time = now()
-      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED')
+      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED', 'PARTIALLY_APPLIED')
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
 
   private static final String FINISH_APPLY = """
       UPDATE mitigations AS m
-      SET state = $3, error_message = $4, apply_time = $5, applying_until = NULL, update_time = now()
+      SET state = $3, error_message = $4, apply_time = $5, action_results = $6, applying_until = NULL,
+          update_time = now()
       WHERE m.tenant_id = $1 AND m.mitigation_id = $2
       RETURNING\s""" + JOINED_COLUMNS;
 
   private static final String REJECT = """
       UPDATE mitigations AS m
       SET state = 'REJECTED', actor = $3, rejection_reason = $4, update_time = now()
-      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED')
+      WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED', 'PARTIALLY_APPLIED')
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
 
@@ -119,10 +123,11 @@ final class MitigationRepository {
         .map(MitigationRepository::first);
   }
 
+  /** Ends an apply with its state, error (empty when none), apply time (null unless applied) and each action's result. */
   Future<StoredMitigation> finishApply(SqlClient client, String tenantId, UUID id, StoredMitigation.State state,
-      String error, Instant applyTime) {
+      String error, Instant applyTime, List<StoredMitigation.ActionResult> results) {
     return client.preparedQuery(FINISH_APPLY)
-        .execute(Tuple.of(tenantId, id, state.name(), error == null ? "" : error, utc(applyTime)))
+        .execute(Tuple.of(tenantId, id, state.name(), error == null ? "" : error, utc(applyTime), json(results)))
         .map(rows -> first(rows).orElseThrow());
   }
 
@@ -160,7 +165,32 @@ final class MitigationRepository {
         row.getString("m_rejection_reason"),
         row.getString("m_error_message"),
         instant(row, "m_create_time"),
-        instant(row, "m_apply_time"));
+        instant(row, "m_apply_time"),
+        results(row.getValue("m_action_results")));
+  }
+
+  private static JsonArray json(List<StoredMitigation.ActionResult> results) {
+    JsonArray out = new JsonArray();
+    for (StoredMitigation.ActionResult r : results) {
+      out.add(new JsonObject().put("action", r.action().name()).put("outcome", r.outcome().name())
+          .put("detail", r.detail()).put("okta_request_id", r.oktaRequestId() == null ? "" : r.oktaRequestId()));
+    }
+    return out;
+  }
+
+  private static List<StoredMitigation.ActionResult> results(Object value) {
+    if (!(value instanceof JsonArray array)) {
+      return List.of();
+    }
+    List<StoredMitigation.ActionResult> out = new ArrayList<>(array.size());
+    for (Object item : array) {
+      if (item instanceof JsonObject o) {
+        out.add(new StoredMitigation.ActionResult(StoredMitigation.Action.valueOf(o.getString("action")),
+            StoredMitigation.Outcome.valueOf(o.getString("outcome")), o.getString("detail", ""),
+            o.getString("okta_request_id", "")));
+      }
+    }
+    return out;
   }
 
   private static List<StoredMitigation.Action> actions(String[] values) {

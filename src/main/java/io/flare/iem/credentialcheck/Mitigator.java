@@ -6,7 +6,6 @@ import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
-import io.flare.iem.okta.OktaAck;
 import io.flare.iem.okta.OktaException;
 import io.flare.iem.okta.OktaOrg;
 import io.vertx.core.Future;
@@ -15,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,11 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates, applies, approves and rejects mitigations. Applying clears the user's sessions and OAuth tokens,
- * then suspends the user; every Okta call writes an audit row with Okta's request id. A failure
- * (a scope missing, a user not ACTIVE, Okta down) leaves the mitigation FAILED with Okta's error
- * code and summary; approving a FAILED one applies it again (after the customer fixed the cause),
- * approving an APPLIED one is a no-op, approving a REJECTED one is FAILED_PRECONDITION.
+ * Creates, applies, approves and rejects mitigations. Applying clears the user's sessions and OAuth
+ * tokens, invokes Universal Logout where the app is granted it, then suspends the user, each step
+ * safe to repeat ({@link MitigationSteps}); every Okta call writes an audit row with Okta's request
+ * id. A failure (a scope or admin permission missing, Okta down) leaves the mitigation FAILED with
+ * Okta's error code and summary; a user Okta cannot suspend in its status leaves it
+ * PARTIALLY_APPLIED. Approving a FAILED or PARTIALLY_APPLIED one applies it again (after the
+ * customer fixed the cause), approving an APPLIED one is a no-op, approving a REJECTED one is
+ * FAILED_PRECONDITION.
  */
 final class Mitigator {
 
@@ -42,6 +45,7 @@ final class Mitigator {
   private final Clock clock;
   private final CheckMetrics metrics;
   private final IdentityRepository identities;
+  private final MitigationSteps steps;
   private final int holdSeconds;
 
   /** @param holdSeconds how long an approval being applied holds the mitigation against a second one */
@@ -56,6 +60,7 @@ final class Mitigator {
     this.tenants = tenants;
     this.contexts = contexts;
     this.clock = clock;
+    this.steps = new MitigationSteps(pool);
   }
 
   /** The mitigation a valid password led to, or why there is none (appended to the check's detail). */
@@ -80,7 +85,7 @@ final class Mitigator {
       Integration.MitigationMode mode = integration.get().mitigationMode();
       StoredMitigation draft = new StoredMitigation(UUID.randomUUID(), tenantId, check.identityId(), oktaUserId,
           check.id(), StoredMitigation.ACTIONS, mode, StoredMitigation.State.PENDING_APPROVAL,
-          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "", "", "", now, null);
+          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "", "", "", now, null, List.of());
       return mitigations.insert(tx, draft).compose(created -> created.isEmpty()
           ? Future.succeededFuture(Planned.NONE)
           : AuditLog.append(tx, new AuditLog.Event(tenantId, "mitigation.create", actor, check.identityId(), null,
@@ -107,7 +112,7 @@ final class Mitigator {
       case APPLIED -> Future.succeededFuture(m);
       case REJECTED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_REJECTED",
           "mitigation " + id + " was rejected by " + m.actor() + "; it cannot be approved"));
-      case PENDING_APPROVAL, FAILED -> entitledIntegration(tenantId)
+      case PENDING_APPROVAL, FAILED, PARTIALLY_APPLIED -> entitledIntegration(tenantId)
           .compose(integration -> mitigations.startApply(pool, tenantId, id, actor, holdSeconds)
               .compose(held -> held.isEmpty()
                   ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
@@ -123,7 +128,7 @@ final class Mitigator {
       case REJECTED -> Future.succeededFuture(m);
       case APPLIED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_APPLIED",
           "mitigation " + id + " was already applied in Okta; undo it there (unsuspend the user) if needed"));
-      case PENDING_APPROVAL, FAILED -> mitigations.reject(pool, tenantId, id, actor, reason)
+      case PENDING_APPROVAL, FAILED, PARTIALLY_APPLIED -> mitigations.reject(pool, tenantId, id, actor, reason)
           .onSuccess(rejected -> rejected.ifPresent(r -> metrics.mitigation(r.state())))
           .compose(rejected -> rejected.isEmpty()
               ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
@@ -163,37 +168,19 @@ final class Mitigator {
     try {
       org = contexts.org(integration);
     } catch (RuntimeException e) {
-      return finish(m, StoredMitigation.State.FAILED, "the integration's Okta domain is not usable: " + e.getMessage());
+      return finish(m, new MitigationSteps.Applied(StoredMitigation.State.FAILED,
+          "the integration's Okta domain is not usable: " + e.getMessage(), List.of()));
     }
-    return step(m, actor, "mitigation.revoke_sessions", org.clearSessions(m.oktaUserId()))
-        .compose(sessionsError -> sessionsError != null
-            ? finish(m, StoredMitigation.State.FAILED, sessionsError)
-            : step(m, actor, "mitigation.suspend", org.suspend(m.oktaUserId()))
-                .compose(suspendError -> suspendError != null
-                    ? finish(m, StoredMitigation.State.FAILED, suspendError)
-                    : finish(m, StoredMitigation.State.APPLIED, null)));
-  }
-
-  /** Audits one Okta action; yields null when it succeeded, else the error to record. */
-  private Future<String> step(StoredMitigation m, String actor, String action, Future<OktaAck> call) {
-    return call.transform(ar -> {
-      if (ar.succeeded()) {
-        return AuditLog.append(pool, event(m, action, actor, ar.result().requestId(), "OK", new JsonObject()))
-            .map((String) null);
-      }
-      Throwable e = ar.cause();
-      String error = describe(action, e);
-      String requestId = e instanceof OktaException okta ? okta.requestId() : null;
-      return AuditLog.append(pool, event(m, action, actor, requestId, "FAILED", new JsonObject().put("error", error)))
-          .map(error);
-    });
+    return steps.apply(m, org, actor).compose(applied -> finish(m, applied));
   }
 
   /** Ends an apply; an applied mitigation marks its identity SUSPENDED at once, as Okta now has it. */
-  private Future<StoredMitigation> finish(StoredMitigation m, StoredMitigation.State state, String error) {
+  private Future<StoredMitigation> finish(StoredMitigation m, MitigationSteps.Applied result) {
+    StoredMitigation.State state = result.state();
     boolean applied = state == StoredMitigation.State.APPLIED;
-    return pool.withTransaction(tx -> mitigations.finishApply(tx, m.tenantId(), m.id(), state, error,
-                applied ? clock.instant() : null)
+    return pool.withTransaction(tx -> mitigations.finishApply(tx, m.tenantId(), m.id(), state, result.error(),
+                applied || state == StoredMitigation.State.PARTIALLY_APPLIED ? clock.instant() : null,
+                result.results())
             .compose(finished -> applied && finished.identityId() != null
                 ? identities.suspended(tx, finished.tenantId(), finished.identityId()).map(finished)
                 : Future.succeededFuture(finished)))
@@ -221,7 +208,7 @@ final class Mitigator {
     return what + e.getClass().getSimpleName();
   }
 
-  private static AuditLog.Event event(StoredMitigation m, String action, String actor, String oktaRequestId,
+  static AuditLog.Event event(StoredMitigation m, String action, String actor, String oktaRequestId,
       String outcome, JsonObject detail) {
     return new AuditLog.Event(m.tenantId(), action, actor, m.identityId(), oktaRequestId, outcome,
         detail.put("mitigation_id", m.id().toString()).put("check_id", m.checkId().toString())

@@ -19,13 +19,34 @@ record StoredMitigation(
     String rejectionReason,
     String errorMessage,
     Instant createTime,
-    Instant applyTime) {
+    Instant applyTime,
+    List<ActionResult> results) {
 
   /** An action in Okta, in the order they are applied. */
-  enum Action { REVOKE_SESSIONS, SUSPEND_USER }
+  enum Action { REVOKE_SESSIONS, SUSPEND_USER, UNIVERSAL_LOGOUT }
 
-  /** Where a mitigation is in its life. */
-  enum State { PENDING_APPROVAL, APPLIED, FAILED, REJECTED }
+  /**
+   * Where a mitigation is in its life. PARTIALLY_APPLIED: sessions were cleared but Okta cannot
+   * suspend the user in its current status; approving it again retries the suspension.
+   */
+  enum State { PENDING_APPROVAL, APPLIED, PARTIALLY_APPLIED, FAILED, REJECTED }
+
+  /** What one action did in Okta. */
+  enum Outcome {
+    /** Okta applied it, or reading the user back showed it in effect. */
+    DONE,
+    /** The user's status does not allow it (a suspend of a LOCKED_OUT user). */
+    NOT_POSSIBLE,
+    /** The org or the app does not offer it (Universal Logout without its scope). */
+    UNAVAILABLE,
+    /** Okta refused it or could not be reached. */
+    FAILED,
+    /** Not tried: an earlier action failed. */
+    NOT_ATTEMPTED
+  }
+
+  /** One action's result, with Okta's request id of the call that decided it (empty when none). */
+  record ActionResult(Action action, Outcome outcome, String detail, String oktaRequestId) {}
 
   /** Sessions (and OAuth tokens) first, then the suspension. */
   static final List<Action> ACTIONS = List.of(Action.REVOKE_SESSIONS, Action.SUSPEND_USER);

@@ -19,8 +19,10 @@ import java.util.stream.Collectors;
 
 /**
  * TestIntegration against a real (or simulated) Okta org, one result per check of the setup guide,
- * each failure with the remedy the customer applies. Never fails for a misconfigured org: a broken
- * setup is a FAIL result. Stores the lockout threshold it reads on the integration.
+ * each failure with the remedy the customer applies: reachability, token, scopes, users visible, the
+ * admin role's permissions ({@link AdminRoleDiagnosis}), Universal Logout, the lockout policy. Never
+ * fails for a misconfigured org: a broken setup is a FAIL result. Stores the lockout threshold it
+ * reads on the integration.
  */
 public final class OktaDiagnostics implements IntegrationDiagnostics {
 
@@ -29,6 +31,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   static final String USERS_READ = "users_read_granted";
   static final String USERS_VISIBLE = "users_visible";
   static final String USERS_MANAGE = "users_manage_granted";
+  static final String ADMIN_ROLE = AdminRoleDiagnosis.NAME;
+  static final String UNIVERSAL_LOGOUT = "universal_logout_available";
   static final String LOCKOUT = "lockout_policy";
   private static final int SAMPLE = 3;
 
@@ -79,6 +83,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
             + (token.dpop() ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
         results.add(pass(USERS_READ, "okta.users.read is granted"));
         return usersVisible(org, results).compose(v -> manage(org, integration, results))
+            .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
             .compose(v -> lockout(org, integration, results)).map(results);
       }
       OktaException e = okta(ar.cause());
@@ -88,7 +93,9 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
             "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
         results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
-        return manage(org, integration, results).compose(v -> lockout(org, integration, results)).map(results);
+        return manage(org, integration, results).compose(v -> roles(org, integration, results))
+            .compose(v -> universalLogout(org, integration, results))
+            .compose(v -> lockout(org, integration, results)).map(results);
       }
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
       skipRest(results, "no access token");
@@ -167,14 +174,45 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     }
     return org.token(Set.of(OktaOrg.USERS_MANAGE)).transform(ar -> {
       if (ar.succeeded()) {
-        results.add(pass(USERS_MANAGE, "okta.users.manage is granted; the admin role also needs the Suspend users"
-            + " and Clear user sessions permissions"));
+        results.add(pass(USERS_MANAGE, "okta.users.manage is granted (whether the admin role allows suspending users"
+            + " and clearing their sessions: " + ADMIN_ROLE + ")"));
       } else {
         OktaException e = okta(ar.cause());
         results.add(fail(USERS_MANAGE, "mitigation is " + integration.mitigationMode() + " but Okta refused"
                 + " okta.users.manage" + (e != null && e.errorSummary() != null ? ": " + e.errorSummary() : ""),
             "Grant okta.users.manage on the app's Okta API Scopes tab and give its admin role the Suspend users and"
                 + " Clear user sessions permissions, or set the mitigation mode to VALIDATE_ONLY."));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> roles(OktaOrg org, Integration integration, List<Result> results) {
+    return AdminRoleDiagnosis.run(org, integration).map(result -> {
+      results.add(result);
+      return null;
+    });
+  }
+
+  /** Whether mitigations can also invoke Universal Logout: never a FAIL, mitigation works without it. */
+  private Future<Void> universalLogout(OktaOrg org, Integration integration, List<Result> results) {
+    if (!integration.mitigates()) {
+      results.add(skipped(UNIVERSAL_LOGOUT, "mitigation is off (" + integration.mitigationMode() + ")"));
+      return Future.succeededFuture();
+    }
+    return org.token(Set.of(OktaOrg.UNIVERSAL_LOGOUT)).transform(ar -> {
+      OktaException e = ar.failed() ? okta(ar.cause()) : null;
+      if (ar.succeeded()) {
+        results.add(pass(UNIVERSAL_LOGOUT, OktaOrg.UNIVERSAL_LOGOUT + " is granted: each mitigation also invokes"
+            + " Universal Logout (global token revocation), so apps that support it sign the user out too"));
+      } else if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
+        results.add(warn(UNIVERSAL_LOGOUT, OktaOrg.UNIVERSAL_LOGOUT + " is not granted: mitigations clear the user's"
+                + " Okta sessions and OAuth tokens, but apps that keep sessions of their own are not signed out",
+            "If your org has Okta Identity Threat Protection, grant " + OktaOrg.UNIVERSAL_LOGOUT + " on the app's Okta"
+                + " API Scopes tab so that mitigations also trigger Universal Logout; nothing else is needed."));
+      } else {
+        results.add(warn(UNIVERSAL_LOGOUT, "could not check " + OktaOrg.UNIVERSAL_LOGOUT + ": "
+            + ar.cause().getMessage(), "Run TestIntegration again later."));
       }
       return Future.succeededFuture();
     });
@@ -208,7 +246,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
 
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
-    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT)) {
+    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
+        LOCKOUT)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }

@@ -18,7 +18,8 @@ import java.util.Set;
  * {@link Usage}. Tokens, DPoP state and rate limits are shared with every other view of the same
  * org and client id. Each operation asks for the narrowest scope it needs: reads
  * {@code okta.users.read}, lifecycle calls {@code okta.users.manage}, the lockout policy
- * {@code okta.policies.read}. Failures are {@link OktaException}s, except {@link #authn}, whose
+ * {@code okta.policies.read}, Universal Logout {@code okta.universalLogout.manage}, the app's admin
+ * roles {@code okta.roles.read}. Failures are {@link OktaException}s, except {@link #authn}, whose
  * outcome is always a value.
  */
 public final class OktaOrg {
@@ -26,6 +27,13 @@ public final class OktaOrg {
   public static final String USERS_READ = "okta.users.read";
   public static final String USERS_MANAGE = "okta.users.manage";
   public static final String POLICIES_READ = "okta.policies.read";
+  /** Reads the app's own admin role assignments, custom roles and resource sets. */
+  public static final String ROLES_READ = "okta.roles.read";
+  /** Global token revocation (Universal Logout), an Identity Threat Protection feature. */
+  public static final String UNIVERSAL_LOGOUT = "okta.universalLogout.manage";
+
+  /** Pages of an IAM list (a custom role's permissions, a resource set's resources) read at most. */
+  private static final int MAX_IAM_PAGES = 20;
 
   private static final Set<String> VALID_STATES = Set.of("SUCCESS", "MFA_REQUIRED", "MFA_ENROLL", "MFA_CHALLENGE",
       "MFA_ENROLL_ACTIVATE", "PASSWORD_EXPIRED", "PASSWORD_WARN");
@@ -223,6 +231,73 @@ public final class OktaOrg {
   private Future<OktaAck> lifecycle(HttpMethod method, String pathAndQuery) {
     return connection.executeOk(OrgConnection.Call.change(method, connection.url(pathAndQuery), Set.of(USERS_MANAGE)),
         usage).map(r -> new OktaAck(r.status(), r.requestId()));
+  }
+
+  /**
+   * The user's status as Okta has it now ({@code GET /api/v1/users/{id}}), with the request id of
+   * the read: after a lifecycle call whose effect is unknown, this decides whether it was applied.
+   */
+  public Future<OktaUserStatus> userStatus(String userId) {
+    URI url = connection.url("/api/v1/users/" + OrgConnection.encode(userId));
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.USER_READ, Set.of(USERS_READ)), usage)
+        .map(r -> new OktaUserStatus(UserParser.one(r.body()).status(), r.requestId()));
+  }
+
+  /**
+   * Universal Logout: {@code POST /oauth2/v1/global-token-revocation} with
+   * {@code {"sub_id":{"format":"opaque","id":userId}}}; Okta revokes the user's tokens and sessions
+   * and signs the user out of the apps that support it (204). Needs
+   * {@code okta.universalLogout.manage}: without it the token request fails with
+   * {@link OktaException.Kind#INVALID_SCOPE}. Revoking again is harmless.
+   */
+  public Future<OktaAck> universalLogout(String userId) {
+    Buffer body = new JsonObject().put("sub_id", new JsonObject().put("format", "opaque").put("id", userId))
+        .toBuffer();
+    OrgConnection.Call call = new OrgConnection.Call(HttpMethod.POST,
+        connection.url("/oauth2/v1/global-token-revocation"), Bucket.OTHER, Set.of(UNIVERSAL_LOGOUT), () -> body,
+        "application/json", OrgConnection.Retries.RATE_LIMITS_ONLY, null);
+    return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
+  }
+
+  // ---- admin roles --------------------------------------------------------------------------
+
+  /** This app's admin role assignments: {@code GET /oauth2/v1/clients/{clientId}/roles} ({@code okta.roles.read}). */
+  public Future<List<AdminRoles.Assignment>> roleAssignments() {
+    URI url = connection.url("/oauth2/v1/clients/" + OrgConnection.encode(connection.clientId) + "/roles");
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(ROLES_READ)), usage)
+        .map(r -> AdminRoles.assignments(r.jsonArray()));
+  }
+
+  /** The permissions of a custom role: {@code GET /api/v1/iam/roles/{roleId}/permissions}. */
+  public Future<List<String>> customRolePermissions(String roleId) {
+    return iamList("/api/v1/iam/roles/" + OrgConnection.encode(roleId) + "/permissions", "permissions")
+        .map(AdminRoles::permissionLabels);
+  }
+
+  /** What a resource set holds (ORNs or REST URLs): {@code GET /api/v1/iam/resource-sets/{id}/resources}. */
+  public Future<List<String>> resourceSetResources(String resourceSetId) {
+    return iamList("/api/v1/iam/resource-sets/" + OrgConnection.encode(resourceSetId) + "/resources", "resources")
+        .map(items -> items.stream().map(AdminRoles::resource).toList());
+  }
+
+  private Future<List<JsonObject>> iamList(String path, String key) {
+    return iamPages(connection.url(path), key, new ArrayList<>(), 1);
+  }
+
+  private Future<List<JsonObject>> iamPages(URI url, String key, List<JsonObject> items, int page) {
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(ROLES_READ)), usage).compose(r -> {
+      AdminRoles.Page read = AdminRoles.page(r.json(), key);
+      items.addAll(read.items());
+      if (read.next() == null || page >= MAX_IAM_PAGES) {
+        return Future.succeededFuture(items);
+      }
+      URI next = url.resolve(read.next());
+      if (!connection.domain.owns(next)) {
+        return Future.failedFuture(new OktaException(OktaException.Kind.DOMAIN_REFUSED, r.status(), null,
+            "the next-page link leaves the integration's Okta domain", List.of(), r.requestId(), null));
+      }
+      return iamPages(next, key, items, page + 1);
+    });
   }
 
   // ---- policy -------------------------------------------------------------------------------

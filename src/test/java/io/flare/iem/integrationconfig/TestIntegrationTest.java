@@ -56,8 +56,10 @@ class TestIntegrationTest {
   @BeforeEach
   void goodSetup() {
     sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json")
-        .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read")
+        .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.roles.read",
+            "okta.universalLogout.manage")
         .adminRole(SimApp.AdminRole.SUPER_ADMIN).noResourceSet().requireDpop(false).rejectDpopNonces(false);
+    sim.universalLogoutOffered(true);
     sim.lockoutPolicy(10, false);
     sim.policyReadable(true);
   }
@@ -85,7 +87,8 @@ class TestIntegrationTest {
     Map<String, IntegrationCheck> checks = new LinkedHashMap<>();
     response.getChecksList().forEach(c -> checks.put(c.getName(), c));
     assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "users_read_granted",
-        "users_visible", "users_manage_granted", "lockout_policy");
+        "users_visible", "users_manage_granted", "admin_role_permissions", "universal_logout_available",
+        "lockout_policy");
     assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
     return checks;
   }
@@ -110,8 +113,113 @@ class TestIntegrationTest {
 
   @Test
   void mitigation_off_skips_the_manage_check() {
-    assertThat(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("users_manage_granted").getResult())
-        .isEqualTo(TestResult.TEST_RESULT_SKIPPED);
+    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
+    assertThat(checks.get("users_manage_granted").getResult()).isEqualTo(TestResult.TEST_RESULT_SKIPPED);
+    assertThat(checks.get("universal_logout_available").getResult()).isEqualTo(TestResult.TEST_RESULT_SKIPPED);
+  }
+
+  // ---- admin role permissions (okta.roles.read) ----------------------------------------------
+
+  @Test
+  void a_custom_role_without_clear_user_sessions_fails_naming_the_missing_permission() {
+    sim.app().customRole(SimApp.CustomRole.of("Flare mitigation", SimApp.USERS_READ, SimApp.SUSPEND, SimApp.IAM_READ),
+        SimApp.ResourceSet.allUsers("All users"));
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
+
+    assertFails(roles, "Clear user sessions", "Flare mitigation");
+    assertThat(roles.getDetail()).contains("okta.users.lifecycle.clearSessions")
+        .doesNotContain("okta.users.lifecycle.suspend");
+  }
+
+  @Test
+  void a_custom_role_bound_to_a_group_instead_of_its_users_fails_saying_its_resource_set_holds_no_users() {
+    sim.app().customRole(SimApp.CustomRole.of("Flare mitigation", SimApp.USERS_READ, SimApp.SUSPEND,
+        SimApp.CLEAR_SESSIONS, SimApp.IAM_READ), SimApp.ResourceSet.groupItself("Pilot group", "00gPilotGroup000001"));
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_MANUAL)).get("admin_role_permissions");
+
+    assertFails(roles, "resource set", "Users");
+    assertThat(roles.getDetail()).contains("holds no users", "okta.users.lifecycle.suspend",
+        "okta.users.lifecycle.clearSessions");
+  }
+
+  @Test
+  void a_custom_role_on_the_users_of_a_group_passes_and_says_it_covers_only_them() {
+    sim.app().customRole(SimApp.CustomRole.of("Flare mitigation", SimApp.USERS_READ, SimApp.SUSPEND,
+        SimApp.CLEAR_SESSIONS, SimApp.IAM_READ), SimApp.ResourceSet.usersOfGroup("Pilot users", "00gPilotGroup000001"));
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
+
+    assertThat(roles.getResult()).as(roles.getDetail()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(roles.getDetail()).contains("okta.users.lifecycle.clearSessions", "only for the users of the groups");
+  }
+
+  @Test
+  void validation_only_needs_nothing_but_viewing_users() {
+    sim.app().customRole(SimApp.CustomRole.of("Flare sync", SimApp.USERS_READ, SimApp.IAM_READ),
+        SimApp.ResourceSet.allUsers("All users"));
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY))
+        .get("admin_role_permissions");
+
+    assertThat(roles.getResult()).as(roles.getDetail()).isEqualTo(TestResult.TEST_RESULT_PASS);
+  }
+
+  @Test
+  void a_standard_role_whose_permissions_are_not_documented_warns_instead_of_guessing() {
+    sim.app().customRole(SimApp.CustomRole.of("Flare roles reader", SimApp.IAM_READ, SimApp.USERS_READ),
+        SimApp.ResourceSet.allUsers("All users")).addAdminRole(SimApp.AdminRole.HELP_DESK_ADMIN);
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
+
+    assertThat(roles.getResult()).as(roles.getDetail()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(roles.getDetail()).contains("HELP_DESK_ADMIN", "okta.users.lifecycle.suspend");
+    assertThat(roles.getRemedy()).contains("Suspend users", "Clear user sessions");
+  }
+
+  @Test
+  void without_okta_roles_read_the_role_check_warns_naming_the_scope() {
+    sim.app().revokeScopes("okta.roles.read");
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
+
+    assertThat(roles.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(roles.getDetail()).contains("okta.roles.read");
+    assertThat(roles.getRemedy()).contains("okta.roles.read", "Suspend users", "Clear user sessions");
+  }
+
+  @Test
+  void a_role_that_may_not_read_admin_assignments_warns_with_the_permission_it_lacks() {
+    sim.app().adminRole(SimApp.AdminRole.GROUP_ADMIN); // mitigates fine, but only super admins view admins
+
+    IntegrationCheck roles = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED)).get("admin_role_permissions");
+
+    assertThat(roles.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(roles.getDetail()).contains("E0000006", "okta.iam.read");
+  }
+
+  // ---- Universal Logout -------------------------------------------------------------------------
+
+  @Test
+  void universal_logout_not_granted_warns_with_the_remedy_and_never_fails() {
+    sim.app().revokeScopes("okta.universalLogout.manage");
+
+    IntegrationCheck logout = test(integration(MitigationMode.MITIGATION_MODE_AUTOMATED))
+        .get("universal_logout_available");
+
+    assertThat(logout.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(logout.getRemedy()).contains("okta.universalLogout.manage", "Identity Threat Protection");
+  }
+
+  @Test
+  void universal_logout_in_an_org_without_it_warns() {
+    sim.universalLogoutOffered(false);
+
+    IntegrationCheck logout = test(integration(MitigationMode.MITIGATION_MODE_MANUAL)).get("universal_logout_available");
+
+    assertThat(logout.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(logout.getDetail()).contains("okta.universalLogout.manage", "not granted");
   }
 
   @Test

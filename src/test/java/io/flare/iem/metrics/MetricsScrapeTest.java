@@ -116,7 +116,7 @@ class MetricsScrapeTest {
     CredentialCheck valid = check(user(0), password(0));
     CredentialCheck rejected = check(user(1), password(1));
     sim.setStatus(user(2).id(), "PASSWORD_EXPIRED"); // a valid password, but Okta cannot suspend the user
-    CredentialCheck failing = check(user(2), password(2));
+    CredentialCheck partial = check(user(2), password(2));
     CredentialCheck invalid = check(user(3), "wrong-leaked-3");
     CredentialCheck alreadyTested = check(user(3), "wrong-leaked-3");
     CredentialCheck capped = check(user(3), "another-leaked-3");
@@ -165,8 +165,8 @@ class MetricsScrapeTest {
         .setReason("a test account").build()).getMitigation().getState())
         .isEqualTo(MitigationState.MITIGATION_STATE_REJECTED);
     assertThat(checks.approveMitigation(ApproveMitigationRequest.newBuilder().setTenantId(TENANT)
-        .setMitigationId(failing.getMitigation().getMitigationId()).setActor("alice@flare.example").build())
-        .getMitigation().getState()).isEqualTo(MitigationState.MITIGATION_STATE_FAILED);
+        .setMitigationId(partial.getMitigation().getMitigationId()).setActor("alice@flare.example").build())
+        .getMitigation().getState()).isEqualTo(MitigationState.MITIGATION_STATE_PARTIALLY_APPLIED);
     StatusRuntimeException missing = org.assertj.core.api.Assertions.catchThrowableOfType(
         StatusRuntimeException.class, () -> checks.getCredentialCheck(GetCredentialCheckRequest.newBuilder()
             .setTenantId(TENANT).setCheckId(UUID.randomUUID().toString()).build()));
@@ -253,7 +253,8 @@ class MetricsScrapeTest {
     // mitigations by state
     assertThat(scrape.sum("iem_mitigations_total", "state", "created")).isEqualTo(3);
     assertThat(scrape.sum("iem_mitigations_total", "state", "applied")).isEqualTo(1);
-    assertThat(scrape.sum("iem_mitigations_total", "state", "failed")).isEqualTo(1);
+    assertThat(scrape.sum("iem_mitigations_total", "state", "partially_applied")).isEqualTo(1);
+    assertThat(scrape.sum("iem_mitigations_total", "state", "failed")).isZero();
     assertThat(scrape.sum("iem_mitigations_total", "state", "rejected")).isEqualTo(1);
 
     // no user data: not one username or password the checks carried, nor the tenant

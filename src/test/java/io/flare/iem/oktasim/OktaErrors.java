@@ -24,6 +24,8 @@ public final class OktaErrors {
       "You do not have permission to perform the requested action");
   public static final Api NOT_FOUND = new Api(404, "E0000007", "Not found: {0}");
   public static final Api INVALID_TOKEN = new Api(401, "E0000011", "Invalid token provided");
+  public static final Api FEATURE_NOT_ENABLED = new Api(401, "E0000015",
+      "You do not have permission to access the feature you are requesting");
   public static final Api METHOD_NOT_ALLOWED = new Api(405, "E0000022",
       "The endpoint does not support the provided HTTP method");
   public static final Api INVALID_PAGING = new Api(400, "E0000029", "Invalid paging request.");
@@ -117,7 +119,7 @@ public final class OktaErrors {
   /** Every catalogue string used, for the catalogue test. */
   public static final List<Api> API_ERRORS = List.of(VALIDATION, AUTHENTICATION_FAILED, NO_PERMISSION, NOT_FOUND,
       INVALID_TOKEN, METHOD_NOT_ALLOWED, INVALID_PAGING, INVALID_SEARCH, UNLOCK_NOT_ALLOWED, WRONG_STATUS,
-      RATE_LIMITED, MALFORMED_BODY);
+      RATE_LIMITED, MALFORMED_BODY, FEATURE_NOT_ENABLED);
 
   public static final List<OAuth> OAUTH_ERRORS = List.of(CLIENT_AUTH_FAILED, NO_CLIENT_CREDENTIALS, ASSERTION_ISSUER,
       ASSERTION_SUBJECT, ASSERTION_AUDIENCE, ASSERTION_EXP_REQUIRED, ASSERTION_EXPIRED, ASSERTION_TOO_FAR,

@@ -160,6 +160,7 @@ public final class OktaSimulator {
   boolean showLockoutFailures;
   boolean policyReadable = true;
   final SimPolicies passwordPolicies = new SimPolicies();
+  boolean universalLogout;
   long clockOffset;
   final List<String> secrets = Collections.synchronizedList(new ArrayList<>());
   private final SimServer server;
@@ -183,7 +184,7 @@ public final class OktaSimulator {
     }
     this.first = new SimApp(this, options.clientId, options.jwksUrl);
     first.scopes.addAll(options.scopes);
-    first.permissions.addAll(options.role.permissions);
+    first.adminRole(options.role);
     first.dpopRequired = options.dpopRequired;
     apps.put(first.clientId, first);
     this.server = new SimServer(this);
@@ -410,6 +411,16 @@ public final class OktaSimulator {
   /** When false, {@code GET /api/v1/policies} is 403 E0000006 even with {@code okta.policies.read}. */
   public synchronized void policyReadable(boolean readable) {
     this.policyReadable = readable;
+  }
+
+  /**
+   * Whether the org offers Universal Logout (global token revocation, with Okta Identity Threat
+   * Protection); off by default. Without it, {@code okta.universalLogout.manage} is not grantable:
+   * a token request for it is {@code invalid_scope}, whatever the app's scopes say.
+   */
+  public synchronized OktaSimulator universalLogoutOffered(boolean offered) {
+    this.universalLogout = offered;
+    return this;
   }
 
   public synchronized int maxAttempts() {

@@ -1,16 +1,20 @@
 package io.flare.iem.oktasim;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A simulated Okta API Services app (client credentials, {@code private_key_jwt}): where its public
- * keys come from, the Okta API scopes granted to it, its admin role's permissions, an optional
- * resource set limiting which users it sees, whether it requires DPoP, and its share of each
- * rate-limit bucket. Every setter takes effect on the next request.
+ * keys come from, the Okta API scopes granted to it, its admin role assignments (standard roles, or a
+ * custom role bound to a resource set) and the permissions they give, an optional resource set
+ * limiting which users it sees, whether it requires DPoP, and its share of each rate-limit bucket.
+ * Every setter takes effect on the next request.
  */
 public final class SimApp {
 
@@ -24,25 +28,86 @@ public final class SimApp {
   public static final String EXPIRE_PASSWORD = "okta.users.credentials.expirePassword";
   public static final String POLICIES_READ = "okta.policies.read";
   public static final String APPS_READ = "okta.apps.read";
+  /** "Allows the admin to view roles, resources, and admin assignments" (Okta, Role assignment: permission types). */
+  public static final String IAM_READ = "okta.iam.read";
 
-  /** Okta's standard admin roles, as the permissions they give. */
+  /**
+   * Okta's standard admin roles, as the permissions they give, with the {@code type} and
+   * {@code label} the role assignment APIs show. Viewing admins is a Super administrator's alone
+   * (help.okta.com, Standard administrator roles and permissions: "Add, remove, and view admins"),
+   * so only SUPER_ADMIN holds {@link #IAM_READ} here.
+   */
   public enum AdminRole {
     /** No role assigned: every management call is 403 E0000006. */
-    NONE(Set.of()),
+    NONE(null, null, Set.of()),
     /** Read-only Administrator: sees users and policies, changes nothing. */
-    READ_ONLY_ADMIN(Set.of(USERS_READ, POLICIES_READ, APPS_READ)),
-    /** Group Administrator: users plus suspend, unsuspend, clear sessions, unlock. */
-    GROUP_ADMIN(Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK, EXPIRE_PASSWORD, DEACTIVATE)),
+    READ_ONLY_ADMIN("READ_ONLY_ADMIN", "Read-Only Administrator", Set.of(USERS_READ, POLICIES_READ, APPS_READ)),
+    /** Help Desk Administrator: sees users, unlocks them (a partial model: resetting passwords and factors is not simulated). */
+    HELP_DESK_ADMIN("HELP_DESK_ADMIN", "Help Desk Administrator", Set.of(USERS_READ, UNLOCK)),
+    /** Group Administrator (type USER_ADMIN; labelled "User Administrator" in a recorded 2020 answer): users plus suspend, unsuspend, clear sessions, unlock. */
+    GROUP_ADMIN("USER_ADMIN", "User Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK,
+        EXPIRE_PASSWORD, DEACTIVATE)),
+    /** Organization Administrator: the Group Administrator's user permissions, org-wide, plus policies and apps. */
+    ORG_ADMIN("ORG_ADMIN", "Organization Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK,
+        EXPIRE_PASSWORD, DEACTIVATE, POLICIES_READ, APPS_READ)),
     /** Super Administrator: everything. */
-    SUPER_ADMIN(Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK, DEACTIVATE, EXPIRE_PASSWORD,
-        POLICIES_READ, APPS_READ));
+    SUPER_ADMIN("SUPER_ADMIN", "Super Organization Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND,
+        CLEAR_SESSIONS, UNLOCK, DEACTIVATE, EXPIRE_PASSWORD, POLICIES_READ, APPS_READ, IAM_READ));
 
+    final String type;
+    final String label;
     final Set<String> permissions;
 
-    AdminRole(Set<String> permissions) {
+    AdminRole(String type, String label, Set<String> permissions) {
+      this.type = type;
+      this.label = label;
       this.permissions = permissions;
     }
   }
+
+  /** A custom admin role: its label and the Okta permissions it holds. */
+  public record CustomRole(String id, String label, Set<String> permissions) {
+
+    public static CustomRole of(String label, String... permissions) {
+      return new CustomRole("cr0" + String.format("%017d", IDS.incrementAndGet()), label, Set.of(permissions));
+    }
+  }
+
+  /**
+   * A resource set, its resources as the REST paths Okta documents for them (Okta developer docs,
+   * Role assignment, "Supported resources"): {@code /api/v1/users} (all users),
+   * {@code /api/v1/groups/{groupId}/users} (all users within a group), {@code /api/v1/groups/{groupId}}
+   * (the group itself: "a permission that doesn't apply to the resources in the resource set gives
+   * the admin no privileges", so user permissions bound to it give nothing).
+   */
+  public record ResourceSet(String id, String label, List<String> resources) {
+
+    public static ResourceSet allUsers(String label) {
+      return of(label, "/api/v1/users");
+    }
+
+    public static ResourceSet usersOfGroup(String label, String groupId) {
+      return of(label, "/api/v1/groups/" + groupId + "/users");
+    }
+
+    /** The setup guide's pitfall: a group chosen as a Groups resource, not its users. */
+    public static ResourceSet groupItself(String label, String groupId) {
+      return of(label, "/api/v1/groups/" + groupId);
+    }
+
+    private static ResourceSet of(String label, String... resources) {
+      return new ResourceSet("iam" + String.format("%017d", IDS.incrementAndGet()), label, List.of(resources));
+    }
+
+    boolean holdsUsers() {
+      return resources.stream().anyMatch(r -> r.equals("/api/v1/users") || r.matches("/api/v1/groups/[^/]+/users"));
+    }
+  }
+
+  /** One role assignment: a standard role, or a custom role bound to a resource set. */
+  record Assignment(String id, AdminRole standard, CustomRole custom, ResourceSet resourceSet) {}
+
+  private static final AtomicInteger IDS = new AtomicInteger();
 
   private final OktaSimulator sim;
   final String clientId;
@@ -50,6 +115,7 @@ public final class SimApp {
   JWKSet savedKeys;
   final Set<String> scopes = new LinkedHashSet<>();
   final Set<String> permissions = new LinkedHashSet<>();
+  final List<Assignment> roles = new ArrayList<>();
   TreeSet<Integer> resourceSet;
   boolean dpopRequired;
   boolean rejectNonces;
@@ -105,20 +171,44 @@ public final class SimApp {
     }
   }
 
-  /** Assigns one of Okta's standard admin roles (replacing the permissions). */
+  /** Assigns one of Okta's standard admin roles (replacing the role assignments and permissions). */
   public SimApp adminRole(AdminRole role) {
     synchronized (sim) {
+      roles.clear();
       permissions.clear();
+      if (role != AdminRole.NONE) {
+        roles.add(new Assignment("ra1" + String.format("%017d", IDS.incrementAndGet()), role, null, null));
+        permissions.addAll(role.permissions);
+      }
+    }
+    return this;
+  }
+
+  /** Adds a standard role to the app's role assignments; the app's permissions are their union. */
+  public SimApp addAdminRole(AdminRole role) {
+    synchronized (sim) {
+      roles.add(new Assignment("ra1" + String.format("%017d", IDS.incrementAndGet()), role, null, null));
       permissions.addAll(role.permissions);
     }
     return this;
   }
 
-  /** Assigns a custom role with exactly these permissions (see the constants). */
+  /** Assigns a custom role with exactly these permissions (see the constants), bound to all users. */
   public SimApp customRole(String... granted) {
+    return customRole(CustomRole.of("Flare IEM", granted), ResourceSet.allUsers("All users"));
+  }
+
+  /**
+   * Assigns a custom role bound to a resource set (replacing the role assignments). Its user
+   * permissions apply only if the resource set holds users; every other permission applies as is.
+   */
+  public SimApp customRole(CustomRole role, ResourceSet resourceSet) {
     synchronized (sim) {
+      roles.clear();
+      roles.add(new Assignment("irb" + String.format("%017d", IDS.incrementAndGet()), null, role, resourceSet));
       permissions.clear();
-      permissions.addAll(Set.of(granted));
+      role.permissions().stream().filter(p -> resourceSet.holdsUsers() || !p.startsWith("okta.users."))
+          .forEach(permissions::add);
     }
     return this;
   }

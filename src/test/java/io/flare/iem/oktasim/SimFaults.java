@@ -2,12 +2,15 @@ package io.flare.iem.oktasim;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * Faults the simulated org injects, for resilience tests: latency, 5xx answers, dropped
- * connections, and 429 storms. Deterministic: counts ("the next N requests") or a seeded rate.
+ * connections, replies lost after a change was applied, and 429 storms. Deterministic: counts ("the
+ * next N requests") or a seeded rate.
  */
 public final class SimFaults {
 
@@ -17,6 +20,7 @@ public final class SimFaults {
   int failStatus = 500;
   double failRate;
   int dropNext;
+  final Map<String, Integer> loseReplies = new HashMap<>();
   long stormUntil;
   Set<SimBucket> stormBuckets = EnumSet.allOf(SimBucket.class);
   private final SplittableRandom random = new SplittableRandom(7);
@@ -59,6 +63,18 @@ public final class SimFaults {
     return this;
   }
 
+  /**
+   * The next {@code count} successful {@code operation}s on a user ({@code suspend}, {@code unsuspend},
+   * {@code unlock}, {@code sessions}, {@code global-token-revocation}, ...) are applied, and then their
+   * connection is closed instead of answered: the caller cannot know the change happened.
+   */
+  public SimFaults loseReplyAfterApplying(String operation, int count) {
+    synchronized (lock) {
+      loseReplies.put(operation, count);
+    }
+    return this;
+  }
+
   /** Every rate-limited request in {@code buckets} (all if none given) is answered 429 for {@code duration}. */
   public SimFaults force429(Duration duration, SimBucket... buckets) {
     synchronized (lock) {
@@ -75,6 +91,7 @@ public final class SimFaults {
       failNext = 0;
       failRate = 0;
       dropNext = 0;
+      loseReplies.clear();
       stormUntil = 0;
     }
     return this;
@@ -86,6 +103,16 @@ public final class SimFaults {
       return true;
     }
     return false;
+  }
+
+  /** Whether the reply to this applied {@code operation} is to be lost (call with the lock held). */
+  boolean loseReply(String operation) {
+    Integer left = loseReplies.get(operation);
+    if (left == null || left <= 0) {
+      return false;
+    }
+    loseReplies.put(operation, left - 1);
+    return true;
   }
 
   boolean fail() {

@@ -72,10 +72,15 @@ final class SimServer {
   private record CachedJwks(JWKSet keys, long fetchedAt) {}
 
   /** Who is calling a management endpoint. */
-  private record Principal(String key, SimApp app, Set<String> scopes, Set<String> permissions) {}
+  record Principal(String key, SimApp app, Set<String> scopes, Set<String> permissions) {}
+
+  private final SimRoles roles;
+  private final SimUniversalLogout universalLogout;
 
   SimServer(OktaSimulator sim) {
     this.sim = sim;
+    this.roles = new SimRoles(sim, this);
+    this.universalLogout = new SimUniversalLogout(sim, this);
   }
 
   void rotateNonce() {
@@ -167,6 +172,10 @@ final class SimServer {
       } else if (path.equals("/api/v1/authn/cancel")) {
         count(req, "POST /api/v1/authn/cancel");
         cancel(req, body);
+      } else if (SimRoles.serves(path)) {
+        roles.handle(req);
+      } else if (path.equals(SimUniversalLogout.PATH)) {
+        universalLogout.handle(req, body);
       } else if (path.startsWith("/api/v1/")) {
         count(req, pattern(req.method(), path));
         management(req, body);
@@ -182,7 +191,7 @@ final class SimServer {
     }
   }
 
-  private void count(HttpServerRequest req, String endpoint) {
+  void count(HttpServerRequest req, String endpoint) {
     synchronized (sim) {
       sim.counters.request(endpoint);
     }
@@ -207,7 +216,7 @@ final class SimServer {
     return dateValue;
   }
 
-  private void send(HttpServerRequest req, int status, String body, Map<String, String> headers) {
+  void send(HttpServerRequest req, int status, String body, Map<String, String> headers) {
     HttpServerResponse res = req.response();
     if (res.ended() || res.closed()) {
       return;
@@ -233,7 +242,7 @@ final class SimServer {
     }
   }
 
-  private void apiError(HttpServerRequest req, OktaErrors.Api error, String param, List<String> causes,
+  void apiError(HttpServerRequest req, OktaErrors.Api error, String param, List<String> causes,
       Map<String, String> headers) {
     send(req, error.status(), OktaErrors.body(error, param, causes), headers);
   }
@@ -248,7 +257,7 @@ final class SimServer {
    * Counts one request of {@code principal} in {@code bucket}. Adds the {@code x-rate-limit-*}
    * headers to {@code headers} and returns true; or answers 429 and returns false.
    */
-  private boolean admit(HttpServerRequest req, String principal, SimBucket bucket, int sharePercent,
+  boolean admit(HttpServerRequest req, String principal, SimBucket bucket, int sharePercent,
       Map<String, String> headers) {
     int limit;
     int remaining;
@@ -320,7 +329,7 @@ final class SimServer {
     send(req, 200, doc.encode(), null);
   }
 
-  private static String base(HttpServerRequest req) {
+  static String base(HttpServerRequest req) {
     String host = req.headers().get("Host");
     return (req.isSSL() ? "https" : "http") + "://" + (host != null ? host : req.authority().toString());
   }
@@ -563,7 +572,10 @@ final class SimServer {
     synchronized (sim) {
       dpopRequired = app.dpopRequired;
       rejectNonces = app.rejectNonces;
-      granted = Set.copyOf(app.scopes);
+      granted = new java.util.HashSet<>(app.scopes);
+      if (!sim.universalLogout) {
+        granted.remove(SimUniversalLogout.SCOPE); // not grantable in an org without Identity Threat Protection
+      }
     }
     List<String> proofs = req.headers().getAll("DPoP");
     String jkt = null;
@@ -735,7 +747,7 @@ final class SimServer {
   // ---- management API -----------------------------------------------------------------------
 
   /** Authenticates a management call (SSWS, Bearer or DPoP); null after answering an error. */
-  private Principal authenticate(HttpServerRequest req, String scopeHint) {
+  Principal authenticate(HttpServerRequest req, String scopeHint) {
     String auth = req.headers().get("Authorization");
     for (String proof : req.headers().getAll("DPoP")) {
       sim.secrets.add(proof);
@@ -827,7 +839,7 @@ final class SimServer {
   }
 
   /** Checks scope and admin permission; answers 403 and returns false when missing. */
-  private boolean authorized(HttpServerRequest req, Principal p, String scope, String permission,
+  boolean authorized(HttpServerRequest req, Principal p, String scope, String permission,
       Map<String, String> headers) {
     if (p.scopes != null && !p.scopes.contains(scope)) {
       Map<String, String> h = new LinkedHashMap<>(headers);
@@ -1056,6 +1068,7 @@ final class SimServer {
     }
     String body;
     int status = 200;
+    boolean lose;
     synchronized (sim) {
       SimUser found = sim.users.find(idOrLogin);
       if (found == null || (p.app != null && !p.app.sees(found.index))) {
@@ -1150,6 +1163,11 @@ final class SimServer {
           return;
         }
       }
+      lose = !op.equals("get") && sim.faults.loseReply(op);
+    }
+    if (lose) {
+      req.connection().close(); // the change is applied; its answer never arrives
+      return;
     }
     if (status == 204) {
       headers.put("x-frame-options", "SAMEORIGIN");
