@@ -20,6 +20,8 @@ import io.flare.iem.integrationconfig.TenantSettings;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.metrics.OktaMetrics;
+import io.flare.iem.okta.CustomDomains;
+import io.flare.iem.okta.DomainNetwork;
 import io.flare.iem.okta.OktaClient;
 import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.storage.Migrations;
@@ -62,12 +64,14 @@ public final class App {
   private final int httpPort;
   private final WebClient web;
   private final OktaClient okta;
+  private final CustomDomains customDomains;
 
   private final Duration grace;
 
   private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort,
-      WebClient web, OktaClient okta, Duration grace) {
+      WebClient web, OktaClient okta, CustomDomains customDomains, Duration grace) {
     this.grace = grace;
+    this.customDomains = customDomains;
     this.vertx = vertx;
     this.web = web;
     this.okta = okta;
@@ -96,13 +100,27 @@ public final class App {
    * passes the one Vert.x reports its own metrics to, so {@code /metrics} shows both).
    */
   public static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry) {
+    return start(vertx, config, clock, registry, DomainNetwork.system(vertx));
+  }
+
+  /**
+   * As {@link #start(Vertx, AppConfig, Clock)}, verifying custom URL domains through {@code network}
+   * (tests script names and addresses; production is the system resolver and HTTPS on port 443).
+   */
+  public static Future<App> start(Vertx vertx, AppConfig config, Clock clock, DomainNetwork network) {
+    return start(vertx, config, clock, Metrics.newRegistry(), network);
+  }
+
+  private static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry,
+      DomainNetwork network) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
     String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry));
+        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry,
+            network));
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
@@ -123,7 +141,7 @@ public final class App {
   }
 
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
-      MeterRegistry registry) {
+      MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
     Readiness readiness = new Readiness(vertx, stores);
     Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
@@ -145,8 +163,9 @@ public final class App {
         integrations, tenants, sync.identities(), clock, CheckSettings.defaults(config.checks().authnShare(),
             config.checks().workers(), config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
+    CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
+        config.oktaInsecureHosts(), customDomains, diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
@@ -171,7 +190,7 @@ public final class App {
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
             .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta,
-                config.shutdownGrace()))))
+                customDomains, config.shutdownGrace()))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
@@ -253,6 +272,7 @@ public final class App {
         .transform(ignored -> vertx.undeploy(http))
         .transform(ignored -> {
           web.close();
+          customDomains.close();
           return stores.close();
         })
         .onComplete(ignored -> LOG.info("iem-okta stopped"));
