@@ -2,6 +2,7 @@ package io.flare.iem.okta;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
@@ -31,12 +32,15 @@ public interface DomainNetwork {
   /** The system resolver and HTTPS on port 443 with the JVM's trusted CAs. */
   static DomainNetwork system(Vertx vertx) {
     ClientSSLOptions tls = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS"); // the JVM's CAs
+    // lookups block a thread until the resolver gives up: a few threads of their own, so slow or
+    // hostile names can never take the shared worker pool
+    WorkerExecutor lookups = vertx.createSharedWorkerExecutor("iem-custom-domain-dns", 4);
     return new DomainNetwork() {
       @Override
       public Future<List<InetAddress>> resolve(String host) {
         // the trailing dot makes the name absolute: the resolver appends no search domain (a
         // cluster's resolv.conf would otherwise turn "db.internal" into a service of ours)
-        return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host + ".")), false);
+        return lookups.executeBlocking(() -> List.of(InetAddress.getAllByName(host + ".")), false);
       }
 
       @Override
