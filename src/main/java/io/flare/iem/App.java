@@ -21,6 +21,8 @@ import io.flare.iem.integrationconfig.TenantSettings;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.metrics.OktaMetrics;
+import io.flare.iem.okta.CustomDomains;
+import io.flare.iem.okta.DomainNetwork;
 import io.flare.iem.okta.OktaClient;
 import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.storage.Migrations;
@@ -63,12 +65,14 @@ public final class App {
   private final int httpPort;
   private final WebClient web;
   private final OktaClient okta;
+  private final CustomDomains customDomains;
 
   private final Duration grace;
 
   private App(Vertx vertx, Stores stores, Readiness readiness, List<String> deployments, int grpcPort, int httpPort,
-      WebClient web, OktaClient okta, Duration grace) {
+      WebClient web, OktaClient okta, CustomDomains customDomains, Duration grace) {
     this.grace = grace;
+    this.customDomains = customDomains;
     this.vertx = vertx;
     this.web = web;
     this.okta = okta;
@@ -97,13 +101,27 @@ public final class App {
    * passes the one Vert.x reports its own metrics to, so {@code /metrics} shows both).
    */
   public static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry) {
+    return start(vertx, config, clock, registry, DomainNetwork.system(vertx));
+  }
+
+  /**
+   * As {@link #start(Vertx, AppConfig, Clock)}, verifying custom URL domains through {@code network}
+   * (tests script names and addresses; production is the system resolver and HTTPS on port 443).
+   */
+  public static Future<App> start(Vertx vertx, AppConfig config, Clock clock, DomainNetwork network) {
+    return start(vertx, config, clock, Metrics.newRegistry(), network);
+  }
+
+  private static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry,
+      DomainNetwork network) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
     String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry));
+        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry,
+            network));
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
@@ -124,7 +142,7 @@ public final class App {
   }
 
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
-      MeterRegistry registry) {
+      MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
     Readiness readiness = new Readiness(vertx, stores);
     Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
@@ -146,8 +164,9 @@ public final class App {
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks()), replica, metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
+    CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
+        config.oktaInsecureHosts(), customDomains, diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
@@ -172,7 +191,7 @@ public final class App {
         .compose(grpcPort -> deployScaled(vertx, deployments, 1, config.httpPort(), 2,
                 port -> new HttpVerticle(config.bindHost(), port, http), HttpVerticle::actualPort)
             .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta,
-                config.shutdownGrace()))))
+                customDomains, config.shutdownGrace()))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
             .addKeyValue("signing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
             .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
@@ -255,6 +274,7 @@ public final class App {
         .transform(ignored -> vertx.undeploy(http))
         .transform(ignored -> {
           web.close();
+          customDomains.close();
           return stores.close();
         })
         .onComplete(ignored -> LOG.info("iem-okta stopped"));

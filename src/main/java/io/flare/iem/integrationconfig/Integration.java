@@ -7,6 +7,12 @@ import java.util.UUID;
 /**
  * A tenant's identity-provider integration as stored. {@code version} is the etag. Holds no secret:
  * the client id is public and the private keys live in {@code IEM_SIGNING_KEY_FILE}.
+ *
+ * <p>{@code oktaDomain} is the Okta org URL every Okta call goes to. When the customer typed a
+ * custom URL domain of their org, {@code customDomain} keeps it ({@code https://host}, shown to them
+ * as {@code okta_domain}) and {@code oktaDomain} is the org's canonical URL it was verified to
+ * resolve to; otherwise {@code customDomain} is empty. A draft whose custom domain is still to be
+ * verified has an empty {@code oktaDomain}; it is never stored so.
  */
 public record Integration(
     UUID id,
@@ -22,7 +28,20 @@ public record Integration(
     long version,
     String createRequestId,
     Instant createTime,
-    Instant updateTime) {
+    Instant updateTime,
+    String customDomain) {
+
+  /** Without a custom URL domain. */
+  public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
+      int maxDailyPasswordAttempts, boolean autoCreateIdentifiers, MitigationMode mitigationMode,
+      Integer oktaLockoutThreshold, long version, String createRequestId, Instant createTime, Instant updateTime) {
+    this(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts, autoCreateIdentifiers,
+        mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime, "");
+  }
+
+  public Integration {
+    customDomain = customDomain == null ? "" : customDomain;
+  }
 
   public enum Kind { OKTA, ENTRA_ID }
 
@@ -38,15 +57,31 @@ public record Integration(
     return mitigationMode != MitigationMode.VALIDATE_ONLY;
   }
 
-  /** The fields a person configures, for audit rows (before and after a change). */
+  /** The Okta domain as the customer typed it (normalised): their custom URL domain, or the org URL. */
+  public String typedDomain() {
+    return customDomain.isEmpty() ? oktaDomain : customDomain;
+  }
+
+  /** The same integration with its Okta calls going to {@code orgUrl}. */
+  public Integration withOktaDomain(String orgUrl) {
+    return new Integration(id, tenantId, kind, displayName, orgUrl, clientId, maxDailyPasswordAttempts,
+        autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
+        customDomain);
+  }
+
+  /** The fields a person configures, for audit rows (before and after a change), and the org they resolved to. */
   public JsonObject auditView() {
-    return new JsonObject()
+    JsonObject view = new JsonObject()
         .put("kind", kind.name())
         .put("display_name", displayName)
-        .put("okta_domain", oktaDomain)
+        .put("okta_domain", typedDomain())
         .put("client_id", clientId)
         .put("max_daily_password_attempts", maxDailyPasswordAttempts)
         .put("auto_create_identifiers", autoCreateIdentifiers)
         .put("mitigation_mode", mitigationMode.name());
+    if (!customDomain.isEmpty()) {
+      view.put("okta_org_url", oktaDomain);
+    }
+    return view;
   }
 }

@@ -8,6 +8,7 @@ import io.flare.iem.grpc.CallContext;
 import io.flare.iem.grpc.Fields;
 import io.flare.iem.grpc.GrpcErrors;
 import io.flare.iem.grpc.PageToken;
+import io.flare.iem.okta.CustomDomains;
 import io.flare.iem.v1.CreateIntegrationRequest;
 import io.flare.iem.v1.CreateIntegrationResponse;
 import io.flare.iem.v1.DeleteIntegrationRequest;
@@ -52,16 +53,17 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   private final TenantTeardown teardown;
 
   /**
+   * @param customDomains verifies an okta_domain that is a custom URL domain
    * @param capabilities what other capabilities do when an integration is created or deleted, in the
    *     order they do it on delete
    */
   public IntegrationConfigEndpoint(Pool pool, IntegrationRepository integrations, TenantRepository tenants,
-      Set<String> insecureHosts, IntegrationDiagnostics diagnostics, Clock clock,
+      Set<String> insecureHosts, CustomDomains customDomains, IntegrationDiagnostics diagnostics, Clock clock,
       List<IntegrationLifecycle> capabilities) {
     this.pool = pool;
     this.integrations = integrations;
     this.tenants = tenants;
-    this.rules = new IntegrationRules(insecureHosts);
+    this.rules = new IntegrationRules(insecureHosts, customDomains);
     this.diagnostics = diagnostics;
     this.clock = clock;
     this.capabilities = List.copyOf(capabilities);
@@ -72,6 +74,7 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   public Future<CreateIntegrationResponse> createIntegration(CreateIntegrationRequest request) {
     return Future.succeededFuture(request)
         .map(rules::forCreate)
+        .compose(rules::withOrgUrl)
         .compose(this::create)
         .onSuccess(created -> capabilities.forEach(c -> c.committed(created)))
         .map(i -> CreateIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
@@ -91,7 +94,7 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   public Future<UpdateIntegrationResponse> updateIntegration(UpdateIntegrationRequest request) {
     return Future.succeededFuture(request)
         .map(IntegrationRules::updateShape)
-        .compose(this::update)
+        .compose(shape -> rules.typedDomain(shape).compose(typed -> update(shape, typed)))
         .map(i -> UpdateIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
         .recover(GrpcErrors::toStatus);
   }
@@ -200,12 +203,14 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
 
   // ---- update and delete --------------------------------------------------------------------
 
-  private Future<Integration> update(UpdateIntegrationRequest request) {
+  /** {@code typed}: the request's okta_domain, a custom domain already verified (outside the transaction). */
+  private Future<Integration> update(UpdateIntegrationRequest request,
+      Optional<IntegrationRules.OrgAddress> typed) {
     String tenantId = request.getTenantId();
     return pool.withTransaction(tx -> integrations.getForUpdate(tx, tenantId)
         .compose(current -> tenants.get(tx, tenantId).compose(tenant -> {
           IntegrationRules.checkEtag(current, request.getEtag());
-          Integration changed = rules.validated(IntegrationRules.applyMask(current, request), "integration.");
+          Integration changed = rules.validated(IntegrationRules.applyMask(current, request, typed), "integration.");
           IntegrationRules.checkEntitled(tenant, changed);
           if (changed.auditView().equals(current.auditView())) {
             return Future.succeededFuture(current);

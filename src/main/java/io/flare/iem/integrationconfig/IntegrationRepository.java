@@ -17,7 +17,7 @@ public final class IntegrationRepository {
   private static final String COLUMNS = """
       integration_id, tenant_id, kind, display_name, okta_domain, client_id, max_daily_password_attempts,
       auto_create_identifiers, mitigation_mode, okta_lockout_threshold, version, create_request_id,
-      create_time, update_time
+      create_time, update_time, custom_domain
       """;
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM integrations WHERE tenant_id = $1";
@@ -27,14 +27,15 @@ public final class IntegrationRepository {
   private static final String INSERT = """
       INSERT INTO integrations (integration_id, tenant_id, kind, display_name, okta_domain, client_id,
                                 max_daily_password_attempts, auto_create_identifiers, mitigation_mode,
-                                create_request_id)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                create_request_id, custom_domain)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
       RETURNING\s""" + COLUMNS;
 
   private static final String UPDATE = """
       UPDATE integrations
       SET display_name = $2, okta_domain = $3, client_id = $4, max_daily_password_attempts = $5,
-          auto_create_identifiers = $6, mitigation_mode = $7, version = version + 1, update_time = now()
+          auto_create_identifiers = $6, mitigation_mode = $7, custom_domain = $8, version = version + 1,
+          update_time = now()
       WHERE integration_id = $1
       RETURNING\s""" + COLUMNS;
 
@@ -64,19 +65,28 @@ public final class IntegrationRepository {
 
   /** Inserts; a second integration for the tenant fails with {@link Failure.AlreadyExists}. */
   public Future<Integration> insert(SqlClient tx, Integration i) {
+    requireOrgUrl(i);
     return tx.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {i.id(), i.tenantId(), i.kind().name(), i.displayName(), i.oktaDomain(),
             i.clientId(), (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(),
-            i.createRequestId()}))
+            i.createRequestId(), i.customDomain()}))
         .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
   }
 
   public Future<Integration> update(SqlClient tx, Integration i) {
+    requireOrgUrl(i);
     return tx.preparedQuery(UPDATE)
         .execute(Tuple.of(i.id(), i.displayName(), i.oktaDomain(), i.clientId(), (short) i.maxDailyPasswordAttempts(),
-            i.autoCreateIdentifiers(), i.mitigationMode().name()))
+            i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain()))
         .map(rows -> first(rows).orElseThrow());
+  }
+
+  /** An Okta integration is stored only with the org URL its calls go to (a custom domain verified). */
+  private static void requireOrgUrl(Integration i) {
+    if (i.kind() == Integration.Kind.OKTA && i.oktaDomain().isEmpty()) {
+      throw new IllegalStateException("an Okta integration without its org URL: its custom domain was not verified");
+    }
   }
 
   public Future<Void> delete(SqlClient tx, UUID integrationId) {
@@ -123,6 +133,7 @@ public final class IntegrationRepository {
         row.getLong("version"),
         row.getString("create_request_id"),
         PgTime.instant(row, "create_time"),
-        PgTime.instant(row, "update_time"));
+        PgTime.instant(row, "update_time"),
+        row.getString("custom_domain"));
   }
 }

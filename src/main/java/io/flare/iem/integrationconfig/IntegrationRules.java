@@ -3,14 +3,18 @@ package io.flare.iem.integrationconfig;
 import com.google.protobuf.FieldMask;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.grpc.Fields;
+import io.flare.iem.okta.CustomDomains;
+import io.flare.iem.okta.DomainInput;
 import io.flare.iem.okta.OktaDomain;
 import io.flare.iem.v1.CreateIntegrationRequest;
 import io.flare.iem.v1.IdpKind;
 import io.flare.iem.v1.MitigationMode;
 import io.flare.iem.v1.UpdateIntegrationRequest;
+import io.vertx.core.Future;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -18,7 +22,9 @@ import java.util.regex.Pattern;
 /**
  * The contract's field rules for integrations and tenant settings: each one throws
  * {@link Failure.InvalidArgument} naming the field and the rule, so it runs inside a {@code map}
- * step of an RPC chain, before anything is written.
+ * step of an RPC chain, before anything is written. The one rule that needs the network, a custom
+ * URL domain's verification, returns a future ({@link #withOrgUrl}, {@link #typedDomain}) and runs
+ * before any transaction; an Okta org URL is checked at once, as every other field.
  */
 final class IntegrationRules {
 
@@ -31,11 +37,54 @@ final class IntegrationRules {
       "mitigation_enabled", "time_zone", "nightly_sync_hour", "full_sync_interval_days");
   private static final int MAX_IDENTIFIER_CAP = 100_000_000;
 
-  private final Set<String> insecureHosts;
+  private static final String OKTA_DOMAIN = "integration.okta_domain";
 
-  /** @param insecureHosts Okta hosts allowed over http and on loopback (simulators, tests) */
-  IntegrationRules(Set<String> insecureHosts) {
+  private final Set<String> insecureHosts;
+  private final CustomDomains customDomains;
+
+  /**
+   * @param insecureHosts Okta hosts allowed over http and on loopback (simulators, tests)
+   * @param customDomains verifies a custom URL domain and finds its org
+   */
+  IntegrationRules(Set<String> insecureHosts, CustomDomains customDomains) {
     this.insecureHosts = insecureHosts;
+    this.customDomains = customDomains;
+  }
+
+  /** Where an {@code okta_domain} the customer typed sends Okta calls, and the custom domain it is, if one. */
+  record OrgAddress(String orgUrl, String customDomain) {}
+
+  /**
+   * A validated draft with its Okta calls' URL: a custom URL domain verified to name an Okta org
+   * goes to that org's canonical URL; anything else is returned as it is.
+   */
+  Future<Integration> withOrgUrl(Integration draft) {
+    if (draft.kind() != Integration.Kind.OKTA || !draft.oktaDomain().isEmpty() || draft.customDomain().isEmpty()) {
+      return Future.succeededFuture(draft);
+    }
+    String host = draft.customDomain().substring("https://".length());
+    return customDomains.verify(host, OKTA_DOMAIN).map(verified -> draft.withOktaDomain(verified.org().value()));
+  }
+
+  /**
+   * The {@code okta_domain} of an UpdateIntegration, when its mask names it: an Okta org URL as
+   * typed (checked later with the other fields), or a custom URL domain verified, with its org.
+   */
+  Future<Optional<OrgAddress>> typedDomain(UpdateIntegrationRequest request) {
+    if (!request.getUpdateMask().getPathsList().contains("okta_domain")) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String typed = request.getIntegration().getOktaDomain();
+    if (typed.isBlank()) {
+      return Future.succeededFuture(Optional.of(new OrgAddress(typed, "")));
+    }
+    return Future.succeededFuture(typed)
+        .map(input -> DomainInput.parse(input, insecureHosts, OKTA_DOMAIN))
+        .compose(input -> input instanceof DomainInput.Custom custom
+            ? customDomains.verify(custom.host(), OKTA_DOMAIN)
+                .map(verified -> new OrgAddress(verified.org().value(), verified.customDomain()))
+            : Future.succeededFuture(new OrgAddress(typed, "")))
+        .map(Optional::of);
   }
 
   /** A CreateIntegration request as the integration it would create. */
@@ -79,20 +128,20 @@ final class IntegrationRules {
     return request;
   }
 
-  /** The current integration with the masked fields of the request. */
-  static Integration applyMask(Integration current, UpdateIntegrationRequest request) {
+  /** The current integration with the masked fields of the request; {@code typed}: its okta_domain, if masked. */
+  static Integration applyMask(Integration current, UpdateIntegrationRequest request, Optional<OrgAddress> typed) {
     var in = request.getIntegration();
     List<String> paths = request.getUpdateMask().getPathsList();
     return new Integration(current.id(), current.tenantId(), current.kind(),
         paths.contains("display_name") ? in.getDisplayName() : current.displayName(),
-        paths.contains("okta_domain") ? in.getOktaDomain() : current.oktaDomain(),
+        typed.map(OrgAddress::orgUrl).orElse(current.oktaDomain()),
         paths.contains("client_id") ? in.getClientId() : current.clientId(),
         paths.contains("max_daily_password_attempts") ? in.getMaxDailyPasswordAttempts()
             : current.maxDailyPasswordAttempts(),
         paths.contains("auto_create_identifiers") ? in.getAutoCreateIdentifiers() : current.autoCreateIdentifiers(),
         paths.contains("mitigation_mode") ? mitigationMode(in.getMitigationMode()) : current.mitigationMode(),
         current.oktaLockoutThreshold(), current.version(), current.createRequestId(), current.createTime(),
-        current.updateTime());
+        current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()));
   }
 
   static void checkEtag(Integration current, String etag) {
@@ -117,6 +166,7 @@ final class IntegrationRules {
     }
     String clientId = i.clientId() == null ? "" : i.clientId();
     String domain;
+    String customDomain = "";
     if (i.kind() == Integration.Kind.OKTA) {
       if (clientId.isEmpty()) {
         throw new Failure.InvalidArgument(prefix + "client_id", "is required");
@@ -125,7 +175,9 @@ final class IntegrationRules {
         throw new Failure.InvalidArgument(prefix + "client_id", "must be an Okta client id: '0oa' followed by 17"
             + " letters or digits, no spaces (copy it from the service app's General tab)");
       }
-      domain = OktaDomain.parse(i.oktaDomain(), insecureHosts, prefix + "okta_domain").value();
+      OrgAddress address = orgAddress(i, prefix + "okta_domain");
+      domain = address.orgUrl();
+      customDomain = address.customDomain();
     } else {
       if (!ENTRA_CLIENT_ID.matcher(clientId).matches()) {
         throw new Failure.InvalidArgument(prefix + "client_id", "must be the Entra application (client) id, a GUID");
@@ -141,7 +193,22 @@ final class IntegrationRules {
     }
     return new Integration(i.id(), i.tenantId(), i.kind(), displayName, domain, clientId,
         i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode(), i.oktaLockoutThreshold(),
-        i.version(), i.createRequestId(), i.createTime(), i.updateTime());
+        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain);
+  }
+
+  /**
+   * The org URL of an Okta integration's domain: a custom domain already verified keeps its org;
+   * an Okta org URL is normalised; a custom domain still to verify has an empty org URL for now.
+   */
+  private OrgAddress orgAddress(Integration i, String field) {
+    if (!i.customDomain().isEmpty() && !i.oktaDomain().isEmpty()) {
+      return new OrgAddress(OktaDomain.parse(i.oktaDomain(), insecureHosts, field).value(), i.customDomain());
+    }
+    DomainInput input = DomainInput.parse(i.oktaDomain(), insecureHosts, field);
+    if (input instanceof DomainInput.Custom custom) {
+      return new OrgAddress("", custom.url());
+    }
+    return new OrgAddress(((DomainInput.Org) input).domain().value(), "");
   }
 
   static void checkEntitled(TenantSettings tenant, Integration i) {

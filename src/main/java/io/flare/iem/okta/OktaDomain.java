@@ -68,7 +68,7 @@ public record OktaDomain(URI baseUrl) {
   }
 
   /** The input as a URL with a host and nothing else: no userinfo, path, query or fragment. */
-  private static URI baseUrl(String raw) {
+  static URI baseUrl(String raw) {
     if (raw.isEmpty()) {
       throw invalid("is required");
     }
@@ -94,6 +94,11 @@ public record OktaDomain(URI baseUrl) {
       throw invalid("must not contain a query string or fragment");
     }
     return uri;
+  }
+
+  /** True when {@code host} is one of Okta's domains or under one: never a customer's custom domain. */
+  static boolean oktaOwned(String host) {
+    return OKTA_SUFFIXES.stream().anyMatch(s -> host.endsWith(s) || host.equals(s.substring(1)));
   }
 
   /** A host name under one of Okta's domains, naming an org, not its admin console. */

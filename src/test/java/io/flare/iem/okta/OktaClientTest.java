@@ -102,6 +102,15 @@ class OktaClientTest {
   }
 
   @Test
+  void the_client_is_given_org_urls_only_a_custom_domain_is_refused_before_anything_is_sent() {
+    long before = sim.counters().requests().values().stream().mapToLong(Long::longValue).sum();
+    assertThatThrownBy(() -> okta.org("https://login.acme-example.com", sim.app().clientId()))
+        .isInstanceOfSatisfying(io.flare.iem.failure.Failure.InvalidArgument.class,
+            e -> assertThat(e.rule()).contains("must be a host under"));
+    assertThat(sim.counters().requests().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(before);
+  }
+
+  @Test
   void filter_includes_deprovisioned_users_and_plain_listing_does_not() {
     sim.deprovision(sim.userId(3));
     sim.setStatus(sim.userId(4), "SUSPENDED");

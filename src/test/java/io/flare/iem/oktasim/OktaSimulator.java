@@ -163,6 +163,9 @@ public final class OktaSimulator {
   boolean universalLogout;
   long clockOffset;
   final List<String> secrets = Collections.synchronizedList(new ArrayList<>());
+  private final String orgId;
+  private String customDomain;
+  private String pipeline = "idx";
   private final SimServer server;
   private HttpServer http;
   private final SimApp first;
@@ -175,6 +178,7 @@ public final class OktaSimulator {
         options.emailDomain);
     this.apiToken = "00" + SimUsers.base62(SimUsers.mix(options.seed, -3), 20) + SimUsers.base62(
         SimUsers.mix(options.seed, -4), 20);
+    this.orgId = "00o" + SimUsers.base62(SimUsers.mix(options.seed, -5), 17);
     this.windowMillis = options.window.toMillis();
     for (SimBucket b : SimBucket.values()) {
       limits.put(b, options.unlimited ? 100_000_000 : b.defaultLimit);
@@ -452,6 +456,33 @@ public final class OktaSimulator {
   public synchronized OktaSimulator concurrencyLimit(int limit) {
     this.concurrencyLimit = limit;
     return this;
+  }
+
+  // ---- org metadata (/.well-known/okta-organization) -------------------------------------------
+
+  /** The org's id, as its metadata document names it ({@code 00o…}). */
+  public String orgId() {
+    return orgId;
+  }
+
+  /** Gives the org a custom URL domain ({@code login.acme.com}); null removes it. */
+  public synchronized OktaSimulator customDomain(String host) {
+    this.customDomain = host;
+    return this;
+  }
+
+  public synchronized String customDomain() {
+    return customDomain;
+  }
+
+  /** The org's authentication pipeline: {@code idx} (Identity Engine, the default) or {@code v1} (Classic). */
+  public synchronized OktaSimulator pipeline(String pipeline) {
+    this.pipeline = pipeline;
+    return this;
+  }
+
+  public synchronized String pipeline() {
+    return pipeline;
   }
 
   public SimFaults faults() {

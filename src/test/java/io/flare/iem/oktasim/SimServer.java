@@ -163,6 +163,9 @@ final class SimServer {
       } else if (path.equals("/.well-known/openid-configuration")) {
         count(req, "GET /.well-known/openid-configuration");
         discovery(req);
+      } else if (path.equals(SimOrgMetadata.PATH)) {
+        count(req, req.method().name() + " " + SimOrgMetadata.PATH);
+        SimOrgMetadata.handle(sim, req);
       } else if (path.equals("/oauth2/v1/keys")) {
         count(req, "GET /oauth2/v1/keys");
         send(req, 200, "{\"keys\":[]}", null);

@@ -2,6 +2,7 @@ package io.flare.iem.testing;
 
 import io.flare.iem.App;
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.okta.DomainNetwork;
 import io.flare.iem.v1.CredentialCheckServiceGrpc;
 import io.flare.iem.v1.IdentitySyncServiceGrpc;
 import io.flare.iem.v1.IntegrationConfigServiceGrpc;
@@ -50,10 +51,15 @@ public final class RunningService implements AutoCloseable {
     return start(config, java.time.Clock.systemUTC());
   }
 
-  /** As {@link #start(AppConfig)} with a clock the test moves. */
+  /** As {@link #start(AppConfig)} with a clock the test moves. No custom URL domain resolves. */
   public static RunningService start(AppConfig config, java.time.Clock clock) {
+    return start(config, clock, new ScriptedDomains());
+  }
+
+  /** As {@link #start(AppConfig, java.time.Clock)}, custom URL domains resolving and answering as {@code network} says. */
+  public static RunningService start(AppConfig config, java.time.Clock clock, DomainNetwork network) {
     Vertx vertx = Vertx.vertx();
-    App app = Await.result(App.start(vertx, config, clock));
+    App app = Await.result(App.start(vertx, config, clock, network));
     return new RunningService(vertx, app, config);
   }
 
