@@ -1,28 +1,33 @@
 package io.flare.iem;
 
+import static io.flare.iem.ChartRender.CHART;
+import static io.flare.iem.ChartRender.at;
+import static io.flare.iem.ChartRender.byName;
+import static io.flare.iem.ChartRender.container;
+import static io.flare.iem.ChartRender.listAt;
+import static io.flare.iem.ChartRender.mapAt;
+import static io.flare.iem.ChartRender.renderMinimal;
+import static io.flare.iem.ChartRender.renderProduction;
+import static io.flare.iem.ChartRender.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.flare.iem.ChartRender.Manifests;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 /**
- * The Helm chart, linted and rendered by real Helm (helm-java) with its default values and with
- * production-like ones ({@code src/test/resources/charts/iem-okta-production.yaml}); assertions
- * read the parsed manifests.
+ * The Helm chart, linted and rendered by real Helm (helm-java) with its default values plus the one
+ * they lack (the TLS Secret) and with production-like ones
+ * ({@code src/test/resources/charts/iem-okta-production.yaml}); assertions read the parsed manifests.
+ * What the chart refuses, and its TLS, metrics and image pinning, are in {@link ChartFailsClosedTest}.
  */
 class ChartTest {
 
-  static final Path CHART = Path.of("charts", "iem-okta");
-  static final Path PRODUCTION = Path.of("src", "test", "resources", "charts", "iem-okta-production.yaml");
-
+  /** Lint runs on the default values; Helm's lint only logs a template's fail, so the refusals do not fail it. */
   @Test
   void lint_strict_passes() {
     LintResult lint = new Helm(CHART).lint().strict().call();
@@ -31,16 +36,13 @@ class ChartTest {
   }
 
   @Test
-  void default_values_render_a_hardened_deployment_with_native_grpc_probes_on_the_numeric_port() {
-    Manifests m = render(null);
+  void minimal_values_render_a_hardened_deployment() {
+    Manifests m = renderMinimal();
 
     Map<String, Object> deployment = m.one("Deployment");
     assertThat(at(deployment, "spec.replicas")).isEqualTo(2);
     Map<String, Object> pod = mapAt(deployment, "spec.template.spec");
     Map<String, Object> container = container(deployment);
-    assertThat(at(container, "livenessProbe.grpc")).isEqualTo(Map.of("port", 50051));
-    assertThat(at(container, "readinessProbe.grpc")).isEqualTo(Map.of("port", 50051, "service", "readiness"));
-    assertThat(at(container, "startupProbe.grpc")).isEqualTo(Map.of("port", 50051));
     assertThat(container.get("ports")).isEqualTo(List.of(
         Map.of("name", "grpc", "containerPort", 50051, "protocol", "TCP"),
         Map.of("name", "http", "containerPort", 8080, "protocol", "TCP")));
@@ -52,40 +54,43 @@ class ChartTest {
         "runAsNonRoot", true, "seccompProfile", Map.of("type", "RuntimeDefault")));
     assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
 
-    assertThat(container.get("volumeMounts")).isEqualTo(List.of(Map.of("name", "tmp", "mountPath", "/tmp")));
-    assertThat(pod.get("volumes")).isEqualTo(List.of(Map.of("name", "tmp", "emptyDir", Map.of("sizeLimit", "256Mi"))));
+    assertThat(container.get("volumeMounts")).isEqualTo(List.of(Map.of("name", "tmp", "mountPath", "/tmp"),
+        Map.of("name", "grpc-tls", "mountPath", "/etc/iem/grpc-tls", "readOnly", true)));
+    assertThat(byName(pod.get("volumes"), v -> v.containsKey("secret") ? "secret" : "emptyDir"))
+        .containsExactly(Map.entry("tmp", "emptyDir"), Map.entry("grpc-tls", "secret"));
     assertThat(container.get("envFrom")).isEqualTo(List.of(Map.of("configMapRef", Map.of("name", "iem-iem-okta"))));
     assertThat((Map<String, Object>) container.get("resources")).containsKeys("requests", "limits");
   }
 
   @Test
   void the_pod_outlives_the_apps_shutdown_grace() {
-    for (Manifests m : List.of(render(null), render(PRODUCTION))) {
+    for (Manifests m : List.of(renderMinimal(), renderProduction())) {
       int grace = Integer.parseInt(m.configData().get("IEM_SHUTDOWN_GRACE_SECONDS"));
       assertThat((Integer) at(m.one("Deployment"), "spec.template.spec.terminationGracePeriodSeconds"))
           .isGreaterThan(grace);
     }
 
-    assertThatThrownBy(() -> new Helm(CHART).template().withName("iem").set("config.shutdownGraceSeconds", 60).call())
+    assertThatThrownBy(() -> template(null, Map.of("grpcTls.existingSecret", "tls", "config.shutdownGraceSeconds", 60))
+        .call())
         .hasMessageContaining("terminationGracePeriodSeconds must be greater than config.shutdownGraceSeconds");
   }
 
   @Test
-  void default_values_render_the_pdb_but_no_hpa_ingress_or_service_monitor() {
-    Manifests m = render(null);
+  void minimal_values_render_the_pdb_but_no_hpa_ingress_or_service_monitor() {
+    Manifests m = renderMinimal();
 
     assertThat(m.kinds()).containsExactlyInAnyOrder("ConfigMap", "Deployment", "Service", "ServiceAccount",
         "PodDisruptionBudget", "NetworkPolicy");
     assertThat(at(m.one("PodDisruptionBudget"), "spec.minAvailable")).isEqualTo(1);
     assertThat(at(m.one("Service"), "spec.ports")).isEqualTo(List.of(
-        Map.of("name", "grpc", "port", 50051, "targetPort", "grpc", "protocol", "TCP", "appProtocol", "grpc"),
+        Map.of("name", "grpc", "port", 50051, "targetPort", "grpc", "protocol", "TCP", "appProtocol", "https"),
         Map.of("name", "http", "port", 8080, "targetPort", "http", "protocol", "TCP", "appProtocol", "http")));
   }
 
   @Test
   void the_config_map_names_the_apps_variables_and_holds_no_secret() {
-    Map<String, String> defaults = render(null).configData();
-    Map<String, String> production = render(PRODUCTION).configData();
+    Map<String, String> defaults = renderMinimal().configData();
+    Map<String, String> production = renderProduction().configData();
 
     assertThat(defaults).containsEntry("IEM_DEV", "false").containsEntry("IEM_GRPC_PORT", "50051")
         .containsEntry("IEM_HTTP_PORT", "8080").containsEntry("IEM_AUTH_AUDIENCE", "iem-okta");
@@ -103,12 +108,12 @@ class ChartTest {
       assertThat(data).doesNotContainKeys("PGPASSWORD", "IEM_REDIS_URL");
       assertThat(data.values()).noneMatch(v -> v.contains("BEGIN") || v.contains("@"));
     }
-    assertThat(render(PRODUCTION).kinds()).doesNotContain("Secret");
+    assertThat(renderProduction().kinds()).doesNotContain("Secret");
   }
 
   @Test
   void production_secrets_come_from_existing_secrets_as_files_and_secret_refs() {
-    Manifests m = render(PRODUCTION);
+    Manifests m = renderProduction();
     Map<String, Object> deployment = m.one("Deployment");
     Map<String, Object> container = container(deployment);
 
@@ -119,18 +124,20 @@ class ChartTest {
     assertThat(mounts).containsEntry("signing-keys", "/etc/iem/signing-keys")
         .containsEntry("password-key", "/etc/iem/password-key")
         .containsEntry("caller-jwks", "/etc/iem/caller-jwks")
+        .containsEntry("grpc-tls", "/etc/iem/grpc-tls")
         .containsEntry("tmp", "/tmp");
     Map<String, String> secrets = byName(at(deployment, "spec.template.spec.volumes"),
         v -> v.containsKey("secret") ? (String) at(v, "secret.secretName") : "(not a secret)");
     assertThat(secrets).containsEntry("signing-keys", "iem-okta-signing-keys")
         .containsEntry("password-key", "iem-okta-password-key")
-        .containsEntry("caller-jwks", "flare-token-issuer-jwks");
+        .containsEntry("caller-jwks", "flare-token-issuer-jwks")
+        .containsEntry("grpc-tls", "iem-okta-grpc-tls");
     assertThat(container.get("image")).isEqualTo("ghcr.io/flare-systems/iem-okta:1.4.2");
   }
 
   @Test
   void production_values_render_the_hpa_and_pdb_and_leave_replicas_to_the_hpa() {
-    Manifests m = render(PRODUCTION);
+    Manifests m = renderProduction();
 
     assertThat(at(m.one("HorizontalPodAutoscaler"), "spec.minReplicas")).isEqualTo(3);
     assertThat(at(m.one("HorizontalPodAutoscaler"), "spec.maxReplicas")).isEqualTo(8);
@@ -143,7 +150,7 @@ class ChartTest {
 
   @Test
   void the_ingress_exposes_only_the_jwks_path() {
-    Map<String, Object> ingress = render(PRODUCTION).one("Ingress");
+    Map<String, Object> ingress = renderProduction().one("Ingress");
 
     List<Map<String, Object>> rules = listAt(ingress, "spec.rules");
     assertThat(rules).hasSize(1);
@@ -157,7 +164,7 @@ class ChartTest {
 
   @Test
   void the_network_policy_admits_labelled_callers_to_grpc_and_lets_out_only_what_the_service_needs() {
-    Map<String, Object> policy = render(PRODUCTION).one("NetworkPolicy");
+    Map<String, Object> policy = renderProduction().one("NetworkPolicy");
 
     List<Map<String, Object>> ingress = listAt(policy, "spec.ingress");
     assertThat(ingress.get(0).get("ports")).isEqualTo(List.of(Map.of("port", 50051, "protocol", "TCP")));
@@ -171,103 +178,10 @@ class ChartTest {
 
   @Test
   void the_service_monitor_scrapes_metrics_on_the_http_port() {
-    Map<String, Object> monitor = render(PRODUCTION).one("ServiceMonitor");
+    Map<String, Object> monitor = renderProduction().one("ServiceMonitor");
 
     assertThat(at(monitor, "spec.endpoints")).isEqualTo(List.of(Map.of("port", "http", "path", "/metrics",
         "interval", "30s")));
     assertThat(at(monitor, "metadata.labels.release")).isEqualTo("prometheus");
-  }
-
-  @Test
-  void with_grpc_tls_the_probes_go_over_http_because_the_kubelet_grpc_probe_cannot_do_tls() {
-    Manifests m = new Manifests(new Helm(CHART).template().withName("iem").withValuesFile(PRODUCTION)
-        .set("grpcTls.existingSecret", "iem-okta-grpc-tls").call());
-    Map<String, Object> container = container(m.one("Deployment"));
-
-    assertThat(at(container, "readinessProbe.httpGet")).isEqualTo(Map.of("path", "/readyz", "port", 8080));
-    assertThat(at(container, "livenessProbe.httpGet")).isEqualTo(Map.of("path", "/healthz", "port", 8080));
-    assertThat(m.configData()).containsEntry("IEM_GRPC_TLS_CERT_FILE", "/etc/iem/grpc-tls/tls.crt")
-        .containsEntry("IEM_GRPC_TLS_KEY_FILE", "/etc/iem/grpc-tls/tls.key");
-    assertThat(byName(at(container, "volumeMounts"), v -> (String) v.get("mountPath")))
-        .containsEntry("grpc-tls", "/etc/iem/grpc-tls");
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
-
-  /** The manifests of one {@code helm template} run, parsed. */
-  record Manifests(List<Map<String, Object>> documents) {
-    Manifests(String yaml) {
-      this(parse(yaml));
-    }
-
-    private static List<Map<String, Object>> parse(String yaml) {
-      List<Map<String, Object>> docs = new ArrayList<>();
-      for (Object doc : new Yaml().loadAll(yaml)) {
-        if (doc != null) {
-          docs.add(cast(doc));
-        }
-      }
-      return docs;
-    }
-
-    List<String> kinds() {
-      return documents.stream().map(d -> (String) d.get("kind")).toList();
-    }
-
-    Map<String, Object> one(String kind) {
-      List<Map<String, Object>> found = documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
-      assertThat(found).as("rendered %s", kind).hasSize(1);
-      return found.get(0);
-    }
-
-    Map<String, String> configData() {
-      return cast(one("ConfigMap").get("data"));
-    }
-  }
-
-  private static Manifests render(Path valuesFile) {
-    var template = new Helm(CHART).template().withName("iem").withNamespace("iem");
-    if (valuesFile != null) {
-      template.withValuesFile(valuesFile);
-    }
-    return new Manifests(template.call());
-  }
-
-  private static Map<String, Object> container(Map<String, Object> deployment) {
-    List<Map<String, Object>> containers = listAt(deployment, "spec.template.spec.containers");
-    assertThat(containers).hasSize(1);
-    return containers.get(0);
-  }
-
-  private static Map<String, String> byName(Object list, Function<Map<String, Object>, String> value) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
-    for (Object item : (List<?>) list) {
-      Map<String, Object> map = cast(item);
-      out.put((String) map.get("name"), value.apply(map));
-    }
-    return out;
-  }
-
-  /** The value at a dotted path of nested maps. */
-  private static Object at(Map<String, Object> root, String path) {
-    Object node = root;
-    for (String key : path.split("\\.")) {
-      assertThat(node).as("parent of %s in %s", key, path).isInstanceOf(Map.class);
-      node = ((Map<?, ?>) node).get(key);
-    }
-    return node;
-  }
-
-  private static Map<String, Object> mapAt(Map<String, Object> root, String path) {
-    return cast(at(root, path));
-  }
-
-  private static List<Map<String, Object>> listAt(Map<String, Object> root, String path) {
-    return cast(at(root, path));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T cast(Object value) {
-    return (T) value;
   }
 }
