@@ -143,7 +143,8 @@ public final class App {
         metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.defaults(config.checks().authnShare(),
-            config.checks().workers(), config.checks().leaseSeconds()), replica, metrics, config.shutdownGrace());
+            config.checks().workers(), config.checks().leaseSeconds())
+            .withUnconfirmedRetry(config.checks().unconfirmedRetry()), replica, metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
         config.oktaInsecureHosts(), diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));

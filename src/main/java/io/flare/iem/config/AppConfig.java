@@ -60,8 +60,11 @@ public record AppConfig(
    *     dead replica's checks are taken over after this; 30 to 3600 (default 300)
    * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
    *     (default 16)
+   * @param unconfirmedRetry {@code IEM_CHECK_UNCONFIRMED_RETRY_DAYS}: after how many days a password Okta
+   *     rejected, without its System Log confirming that the credentials were wrong, may be tried again
+   *     for a new leak; 1 to 3650 (default 30)
    */
-  public record Checks(double authnShare, int workers, int leaseSeconds) {}
+  public record Checks(double authnShare, int workers, int leaseSeconds, Duration unconfirmedRetry) {}
 
   /**
    * Outbound Okta settings.
@@ -121,7 +124,8 @@ public record AppConfig(
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
-        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600));
+        p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
+        Duration.ofDays(p.intIn("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", 30, 1, 3650)));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);

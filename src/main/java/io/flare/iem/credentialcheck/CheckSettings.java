@@ -3,7 +3,7 @@ package io.flare.iem.credentialcheck;
 import java.time.Duration;
 
 /**
- * Tunables of credential checks. Three come from the environment ({@code AppConfig.Checks}); the
+ * Tunables of credential checks. Four come from the environment ({@code AppConfig.Checks}); the
  * rest are fixed, each a named default below with its reason.
  *
  * @param authnShare share of the org's authn rate limit our attempts may use (the rest is left to
@@ -25,6 +25,11 @@ import java.time.Duration;
  * @param streamMaxInFlight requests of one CheckCredentials stream decided at once
  * @param mitigationHoldSeconds how long an approval being applied holds its mitigation against a
  *     second approval (longer than two Okta calls with their retries)
+ * @param logConfirmWait how long a 401 waits for its System Log event before it stays unconfirmed
+ * @param logConfirmPoll how often the System Log is read meanwhile
+ * @param unconfirmedRetry after how long a password Okta rejected without the System Log confirming
+ *     that the credentials were wrong may be tried again (for a new leak of it)
+ * @param blockRecheck how often a check of a user Okta blocks for unknown devices looks again
  */
 public record CheckSettings(
     double authnShare,
@@ -40,7 +45,11 @@ public record CheckSettings(
     Duration unverifiedBase,
     Duration unverifiedMax,
     int streamMaxInFlight,
-    int mitigationHoldSeconds) {
+    int mitigationHoldSeconds,
+    Duration logConfirmWait,
+    Duration logConfirmPoll,
+    Duration unconfirmedRetry,
+    Duration blockRecheck) {
 
   /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -63,6 +72,16 @@ public record CheckSettings(
   /** Enough to keep Postgres and Okta busy, little enough that a stream cannot flood one replica. */
   public static final int STREAM_MAX_IN_FLIGHT = 64;
   public static final int MITIGATION_HOLD_SECONDS = 120;
+  /**
+   * The System Log is "near real-time" (Okta's words): a request's events usually show within
+   * seconds. Waiting longer holds the check's decision (not the identity's lock) for nothing.
+   */
+  public static final Duration LOG_CONFIRM_WAIT = Duration.ofSeconds(5);
+  public static final Duration LOG_CONFIRM_POLL = Duration.ofMillis(750);
+  /** Default of {@code IEM_CHECK_UNCONFIRMED_RETRY_DAYS}. */
+  public static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
+  /** An unknown-device block lifts when the user signs in from a known device or is unlocked: look hourly. */
+  public static final Duration BLOCK_RECHECK = Duration.ofHours(1);
 
   public static CheckSettings defaults(double authnShare, int workerConcurrency) {
     return defaults(authnShare, workerConcurrency, LEASE_SECONDS);
@@ -72,7 +91,15 @@ public record CheckSettings(
   public static CheckSettings defaults(double authnShare, int workerConcurrency, int leaseSeconds) {
     return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
         USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
-        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS);
+        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, LOG_CONFIRM_WAIT, LOG_CONFIRM_POLL, UNCONFIRMED_RETRY,
+        BLOCK_RECHECK);
+  }
+
+  /** A copy in which an unconfirmed rejection may be tried again after {@code retry}. */
+  public CheckSettings withUnconfirmedRetry(Duration retry) {
+    return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
+        tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */
