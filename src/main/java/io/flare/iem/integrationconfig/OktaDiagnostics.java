@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
 /**
  * TestIntegration against a real (or simulated) Okta org, one result per check of the setup guide,
  * each failure with the remedy the customer applies. Never fails for a misconfigured org: a broken
- * setup is a FAIL result. Stores the lockout threshold it reads on the integration.
+ * setup is a FAIL result. Stores the lockout threshold it reads on the integration. Whether a
+ * rejected password can be confirmed in the System Log, and the org's pipeline, are
+ * {@link AuthnSignalChecks}.
  */
 public final class OktaDiagnostics implements IntegrationDiagnostics {
 
@@ -79,7 +81,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
             + (token.dpop() ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
         results.add(pass(USERS_READ, "okta.users.read is granted"));
         return usersVisible(org, results).compose(v -> manage(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).map(results);
+            .compose(v -> lockout(org, integration, results))
+            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       OktaException e = okta(ar.cause());
       if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
@@ -88,7 +91,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
             "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
         results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
-        return manage(org, integration, results).compose(v -> lockout(org, integration, results)).map(results);
+        return manage(org, integration, results).compose(v -> lockout(org, integration, results))
+            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
       skipRest(results, "no access token");
@@ -208,7 +212,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
 
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
-    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT)) {
+    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT,
+        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }
@@ -219,19 +224,19 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     return t instanceof OktaException e ? e : null;
   }
 
-  private static Result pass(String name, String detail) {
+  static Result pass(String name, String detail) {
     return new Result(name, Outcome.PASS, detail, "");
   }
 
-  private static Result warn(String name, String detail, String remedy) {
+  static Result warn(String name, String detail, String remedy) {
     return new Result(name, Outcome.WARN, detail, remedy);
   }
 
-  private static Result fail(String name, String detail, String remedy) {
+  static Result fail(String name, String detail, String remedy) {
     return new Result(name, Outcome.FAIL, detail, remedy);
   }
 
-  private static Result skipped(String name, String detail) {
+  static Result skipped(String name, String detail) {
     return new Result(name, Outcome.SKIPPED, detail, "");
   }
 }
