@@ -77,7 +77,8 @@ public record CheckSettings(
    * seconds. Waiting longer holds the check's decision (not the identity's lock) for nothing.
    */
   public static final Duration LOG_CONFIRM_WAIT = Duration.ofSeconds(5);
-  public static final Duration LOG_CONFIRM_POLL = Duration.ofMillis(750);
+  /** The first read waits this long too: a read before the event can show spends the log's small rate limit. */
+  public static final Duration LOG_CONFIRM_POLL = Duration.ofSeconds(1);
   /** Default of {@code IEM_CHECK_UNCONFIRMED_RETRY_DAYS}. */
   public static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
   /** An unknown-device block lifts when the user signs in from a known device or is unlocked: look hourly. */
