@@ -9,7 +9,9 @@ import java.time.Instant;
  * account out after a few days. Our failed attempts since the user's last sign-in (or unlock)
  * therefore stay within half the org's lockout threshold when it is known, otherwise within the
  * daily cap. Ambiguous attempts (no answer, an unknown answer, one still in flight) count as
- * failures. Pure functions; the counting happens in the fence ({@link CheckRepository}).
+ * failures, and so do denials (DENIED: a sign-on policy, network zone or device rule refused the
+ * sign-in; Okta does not document whether it counted the password first). Pure functions; the
+ * counting happens in the fence ({@link CheckRepository}).
  */
 final class LockoutBudget {
 
