@@ -75,7 +75,7 @@ final class AuthnCall {
         .otherwise(false)
         .compose(present -> present
             ? c.org().authn(c.user().login(), c.work().password(), c.work().abandon())
-                .compose(outcome -> confirmation.confirm(c.org(), outcome))
+                .compose(outcome -> confirmation.confirm(c.org(), c.identity().oktaUserId(), outcome))
                 .compose(outcome -> answered(c, day, attemptId, outcome))
             : attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
                 .map(ignored -> waiting(new Verdict.Queue("Redis became unavailable or lost the daily counter before"

@@ -4,12 +4,15 @@ import io.flare.iem.okta.AuthnOutcome;
 import io.flare.iem.okta.LogEvent;
 import io.flare.iem.okta.OktaException;
 import io.flare.iem.okta.OktaOrg;
+import io.flare.iem.okta.OrgMetadata;
 import io.flare.iem.okta.SystemLog;
+import io.flare.iem.okta.UserBlock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +26,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * the log), or when the log does not answer in time, the 401 stays an unconfirmed INVALID. Whether an
  * org lacks the scope is remembered for {@link #WITHOUT_LOGS_RECHECK}, so a missing scope costs one
  * token request per org that often, not one per check.
+ *
+ * <p>On an Identity Engine org, Okta logs a sign-in it refuses because it blocks the user's unknown
+ * devices as LOCKED_OUT while the user stays ACTIVE (okta-api.md §4); such a LOCKED_OUT is looked at
+ * in the user's blocks: blocked for unknown devices only, it is a device denial (DENIED), not a
+ * lockout. ({@link UserBlockGate} stops a check of a user blocked before the call; this is the block
+ * that came between.)
  */
 final class AuthnConfirmation {
 
@@ -32,18 +41,29 @@ final class AuthnConfirmation {
   private record Refused(String why, long untilNanos) {}
 
   private final Vertx vertx;
+  private final OrgPipelines pipelines;
   private final Duration wait;
   private final Duration poll;
   private final ConcurrentMap<String, Refused> withoutLogs = new ConcurrentHashMap<>();
 
-  AuthnConfirmation(Vertx vertx, CheckSettings settings) {
+  AuthnConfirmation(Vertx vertx, OrgPipelines pipelines, CheckSettings settings) {
     this.vertx = vertx;
+    this.pipelines = pipelines;
     this.wait = settings.logConfirmWait();
     this.poll = settings.logConfirmPoll();
   }
 
-  /** {@code outcome} as the System Log explains it; any outcome but a 401 is returned as it is. */
-  Future<AuthnOutcome> confirm(OktaOrg org, AuthnOutcome outcome) {
+  /**
+   * {@code outcome} of an authn call for Okta user {@code userId}, as the System Log explains it; any
+   * outcome but a 401 is returned as it is.
+   */
+  Future<AuthnOutcome> confirm(OktaOrg org, String userId, AuthnOutcome outcome) {
+    return explain(org, outcome).compose(explained -> explained instanceof AuthnOutcome.LockedOut lockedOut
+        ? deviceDenial(org, userId, lockedOut)
+        : Future.succeededFuture(explained));
+  }
+
+  private Future<AuthnOutcome> explain(OktaOrg org, AuthnOutcome outcome) {
     if (!(outcome instanceof AuthnOutcome.Invalid invalid) || invalid.confirmed()) {
       return Future.succeededFuture(outcome);
     }
@@ -88,6 +108,18 @@ final class AuthnConfirmation {
         read(org, key, invalid, result, seen);
       });
     });
+  }
+
+  /** A LOCKED_OUT the log gave: on an Identity Engine org, a block of unknown devices only is a denial. */
+  private Future<AuthnOutcome> deviceDenial(OktaOrg org, String userId, AuthnOutcome.LockedOut lockedOut) {
+    return pipelines.of(org).compose(pipeline -> pipeline == OrgMetadata.Pipeline.CLASSIC
+            ? Future.succeededFuture(lockedOut)
+            : org.userBlocks(userId).map(blocks -> blocks.isEmpty() || blocks.stream().anyMatch(UserBlock::anyDevice)
+                ? lockedOut
+                : (AuthnOutcome) new AuthnOutcome.Denied("System Log: LOCKED_OUT while Okta blocks the user's sign-ins"
+                    + " from unknown devices only (" + blocks.stream().map(b -> b.type() + " " + b.appliesTo())
+                    .collect(Collectors.joining(", ")) + ")", lockedOut.requestId())))
+        .otherwise(lockedOut);
   }
 
   /** Why the log could not be read; a missing scope or permission is remembered for the org. */
