@@ -3,7 +3,7 @@
 ALTER TABLE credential_checks DROP CONSTRAINT credential_checks_outcome_check;
 ALTER TABLE credential_checks ADD CONSTRAINT credential_checks_outcome_check
     CHECK (outcome IN ('VALID', 'INVALID', 'NOT_FOUND', 'THROTTLED', 'PENDING', 'SKIPPED', 'UNVERIFIED',
-                       'LOCKED_OUT', 'PASSWORD_ERASED'));
+                       'LOCKED_OUT', 'DENIED', 'PASSWORD_ERASED'));
 -- the sweep finds the oldest sealed passwords without reading the decided checks
 CREATE INDEX credential_checks_sealed_time ON credential_checks (create_time)
     WHERE password_ciphertext IS NOT NULL AND decide_time IS NULL;

@@ -66,10 +66,14 @@ public record AppConfig(
    *     dead replica's checks are taken over after this; 30 to 3600 (default 300)
    * @param workers {@code IEM_CHECK_WORKERS}: waiting checks one replica decides at once; 1 to 256
    *     (default 16)
+   * @param unconfirmedRetry {@code IEM_CHECK_UNCONFIRMED_RETRY_DAYS}: after how many days a password Okta
+   *     rejected, without its System Log confirming that the credentials were wrong, may be tried again
+   *     for a new leak; 1 to 3650 (default 30)
    * @param passwordRetention {@code IEM_CHECK_PASSWORD_RETENTION_DAYS}: how long a leaked password may
    *     wait, sealed, for its check to be decided before it is erased; 1 to 90 days (default 14)
    */
-  public record Checks(double authnShare, int workers, int leaseSeconds, Duration passwordRetention) {}
+  public record Checks(double authnShare, int workers, int leaseSeconds, Duration unconfirmedRetry,
+      Duration passwordRetention) {}
 
   /**
    * Outbound Okta settings.
@@ -137,6 +141,7 @@ public record AppConfig(
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
         p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
+        Duration.ofDays(p.intIn("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", 30, 1, 3650)),
         Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,

@@ -16,7 +16,8 @@ import java.time.LocalDate;
  * counts the day's attempts and the budget's failures again and records the attempt (RESERVED)
  * before any call. Two checks of one identity pass it one at a time, so whatever Redis did, no two
  * calls can both see room for one. It also refuses a password another check tried since the last
- * change, or is trying right now.
+ * change (an unconfirmed 401 only for {@code unconfirmedRetry}, as {@link AlreadyTestedGate}), or is
+ * trying right now.
  */
 final class AttemptFence {
 
@@ -46,9 +47,11 @@ final class AttemptFence {
   private final Clock clock;
   private final Duration shortWait;
   private final Duration lease;
+  private final Duration unconfirmedRetry;
 
   AttemptFence(Pool pool, IdentityRepository identities, IntegrationRepository integrations, AttemptRepository attempts,
-      CheckRepository checks, LifetimeBudgetGate budget, Clock clock, Duration shortWait, Duration lease) {
+      CheckRepository checks, LifetimeBudgetGate budget, Clock clock, Duration shortWait, Duration lease,
+      Duration unconfirmedRetry) {
     this.pool = pool;
     this.identities = identities;
     this.integrations = integrations;
@@ -58,6 +61,7 @@ final class AttemptFence {
     this.clock = clock;
     this.shortWait = shortWait;
     this.lease = lease;
+    this.unconfirmedRetry = unconfirmedRetry;
   }
 
   /** Admits one attempt of local day {@code day}, or refuses it; fails only when Postgres does. */
@@ -76,7 +80,7 @@ final class AttemptFence {
    */
   private Future<Boolean> samePasswordTaken(SqlClient tx, Candidate c) {
     return attempts.samePasswordTaken(tx, c.tenantId(), c.identityId(), c.check().id(), c.work().fingerprint(),
-        c.user().passwordChanged(), clock.instant().minus(lease));
+        c.user().passwordChanged(), clock.instant().minus(lease), clock.instant().minus(unconfirmedRetry));
   }
 
   /** Looked at again shortly: by then the other check's answer makes this one ALREADY_TESTED. */

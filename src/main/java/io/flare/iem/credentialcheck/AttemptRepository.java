@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * Every authn call made for a check ({@code authn_attempts}, with its local calendar day) and the
- * passwords already tried per identity ({@code tested_passwords}, fingerprints only). The attempts
+ * passwords already tried per identity ({@code tested_passwords}, fingerprints only, with whether
+ * Okta's answer was confirmed). The attempts
  * are the source of truth for the daily cap (they rebuild a lost Redis counter) and for the
  * lockout budget (failures since the last sign-in). Rows are never deleted; a reservation whose
  * call was never sent is marked RELEASED.
@@ -25,7 +26,7 @@ final class AttemptRepository {
   private static final String COUNTS = """
       SELECT count(*) FILTER (WHERE local_date = $3 AND result <> 'RELEASED') AS today,
              count(*) FILTER (WHERE ($4::timestamptz IS NULL OR attempt_time > $4)
-                              AND result IN ('RESERVED', 'INVALID', 'UNKNOWN', 'LOCKED_OUT')) AS failures
+                              AND result IN ('RESERVED', 'INVALID', 'UNKNOWN', 'LOCKED_OUT', 'DENIED')) AS failures
       FROM authn_attempts
       WHERE tenant_id = $1 AND identity_id = $2 AND (local_date = $3 OR $4::timestamptz IS NULL OR attempt_time > $4)
       """;
@@ -56,31 +57,40 @@ final class AttemptRepository {
       """;
 
   /**
-   * Under the identity's row lock: this password was tried for the identity after its last change,
-   * or another check's authn call with it is in flight (a RESERVED attempt younger than a lease:
-   * one a crashed replica left behind stops counting once its check could be taken over).
+   * Under the identity's row lock: this password was tried for the identity after its last change
+   * (and Okta's answer was confirmed, or is younger than the retry cutoff $7), or another check's
+   * authn call with it is in flight (a RESERVED attempt younger than a lease: one a crashed replica
+   * left behind stops counting once its check could be taken over).
    */
   private static final String SAME_PASSWORD_TAKEN = """
       SELECT EXISTS (SELECT 1 FROM tested_passwords
                      WHERE identity_id = $2 AND password_fingerprint = $3
-                       AND ($5::timestamptz IS NULL OR tested_time > $5))
+                       AND ($5::timestamptz IS NULL OR tested_time > $5)
+                       AND (confirmed OR tested_time > $7))
           OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
                      WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
                        AND a.attempt_time > $6 AND c.password_fingerprint = $3)
       """;
 
   private static final String TESTED = """
-      SELECT tested_time FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
+      SELECT tested_time, confirmed FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
       """;
 
   private static final String MARK_TESTED = """
-      INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time)
-      VALUES ($1, $2, $3, $4)
-      ON CONFLICT (identity_id, password_fingerprint) DO UPDATE SET tested_time = EXCLUDED.tested_time
+      INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time, confirmed)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (identity_id, password_fingerprint)
+      DO UPDATE SET tested_time = EXCLUDED.tested_time, confirmed = EXCLUDED.confirmed
       """;
 
   /** Authn attempts of an identity: today's (the cap) and failures in the lockout window (the budget). */
   record Counts(long today, long failures) {}
+
+  /**
+   * When a password was last tried for an identity, and whether Okta's answer was confirmed (VALID, or
+   * a 401 its System Log explained as INVALID_CREDENTIALS).
+   */
+  record Tested(Instant time, boolean confirmed) {}
 
   /** Today's attempts (any result but RELEASED) and failures after {@code windowStart} (null: ever). */
   Future<Counts> counts(SqlClient client, String tenantId, UUID identityId, LocalDate today, Instant windowStart) {
@@ -118,27 +128,35 @@ final class AttemptRepository {
 
   /**
    * True when, as seen under the identity's row lock, this password was already tried for the
-   * identity since {@code passwordChanged} or another check is trying it right now (an attempt
-   * reserved after {@code inFlightSince}).
+   * identity since {@code passwordChanged} (with a confirmed answer, or an unconfirmed one after
+   * {@code unconfirmedCutoff}) or another check is trying it right now (an attempt reserved after
+   * {@code inFlightSince}).
    */
   Future<Boolean> samePasswordTaken(SqlClient client, String tenantId, UUID identityId, UUID checkId,
-      byte[] fingerprint, Instant passwordChanged, Instant inFlightSince) {
+      byte[] fingerprint, Instant passwordChanged, Instant inFlightSince, Instant unconfirmedCutoff) {
     return client.preparedQuery(SAME_PASSWORD_TAKEN)
         .execute(Tuple.from(new Object[] {tenantId, identityId, Buffer.buffer(fingerprint), checkId,
-            utc(passwordChanged), utc(inFlightSince)}))
+            utc(passwordChanged), utc(inFlightSince), utc(unconfirmedCutoff)}))
         .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
-  /** When this password was last tried for the identity, if ever. */
-  Future<Optional<Instant>> testedTime(SqlClient client, UUID identityId, byte[] fingerprint) {
+  /** When this password was last tried for the identity, if ever, and whether Okta's answer was confirmed. */
+  Future<Optional<Tested>> tested(SqlClient client, UUID identityId, byte[] fingerprint) {
     return client.preparedQuery(TESTED).execute(Tuple.of(identityId, Buffer.buffer(fingerprint)))
-        .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.of(PgTime.instant(rows.iterator().next(), "tested_time")));
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row row = rows.iterator().next();
+          return Optional.of(new Tested(PgTime.instant(row, "tested_time"), row.getBoolean("confirmed")));
+        });
   }
 
-  Future<Void> markTested(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint, Instant now) {
+  /** The password was tried; {@code confirmed}: Okta's answer says for sure whether it is right. */
+  Future<Void> markTested(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint, Instant now,
+      boolean confirmed) {
     return client.preparedQuery(MARK_TESTED)
-        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), utc(now)))
+        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), utc(now), confirmed))
         .mapEmpty();
   }
 }

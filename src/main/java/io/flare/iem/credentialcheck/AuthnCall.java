@@ -1,5 +1,6 @@
 package io.flare.iem.credentialcheck;
 
+import static io.flare.iem.credentialcheck.StoredCheck.Outcome.DENIED;
 import static io.flare.iem.credentialcheck.StoredCheck.Outcome.INVALID;
 import static io.flare.iem.credentialcheck.StoredCheck.Outcome.VALID;
 
@@ -20,9 +21,11 @@ import java.util.function.Function;
  * After the fence admitted an attempt: the one authn call it allows, never retried, and its
  * answer stored in one transaction with the attempt's result and its audit row: VALID (with the
  * mitigation the integration's mode asks for, applied at once in AUTOMATED mode), INVALID,
- * LOCKED_OUT, PENDING (Okta rate-limited the call) or UNVERIFIED (no answer or an ambiguous one:
- * counted as a failure for the lockout budget, retried later with backoff, never reported
- * INVALID). A decided check's sealed password is erased by the statement that decides it.
+ * LOCKED_OUT, DENIED, PENDING (Okta rate-limited the call) or UNVERIFIED (no answer or an ambiguous
+ * one: counted as a failure for the lockout budget, retried later with backoff, never reported
+ * INVALID). A 401 is first explained by Okta's System Log ({@link AuthnConfirmation}): INVALID
+ * (confirmed or not), LOCKED_OUT, or DENIED (the password stays untested). A decided check's sealed
+ * password is erased by the statement that decides it.
  */
 final class AuthnCall {
 
@@ -45,9 +48,11 @@ final class AuthnCall {
   private final CheckMetrics metrics;
   private final Clock clock;
   private final CheckSettings settings;
+  private final AuthnConfirmation confirmation;
 
   AuthnCall(Pool pool, CheckRepository checks, AttemptRepository attempts, DailyCap cap, FreshUsers users,
-      Mitigator mitigator, LockoutNotes lockouts, CheckMetrics metrics, Clock clock, CheckSettings settings) {
+      Mitigator mitigator, LockoutNotes lockouts, CheckMetrics metrics, Clock clock, CheckSettings settings,
+      AuthnConfirmation confirmation) {
     this.pool = pool;
     this.checks = checks;
     this.attempts = attempts;
@@ -58,6 +63,7 @@ final class AuthnCall {
     this.metrics = metrics;
     this.clock = clock;
     this.settings = settings;
+    this.confirmation = confirmation;
   }
 
   /**
@@ -69,6 +75,7 @@ final class AuthnCall {
         .otherwise(false)
         .compose(present -> present
             ? c.org().authn(c.user().login(), c.work().password(), c.work().abandon())
+                .compose(outcome -> confirmation.confirm(c.org(), c.identity().oktaUserId(), outcome))
                 .compose(outcome -> answered(c, day, attemptId, outcome))
             : attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
                 .map(ignored -> waiting(new Verdict.Queue("Redis became unavailable or lost the daily counter before"
@@ -80,12 +87,15 @@ final class AuthnCall {
     Instant now = clock.instant();
     return switch (outcome.kind()) {
       case NOT_SENT -> notSent(c, day, attemptId);
-      case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now)
+      case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now, true)
               .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.work().actor(), now)),
           planned -> new CheckRepository.Result(VALID, null, "Okta accepted the password ("
               + ((AuthnOutcome.Valid) outcome).status() + ")" + planned.note(), null, now));
-      case INVALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now).map(Mitigator.Planned.NONE),
-          planned -> new CheckRepository.Result(INVALID, null, "Okta rejected the password", null, now));
+      case INVALID -> invalid(c, day, attemptId, (AuthnOutcome.Invalid) outcome, now);
+      case DENIED -> record(c, day, attemptId, outcome, NO_EFFECTS,
+          planned -> new CheckRepository.Result(DENIED, null, "Okta denied the sign-in without saying whether the"
+              + " password is right (" + ((AuthnOutcome.Denied) outcome).reason() + "); the password is left untested,"
+              + " a new leak of it is tried again", null, now));
       case LOCKED_OUT -> record(c, day, attemptId, outcome,
           tx -> lockouts.fromAuthn(tx, c, outcome.requestId(), now).map(Mitigator.Planned.NONE),
           planned -> new Verdict.LockedOut("Okta says the user is locked out").result(now));
@@ -139,9 +149,23 @@ final class AuthnCall {
     });
   }
 
-  /** The password is tried: ALREADY_TESTED for this identity until its next change. */
-  private Future<Void> tested(SqlClient tx, Candidate c, Instant now) {
-    return attempts.markTested(tx, c.tenantId(), c.identityId(), c.work().fingerprint(), now);
+  /**
+   * A 401: INVALID, the password tested. Confirmed by the System Log, for good (until it changes);
+   * unconfirmed, a new leak of it is tried again after {@code unconfirmedRetry}.
+   */
+  private Future<CheckPipeline.Step> invalid(Candidate c, LocalDate day, long attemptId, AuthnOutcome.Invalid outcome,
+      Instant now) {
+    String detail = outcome.confirmed() ? "Okta rejected the password (confirmed: " + outcome.note() + ")"
+        : "Okta rejected the password; not confirmed (" + (outcome.note() == null ? "the System Log was not read"
+            : outcome.note()) + "): a new leak of it is tried again after " + settings.unconfirmedRetry().toDays()
+            + " days";
+    return record(c, day, attemptId, outcome, tx -> tested(tx, c, now, outcome.confirmed()).map(Mitigator.Planned.NONE),
+        planned -> new CheckRepository.Result(INVALID, null, detail, null, now));
+  }
+
+  /** The password is tried: ALREADY_TESTED for this identity until its next change (if unconfirmed, for a while). */
+  private Future<Void> tested(SqlClient tx, Candidate c, Instant now, boolean confirmed) {
+    return attempts.markTested(tx, c.tenantId(), c.identityId(), c.work().fingerprint(), now, confirmed);
   }
 
   private CheckPipeline.Step waiting(Verdict.Stop verdict) {

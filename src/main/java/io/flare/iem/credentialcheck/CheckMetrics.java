@@ -39,8 +39,11 @@ final class CheckMetrics {
   private static final List<StoredCheck.Outcome> WAITING = List.of(StoredCheck.Outcome.PENDING,
       StoredCheck.Outcome.THROTTLED, StoredCheck.Outcome.UNVERIFIED);
 
-  /** Why an attempt was not made today: the per-day cap or the lifetime lockout budget. */
-  enum Throttle { DAILY_CAP, LOCKOUT_BUDGET }
+  /**
+   * Why an attempt was not made now: the per-day cap, the lifetime lockout budget, or Okta blocking
+   * the user's sign-ins from unknown devices.
+   */
+  enum Throttle { DAILY_CAP, LOCKOUT_BUDGET, USER_BLOCKED }
 
   /** The last read of one waiting outcome; the oldest check's age is computed when scraped. */
   private static final class Waiting {
@@ -70,14 +73,15 @@ final class CheckMetrics {
       skipped.put(reason, decisions(registry, StoredCheck.Outcome.SKIPPED.name(), reason.name()));
     }
     // the results an attempt row can record once Okta answered (or did not)
-    for (String result : List.of("VALID", "INVALID", "LOCKED_OUT", "RATE_LIMITED", "UNKNOWN")) {
+    for (String result : List.of("VALID", "INVALID", "LOCKED_OUT", "RATE_LIMITED", "UNKNOWN", "DENIED")) {
       attempts.put(result, Counter.builder("iem.check.authn.attempts")
           .description("authn calls made to check a leaked password, by what Okta answered")
           .tag("result", result).register(registry));
     }
     for (Throttle reason : Throttle.values()) {
       throttles.put(reason, Counter.builder("iem.check.throttles")
-          .description("checks THROTTLED: the identity's daily cap or its lockout budget was spent")
+          .description("checks THROTTLED: the identity's daily cap or its lockout budget was spent, or Okta blocks"
+              + " the user's sign-ins from unknown devices")
           .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
     }
     mitigationsCreated = mitigationCounter(registry, "created");

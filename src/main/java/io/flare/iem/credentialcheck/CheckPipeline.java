@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
  *       ({@link CandidateLoader});</li>
  *   <li>the gates, in order, the first that stops the check deciding it:
  *       {@link InactiveUserGate}, {@link StaleLeakGate}, {@link AlreadyTestedGate},
- *       {@link LifetimeBudgetGate}, {@link DailyCapGate} (which reserves one of today's attempts
+ *       {@link LifetimeBudgetGate}, {@link UserBlockGate} (Identity Engine orgs: Okta blocks the
+ *       user for unknown devices), {@link DailyCapGate} (which reserves one of today's attempts
  *       in Redis), {@link OrgAuthnShareGate}, and the {@link AttemptFence} (which records the
  *       attempt under the identity's lock);</li>
- *   <li>exactly one authn call, and its answer stored ({@link AuthnCall}).</li>
+ *   <li>exactly one authn call, a 401 explained by Okta's System Log, and the answer stored
+ *       ({@link AuthnCall}).</li>
  * </ol>
  * Nothing reaches Okta unless every gate lets it through. A reservation that does not lead to a
  * call is given back. A down Redis or Postgres means no attempt: the check waits.

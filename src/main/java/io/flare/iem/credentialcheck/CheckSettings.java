@@ -4,7 +4,7 @@ import io.flare.iem.config.AppConfig;
 import java.time.Duration;
 
 /**
- * Tunables of credential checks. Four come from the environment ({@code AppConfig.Checks}); the
+ * Tunables of credential checks. Five come from the environment ({@code AppConfig.Checks}); the
  * rest are fixed, each a named default below with its reason.
  *
  * @param authnShare share of the org's authn rate limit our attempts may use (the rest is left to
@@ -26,6 +26,11 @@ import java.time.Duration;
  * @param streamMaxInFlight requests of one CheckCredentials stream decided at once
  * @param mitigationHoldSeconds how long an approval being applied holds its mitigation against a
  *     second approval (longer than two Okta calls with their retries)
+ * @param logConfirmWait how long a 401 waits for its System Log event before it stays unconfirmed
+ * @param logConfirmPoll how often the System Log is read meanwhile
+ * @param unconfirmedRetry after how long a password Okta rejected without the System Log confirming
+ *     that the credentials were wrong may be tried again (for a new leak of it)
+ * @param blockRecheck how often a check of a user Okta blocks for unknown devices looks again
  * @param passwordRetention how long a leaked password may wait undecided, sealed, before it is
  *     erased and its check ends PASSWORD_ERASED
  */
@@ -44,6 +49,10 @@ public record CheckSettings(
     Duration unverifiedMax,
     int streamMaxInFlight,
     int mitigationHoldSeconds,
+    Duration logConfirmWait,
+    Duration logConfirmPoll,
+    Duration unconfirmedRetry,
+    Duration blockRecheck,
     Duration passwordRetention) {
 
   /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
@@ -67,6 +76,17 @@ public record CheckSettings(
   /** Enough to keep Postgres and Okta busy, little enough that a stream cannot flood one replica. */
   public static final int STREAM_MAX_IN_FLIGHT = 64;
   public static final int MITIGATION_HOLD_SECONDS = 120;
+  /**
+   * The System Log is "near real-time" (Okta's words): a request's events usually show within
+   * seconds. Waiting longer holds the check's decision (not the identity's lock) for nothing.
+   */
+  public static final Duration LOG_CONFIRM_WAIT = Duration.ofSeconds(5);
+  /** The first read waits this long too: a read before the event can show spends the log's small rate limit. */
+  public static final Duration LOG_CONFIRM_POLL = Duration.ofSeconds(1);
+  /** Default of {@code IEM_CHECK_UNCONFIRMED_RETRY_DAYS}. */
+  public static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
+  /** An unknown-device block lifts when the user signs in from a known device or is unlocked: look hourly. */
+  public static final Duration BLOCK_RECHECK = Duration.ofHours(1);
   /** A leaked password is kept, sealed, at most this long while its check waits. */
   public static final Duration PASSWORD_RETENTION = Duration.ofDays(14);
 
@@ -77,21 +97,29 @@ public record CheckSettings(
   /** The fixed defaults with the settings the environment gives. */
   public static CheckSettings from(AppConfig.Checks config) {
     return defaults(config.authnShare(), config.workers(), config.leaseSeconds())
-        .withPasswordRetention(config.passwordRetention());
+        .withUnconfirmedRetry(config.unconfirmedRetry()).withPasswordRetention(config.passwordRetention());
   }
 
   /** As {@link #defaults(double, int)} with the lease of a check being decided. */
   public static CheckSettings defaults(double authnShare, int workerConcurrency, int leaseSeconds) {
     return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
         USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
-        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, PASSWORD_RETENTION);
+        STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, LOG_CONFIRM_WAIT, LOG_CONFIRM_POLL, UNCONFIRMED_RETRY,
+        BLOCK_RECHECK, PASSWORD_RETENTION);
   }
 
-  /** These settings with another retention of waiting passwords. */
+  /** A copy in which an unconfirmed rejection may be tried again after {@code retry}. */
+  public CheckSettings withUnconfirmedRetry(Duration retry) {
+    return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
+        tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck, passwordRetention);
+  }
+
+  /** A copy in which a waiting password is erased after {@code retention}. */
   public CheckSettings withPasswordRetention(Duration retention) {
     return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
         tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
-        mitigationHoldSeconds, retention);
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, unconfirmedRetry, blockRecheck, retention);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */

@@ -56,19 +56,22 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
       FreshUsers users, Mitigator mitigator, CheckMetrics metrics, Clock clock, CheckSettings settings) {
     LockoutNotes lockouts = new LockoutNotes(identities);
     LifetimeBudgetGate lifetimeBudget = new LifetimeBudgetGate(clock, settings.budgetRecheck());
+    OrgPipelines pipelines = new OrgPipelines();
     List<Gate> gatesToTheCap = List.of(
         new InactiveUserGate(),
         new StaleLeakGate(),
-        new AlreadyTestedGate(pool, attempts, checks, settings.shortWait()),
+        new AlreadyTestedGate(pool, attempts, checks, settings.shortWait(), settings.unconfirmedRetry()),
         lifetimeBudget,
+        new UserBlockGate(pipelines, clock, settings),
         new DailyCapGate(vertx, cap, clock, settings.maxPaceWait()));
     return new CheckPipeline(vertx, pool, checks, contexts,
         new CandidateLoader(pool, contexts, identities, attempts, users, clock, settings),
         gatesToTheCap,
         new OrgAuthnShareGate(clock, settings.authnShare()),
         new AttemptFence(pool, identities, integrations, attempts, checks, lifetimeBudget, clock, settings.shortWait(),
-            Duration.ofSeconds(settings.leaseSeconds())),
-        new AuthnCall(pool, checks, attempts, cap, users, mitigator, lockouts, metrics, clock, settings),
+            Duration.ofSeconds(settings.leaseSeconds()), settings.unconfirmedRetry()),
+        new AuthnCall(pool, checks, attempts, cap, users, mitigator, lockouts, metrics, clock, settings,
+            new AuthnConfirmation(vertx, pipelines, settings)),
         cap, lockouts, metrics, clock, settings);
   }
 }

@@ -9,8 +9,10 @@ import java.time.Instant;
  * account out after a few days. Our failed attempts since the user's last sign-in (or unlock)
  * therefore stay within half the org's lockout threshold when it is known; when it is not, at 4,
  * under half of Okta's default threshold of 10 (okta-api.md §4), or the daily cap if that is lower.
- * Ambiguous attempts (no answer, an unknown answer, one still in flight) count as failures. Pure
- * functions; the counting happens in the gates and the fence.
+ * Ambiguous attempts (no answer, an unknown answer, one still in flight) count as failures, and
+ * so do denials (DENIED: a sign-on policy, network zone or device rule refused the sign-in; Okta
+ * does not document whether it counted the password first). Pure functions; the counting happens
+ * in the gates and the fence.
  */
 final class LockoutBudget {
 

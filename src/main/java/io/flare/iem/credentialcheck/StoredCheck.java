@@ -27,9 +27,13 @@ record StoredCheck(
     int unverifiedCount,
     StoredMitigation mitigation) {
 
-  /** What a check decided so far (product.md). */
+  /**
+   * What a check decided so far (product.md). DENIED: Okta refused the sign-in by a sign-on policy,
+   * network zone or device rule, as its System Log says, without telling whether the password is
+   * right; the password stays untested.
+   */
   enum Outcome {
-    VALID, INVALID, NOT_FOUND, THROTTLED, PENDING, SKIPPED, UNVERIFIED, LOCKED_OUT, PASSWORD_ERASED;
+    VALID, INVALID, NOT_FOUND, THROTTLED, PENDING, SKIPPED, UNVERIFIED, LOCKED_OUT, DENIED, PASSWORD_ERASED;
 
     /** Whether a check with this outcome waits in the queue (and keeps its sealed password). */
     boolean waits() {

@@ -20,9 +20,10 @@ import java.util.stream.Collectors;
 /**
  * TestIntegration against a real (or simulated) Okta org, one result per check of the setup guide,
  * each failure with the remedy the customer applies: reachability, token, scopes, users visible, the
- * admin role's permissions ({@link AdminRoleDiagnosis}), Universal Logout, the lockout policy. Never
- * fails for a misconfigured org: a broken setup is a FAIL result. Stores the lockout threshold it
- * reads on the integration.
+ * admin role's permissions ({@link AdminRoleDiagnosis}), Universal Logout, the lockout policy; whether
+ * a rejected password can be confirmed in the System Log, and the org's pipeline, are {@link
+ * AuthnSignalChecks}. Never fails for a misconfigured org: a broken setup is a FAIL result. Stores the
+ * lockout threshold it reads on the integration.
  */
 public final class OktaDiagnostics implements IntegrationDiagnostics {
 
@@ -84,7 +85,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(pass(USERS_READ, "okta.users.read is granted"));
         return usersVisible(org, results).compose(v -> manage(org, integration, results))
             .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).map(results);
+            .compose(v -> lockout(org, integration, results))
+            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       OktaException e = okta(ar.cause());
       if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
@@ -95,7 +97,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
         return manage(org, integration, results).compose(v -> roles(org, integration, results))
             .compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).map(results);
+            .compose(v -> lockout(org, integration, results))
+            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
       skipRest(results, "no access token");
@@ -247,7 +250,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
     for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
-        LOCKOUT)) {
+        LOCKOUT, AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }
@@ -258,19 +261,19 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     return t instanceof OktaException e ? e : null;
   }
 
-  private static Result pass(String name, String detail) {
+  static Result pass(String name, String detail) {
     return new Result(name, Outcome.PASS, detail, "");
   }
 
-  private static Result warn(String name, String detail, String remedy) {
+  static Result warn(String name, String detail, String remedy) {
     return new Result(name, Outcome.WARN, detail, remedy);
   }
 
-  private static Result fail(String name, String detail, String remedy) {
+  static Result fail(String name, String detail, String remedy) {
     return new Result(name, Outcome.FAIL, detail, remedy);
   }
 
-  private static Result skipped(String name, String detail) {
+  static Result skipped(String name, String detail) {
     return new Result(name, Outcome.SKIPPED, detail, "");
   }
 }

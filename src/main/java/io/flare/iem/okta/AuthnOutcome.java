@@ -12,7 +12,7 @@ public sealed interface AuthnOutcome {
    * Which outcome this is, for an exhaustive {@code switch} (Java 17 has no pattern matching over
    * sealed types in {@code switch}; a switch expression over this enum must cover every case).
    */
-  enum Kind { VALID, INVALID, LOCKED_OUT, RATE_LIMITED, UNKNOWN, NOT_SENT }
+  enum Kind { VALID, INVALID, LOCKED_OUT, RATE_LIMITED, UNKNOWN, NOT_SENT, DENIED }
 
   Kind kind();
 
@@ -27,11 +27,33 @@ public sealed interface AuthnOutcome {
     }
   }
 
-  /** 401 {@code E0000004}: wrong password, or (with hidden lockout failures) locked, or denied by policy. */
-  record Invalid(String requestId) implements AuthnOutcome {
+  /**
+   * 401 {@code E0000004}. As {@link OktaOrg#authn} returns it, unconfirmed: a wrong password, or (with
+   * hidden lockout failures) a locked account, or a sign-on policy, network zone or device denial
+   * (okta-api.md §4). {@code confirmed} once Okta's System Log says the credentials were wrong
+   * ({@link SystemLog#explain}); {@code note} says what is known of why it is not (null when nothing).
+   */
+  record Invalid(String requestId, boolean confirmed, String note) implements AuthnOutcome {
+
+    /** The 401 as Okta answered it: not confirmed. */
+    public Invalid(String requestId) {
+      this(requestId, false, null);
+    }
+
     @Override
     public Kind kind() {
       return Kind.INVALID;
+    }
+  }
+
+  /**
+   * A 401 {@code E0000004} that Okta's System Log explains as a denial (a sign-on policy, a network
+   * zone, a device rule), {@code reason} saying which: it tells nothing of the password.
+   */
+  record Denied(String reason, String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.DENIED;
     }
   }
 

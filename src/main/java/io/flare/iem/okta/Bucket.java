@@ -15,6 +15,8 @@ public enum Bucket {
   LIFECYCLE,
   /** {@code POST /oauth2/v1/token}. */
   TOKEN,
+  /** {@code GET /api/v1/logs}: the System Log, a bucket of its own in Okta's rate-limit tables. */
+  LOGS,
   /** Anything else, for example the password policies. */
   OTHER
 }

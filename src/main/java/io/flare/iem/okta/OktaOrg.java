@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,8 +20,8 @@ import java.util.Set;
  * org and client id. Each operation asks for the narrowest scope it needs: reads
  * {@code okta.users.read}, lifecycle calls {@code okta.users.manage}, the lockout policy
  * {@code okta.policies.read}, Universal Logout {@code okta.universalLogout.manage}, the app's admin
- * roles {@code okta.roles.read}. Failures are {@link OktaException}s, except {@link #authn}, whose
- * outcome is always a value.
+ * roles {@code okta.roles.read}, the System Log {@code okta.logs.read}. Failures are {@link
+ * OktaException}s, except {@link #authn}, whose outcome is always a value.
  */
 public final class OktaOrg {
 
@@ -31,6 +32,8 @@ public final class OktaOrg {
   public static final String ROLES_READ = "okta.roles.read";
   /** Global token revocation (Universal Logout), an Identity Threat Protection feature. */
   public static final String UNIVERSAL_LOGOUT = "okta.universalLogout.manage";
+  /** The System Log: confirms what a rejected authn meant. */
+  public static final String LOGS_READ = "okta.logs.read";
 
   /** Pages of an IAM list (a custom role's permissions, a resource set's resources) read at most. */
   private static final int MAX_IAM_PAGES = 20;
@@ -78,6 +81,16 @@ public final class OktaOrg {
     return connection.executeOk(OrgConnection.Call.get(connection.url("/.well-known/openid-configuration"),
             Bucket.OTHER, null), usage)
         .map(OktaResponse::json);
+  }
+
+  /**
+   * {@code GET /.well-known/okta-organization} (public, no credentials): the org's id and whether it
+   * runs Identity Engine or Classic Engine.
+   */
+  public Future<OrgMetadata> organization() {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/.well-known/okta-organization"),
+            Bucket.OTHER, null), usage)
+        .map(r -> OrgMetadata.parse(r.json()));
   }
 
   /** An access token for {@code scopes} (cached; see {@link AccessToken}). */
@@ -140,6 +153,30 @@ public final class OktaOrg {
             return Future.succeededFuture(Optional.empty());
           }
           return Future.failedFuture(r.failure());
+        });
+  }
+
+  /**
+   * {@code GET /api/v1/users/{id}/blocks} (Identity Engine; {@code okta.users.read}): how Okta blocks
+   * the user from signing in, empty when it does not (or no longer knows the user).
+   */
+  public Future<List<UserBlock>> userBlocks(String userId) {
+    URI url = connection.url("/api/v1/users/" + OrgConnection.encode(userId) + "/blocks");
+    return connection.execute(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(USERS_READ)), usage)
+        .compose(r -> {
+          if (r.status() == 404) {
+            return Future.succeededFuture(List.<UserBlock>of());
+          }
+          if (r.status() != 200) {
+            return Future.failedFuture(r.failure());
+          }
+          List<UserBlock> blocks = new ArrayList<>();
+          for (Object item : r.jsonArray()) {
+            if (item instanceof JsonObject b) {
+              blocks.add(new UserBlock(b.getString("type"), b.getString("appliesTo")));
+            }
+          }
+          return Future.succeededFuture(List.copyOf(blocks));
         });
   }
 
@@ -209,6 +246,25 @@ public final class OktaOrg {
     Buffer body = new JsonObject().put("stateToken", stateToken).toBuffer();
     return connection.execute(OrgConnection.Call.once(connection.url("/api/v1/authn/cancel"), Bucket.AUTHN, body),
         usage).mapEmpty();
+  }
+
+  /**
+   * The System Log events that request {@code requestId} (its {@code X-Okta-Request-Id}) wrote so
+   * far, read with {@code filter=transaction.id eq "<id>"} ({@code okta.logs.read}, and an admin role
+   * that may read the System Log); see {@link SystemLog#explain}. Not sent, failing with
+   * {@code NOT_SENT}, once {@code giveUp} (may be null) has completed while it waits for the rate limit.
+   */
+  public Future<List<LogEvent>> requestEvents(String requestId, Future<?> giveUp) {
+    if (!SystemLog.isRequestId(requestId)) {
+      return Future.failedFuture(OktaException.of(OktaException.Kind.BAD_REQUEST, "not an Okta request id"));
+    }
+    // a polling query (since, no until): events are found by when Okta stored them, whatever their lag
+    String since = Instant.now().minus(SystemLog.LOOKBACK).truncatedTo(ChronoUnit.SECONDS).toString();
+    URI url = connection.url("/api/v1/logs?since=" + OrgConnection.encode(since) + "&filter="
+        + OrgConnection.encode(SystemLog.filterOf(requestId)) + "&limit=100");
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.LOGS, Set.of(LOGS_READ)).abandonedWhen(giveUp),
+            usage)
+        .map(r -> SystemLog.events(r.jsonArray(), requestId));
   }
 
   // ---- mitigation ---------------------------------------------------------------------------

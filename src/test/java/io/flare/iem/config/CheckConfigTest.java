@@ -33,6 +33,19 @@ class CheckConfigTest {
   }
 
   @Test
+  void an_unconfirmed_rejection_is_retried_after_30_days_unless_configured() {
+    assertThat(AppConfig.fromEnv(AppConfigTest.production()).checks().unconfirmedRetry())
+        .isEqualTo(java.time.Duration.ofDays(30));
+    Map<String, String> env = AppConfigTest.production();
+    env.put("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", "7");
+    assertThat(AppConfig.fromEnv(env).checks().unconfirmedRetry()).isEqualTo(java.time.Duration.ofDays(7));
+
+    env.put("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", "0");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("IEM_CHECK_UNCONFIRMED_RETRY_DAYS must be between 1"));
+  }
+
+  @Test
   void production_needs_the_password_key_file() {
     Map<String, String> env = AppConfigTest.production();
     env.remove("IEM_PASSWORD_KEY_FILE");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class AlreadyTestedGateTest {
 
   static final Duration SHORT_WAIT = Duration.ofSeconds(5);
+  static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
   static Vertx vertx;
   static GateDatabase db;
   static AlreadyTestedGate gate;
@@ -23,7 +24,8 @@ class AlreadyTestedGateTest {
   static void start() {
     vertx = Vertx.vertx();
     db = GateDatabase.start(vertx);
-    gate = new AlreadyTestedGate(db.pool, new AttemptRepository(), new CheckRepository(), SHORT_WAIT);
+    gate = new AlreadyTestedGate(db.pool, new AttemptRepository(), new CheckRepository(), SHORT_WAIT,
+        UNCONFIRMED_RETRY);
   }
 
   @AfterAll
@@ -58,6 +60,39 @@ class AlreadyTestedGateTest {
     db.seed(c);
     db.tested(c, Instant.parse("2026-02-01T00:00:00Z"));
     assertThat(judge(c)).isEqualTo(Verdict.PROCEED);
+  }
+
+  @Test
+  void a_password_okta_rejected_without_confirmation_is_skipped_until_the_retry_interval_has_passed() {
+    Candidates c = new Candidates();
+    c.passwordChanged = Instant.parse("2026-01-01T00:00:00Z");
+    db.seed(c);
+    db.tested(c, Candidates.NOW.minus(UNCONFIRMED_RETRY).plusSeconds(60), false);
+
+    assertThat(judge(c)).isInstanceOfSatisfying(Verdict.Skip.class, skip -> {
+      assertThat(skip.reason()).isEqualTo(StoredCheck.SkipReason.ALREADY_TESTED);
+      assertThat(skip.detail()).contains("not confirmed", Candidates.NOW.plusSeconds(60).toString());
+    });
+  }
+
+  @Test
+  void a_password_okta_rejected_without_confirmation_is_tried_again_after_the_retry_interval() {
+    Candidates c = new Candidates();
+    c.passwordChanged = Instant.parse("2026-01-01T00:00:00Z");
+    db.seed(c);
+    db.tested(c, Candidates.NOW.minus(UNCONFIRMED_RETRY).minusSeconds(60), false);
+
+    assertThat(judge(c)).isEqualTo(Verdict.PROCEED);
+  }
+
+  @Test
+  void a_confirmed_answer_keeps_the_password_tested_however_old() {
+    Candidates c = new Candidates();
+    c.passwordChanged = Instant.parse("2026-01-01T00:00:00Z");
+    db.seed(c);
+    db.tested(c, Candidates.NOW.minus(UNCONFIRMED_RETRY).minusSeconds(60), true);
+
+    assertThat(judge(c)).isInstanceOf(Verdict.Skip.class);
   }
 
   @Test

@@ -26,6 +26,7 @@ class AttemptFenceTest {
 
   static final LocalDate TODAY = LocalDate.of(2026, 6, 15);
   static final Duration LEASE = Duration.ofSeconds(300);
+  static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
   static Vertx vertx;
   static GateDatabase db;
   static AttemptFence fence;
@@ -36,7 +37,8 @@ class AttemptFenceTest {
     db = GateDatabase.start(vertx);
     Clock clock = Clock.fixed(Candidates.NOW, ZoneOffset.UTC);
     fence = new AttemptFence(db.pool, new IdentityRepository(), new IntegrationRepository(), new AttemptRepository(),
-        new CheckRepository(), new LifetimeBudgetGate(clock, Duration.ofHours(1)), clock, Duration.ofSeconds(5), LEASE);
+        new CheckRepository(), new LifetimeBudgetGate(clock, Duration.ofHours(1)), clock, Duration.ofSeconds(5), LEASE,
+        UNCONFIRMED_RETRY);
   }
 
   @AfterAll
@@ -127,6 +129,20 @@ class AttemptFenceTest {
       assertThat(refused.verdict()).isInstanceOf(Verdict.Queue.class);
     });
     assertThat(attempts(c)).isZero();
+  }
+
+  @Test
+  void a_password_okta_rejected_without_confirmation_is_refused_only_until_the_retry_interval_has_passed() {
+    Candidates recent = db.seed(new Candidates());
+    db.tested(recent, Candidates.NOW.minus(UNCONFIRMED_RETRY).plusSeconds(60), false);
+    Candidates old = db.seed(new Candidates());
+    db.tested(old, Candidates.NOW.minus(UNCONFIRMED_RETRY).minusSeconds(60), false);
+    Candidates confirmed = db.seed(new Candidates());
+    db.tested(confirmed, Candidates.NOW.minus(UNCONFIRMED_RETRY).minusSeconds(60), true);
+
+    assertThat(enter(recent)).isInstanceOf(AttemptFence.Refused.class);
+    assertThat(enter(old)).isInstanceOf(AttemptFence.Admitted.class);
+    assertThat(enter(confirmed)).isInstanceOf(AttemptFence.Refused.class);
   }
 
   @Test

@@ -23,6 +23,7 @@ final class Candidates {
   UUID identityId = UUID.randomUUID();
   UUID checkId = UUID.randomUUID();
   String status = "ACTIVE";
+  String oktaUserId = "00u1";
   Instant passwordChanged;
   Instant lastLogin;
   Instant statusChanged;
@@ -47,9 +48,9 @@ final class Candidates {
     Integration integration = new Integration(UUID.randomUUID(), tenantId, Integration.Kind.OKTA, "Acme",
         "https://acme.okta.com", "0oa1b2c3d4E5f6G7h8i9", maxDaily, false, Integration.MitigationMode.VALIDATE_ONLY,
         lockoutThreshold, 1, null, NOW, NOW);
-    OktaUser user = new OktaUser("00u1", status, "alice@example.com", "alice@example.com", null, "Alice", "A",
+    OktaUser user = new OktaUser(oktaUserId, status, "alice@example.com", "alice@example.com", null, "Alice", "A",
         OktaUser.NONE, OktaUser.NONE, millis(statusChanged), millis(lastLogin), OktaUser.NONE, millis(passwordChanged));
-    IdentityState identity = new IdentityState(identityId, "00u1", "alice@example.com", status, lastLogin,
+    IdentityState identity = new IdentityState(identityId, oktaUserId, "alice@example.com", status, lastLogin,
         passwordChanged, lockoutSeen);
     AttemptRepository.Counts read = counts;
     return new Candidate(work, integration, zone, org, identity, user, NOW, c -> {

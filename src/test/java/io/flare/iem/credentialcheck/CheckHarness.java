@@ -143,6 +143,9 @@ final class CheckHarness implements AutoCloseable {
         .jwksUrl(services.get(0).httpBase() + "/.well-known/jwks.json");
     setup.sim.accept(options);
     this.sim = Await.result(OktaSimulator.start(vertx, options));
+    if (setup.lockoutThreshold != null) {
+      sim.lockoutPolicy(setup.lockoutThreshold, false);
+    }
     services.get(0).integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
         .setSettings(TenantSettings.newBuilder().setIdentifierCap(1000).setMitigationEnabled(setup.mitigationEnabled)
             .setTimeZone(setup.timeZone))
@@ -154,15 +157,17 @@ final class CheckHarness implements AutoCloseable {
             .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(setup.maxDaily)
             .setMitigationMode(setup.mode))
         .build());
-    if (setup.lockoutThreshold != null) {
-      Await.result(pool.preparedQuery("UPDATE integrations SET okta_lockout_threshold = $2 WHERE tenant_id = $1")
-          .execute(Tuple.of(tenant, setup.lockoutThreshold.shortValue())));
-    }
     // the integration's initial sync lists the (still empty) org and then sweeps every identity it
     // did not see: let it end before this harness stores identities of its own
     await("the initial sync of " + tenant, () -> Await.result(pool.preparedQuery(
         "SELECT NOT EXISTS (SELECT 1 FROM sync_runs WHERE tenant_id = $1 AND state IN ('QUEUED', 'RUNNING'))")
         .execute(Tuple.of(tenant))).iterator().next().getBoolean(0));
+    if (setup.lockoutThreshold != null) {
+      // after the initial sync, which reads the threshold from the org's password policy: the org
+      // locks at it too (above), and without okta.policies.read this is what the service knows
+      Await.result(pool.preparedQuery("UPDATE integrations SET okta_lockout_threshold = $2 WHERE tenant_id = $1")
+          .execute(Tuple.of(tenant, setup.lockoutThreshold.shortValue())));
+    }
   }
 
   static CheckHarness start(Setup setup) {

@@ -71,8 +71,14 @@ final class GateDatabase implements AutoCloseable {
         """, Tuple.of(c.tenantId, c.identityId, checkId, day, PgTime.utc(time), result));
   }
 
+  /** The candidate's password was tried at {@code when}, and Okta's answer confirmed. */
   void tested(Candidates c, Instant when) {
-    Await.result(new AttemptRepository().markTested(pool, c.tenantId, c.identityId, c.fingerprint, when));
+    tested(c, when, true);
+  }
+
+  /** As {@link #tested(Candidates, Instant)}, {@code confirmed} or not (a 401 the System Log did not explain). */
+  void tested(Candidates c, Instant when, boolean confirmed) {
+    Await.result(new AttemptRepository().markTested(pool, c.tenantId, c.identityId, c.fingerprint, when, confirmed));
   }
 
   /** Opens every connection of the pool (each held a moment, so that none is reused). */

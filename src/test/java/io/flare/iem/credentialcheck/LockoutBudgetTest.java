@@ -64,7 +64,8 @@ class LockoutBudgetTest {
 
   @Test
   void with_the_lockout_threshold_unknown_a_generous_daily_cap_still_stops_at_four_failures_between_sign_ins() {
-    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().maxDaily(10))) { // the policy is not readable
+    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().maxDaily(10)
+        .sim(o -> o.scopes("okta.users.read", "okta.users.manage")))) { // no okta.policies.read: unknown
       CheckHarness.User u = h.user("unknown-threshold");
       h.sim.setLastLogin(u.oktaUserId(), h.clock.instant().minus(Duration.ofDays(90)));
 

@@ -83,7 +83,10 @@ public final class DevMode implements AutoCloseable {
             .port(config.okta().devPort())
             .clientId(DEMO_CLIENT_ID)
             .jwksUrl(jwks)
-            .emailDomain("demo.example"))
+            .emailDomain("demo.example")
+            // an Identity Engine org whose app may read the System Log: every TestIntegration check passes
+            .identityEngine(true)
+            .scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.logs.read"))
         .map(sim -> {
           addDemoUsers(sim);
           simulator = sim;

@@ -57,11 +57,12 @@ class TestIntegrationTest {
   void goodSetup() {
     sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json")
         .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.roles.read",
-            "okta.universalLogout.manage")
+            "okta.universalLogout.manage", "okta.logs.read")
         .adminRole(SimApp.AdminRole.SUPER_ADMIN).noResourceSet().requireDpop(false).rejectDpopNonces(false);
     sim.universalLogoutOffered(true);
     sim.lockoutPolicy(10, false);
     sim.policyReadable(true);
+    sim.identityEngine(false);
   }
 
   static String integration(String domain, String clientId, MitigationMode mode, int dailyCap) {
@@ -88,7 +89,7 @@ class TestIntegrationTest {
     response.getChecksList().forEach(c -> checks.put(c.getName(), c));
     assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "users_read_granted",
         "users_visible", "users_manage_granted", "admin_role_permissions", "universal_logout_available",
-        "lockout_policy");
+        "lockout_policy", "logs_read_granted", "org_pipeline");
     assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
     return checks;
   }
@@ -303,6 +304,43 @@ class TestIntegrationTest {
     IntegrationCheck lockout = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("lockout_policy");
     assertThat(lockout.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
     assertThat(lockout.getRemedy()).contains("okta.policies.read");
+  }
+
+  @Test
+  void without_okta_logs_read_the_system_log_check_warns_that_rejections_stay_unconfirmed_and_how_to_fix_it() {
+    sim.app().revokeScopes("okta.logs.read");
+    IntegrationCheck logs = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("logs_read_granted");
+    assertThat(logs.getResult()).as(logs.getDetail()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(logs.getDetail()).contains("okta.logs.read", "unconfirmed");
+    assertThat(logs.getRemedy()).contains("Okta API Scopes", "okta.logs.read");
+  }
+
+  @Test
+  void an_admin_role_that_may_not_read_the_system_log_warns_with_the_remedy() {
+    sim.app().adminRole(SimApp.AdminRole.NONE);
+    IntegrationCheck logs = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("logs_read_granted");
+    assertThat(logs.getResult()).as(logs.getDetail()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(logs.getRemedy()).contains("admin role", "System Log");
+  }
+
+  @Test
+  void with_okta_logs_read_the_system_log_check_passes() {
+    IntegrationCheck logs = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("logs_read_granted");
+    assertThat(logs.getResult()).as(logs.getDetail()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(logs.getDetail()).contains("System Log");
+  }
+
+  @Test
+  void the_org_pipeline_names_identity_engine_or_classic_engine_and_what_it_means_for_checks() {
+    sim.identityEngine(true);
+    IntegrationCheck ie = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("org_pipeline");
+    sim.identityEngine(false);
+    IntegrationCheck classic = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("org_pipeline");
+
+    assertThat(ie.getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(ie.getDetail()).contains("Identity Engine", "idx", "blocks", "unknown devices");
+    assertThat(classic.getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(classic.getDetail()).contains("Classic Engine", "v1");
   }
 
   @Test

@@ -121,7 +121,7 @@ class CustomDomainsTest {
     assertThat(verified.customDomain()).isEqualTo("https://" + HOST);
     assertThat(verified.org().value()).isEqualTo(sim.baseUrl());
     assertThat(verified.orgId()).isEqualTo(sim.orgId());
-    assertThat(verified.pipeline()).isEqualTo("idx");
+    assertThat(verified.pipeline()).isEqualTo(sim.pipeline());
     assertThat(sim.counters().requests("GET /.well-known/okta-organization")).isEqualTo(1);
   }
 

@@ -36,6 +36,7 @@ public final class OktaErrors {
   public static final Api RATE_LIMITED = new Api(429, "E0000047",
       "API call exceeded rate limit due to too many requests.");
   public static final Api MALFORMED_BODY = new Api(400, "E0000003", "The request body was not well-formed.");
+  public static final Api INVALID_FILTER = new Api(400, "E0000053", "Invalid SCIM filter.");
 
   public static final OAuth CLIENT_AUTH_FAILED = new OAuth(401, "invalid_client",
       "Client authentication failed. Either the client or the client credentials are invalid.");
@@ -119,7 +120,7 @@ public final class OktaErrors {
   /** Every catalogue string used, for the catalogue test. */
   public static final List<Api> API_ERRORS = List.of(VALIDATION, AUTHENTICATION_FAILED, NO_PERMISSION, NOT_FOUND,
       INVALID_TOKEN, METHOD_NOT_ALLOWED, INVALID_PAGING, INVALID_SEARCH, UNLOCK_NOT_ALLOWED, WRONG_STATUS,
-      RATE_LIMITED, MALFORMED_BODY, FEATURE_NOT_ENABLED);
+      RATE_LIMITED, MALFORMED_BODY, FEATURE_NOT_ENABLED, INVALID_FILTER);
 
   public static final List<OAuth> OAUTH_ERRORS = List.of(CLIENT_AUTH_FAILED, NO_CLIENT_CREDENTIALS, ASSERTION_ISSUER,
       ASSERTION_SUBJECT, ASSERTION_AUDIENCE, ASSERTION_EXP_REQUIRED, ASSERTION_EXPIRED, ASSERTION_TOO_FAR,

@@ -25,8 +25,9 @@ import java.util.function.Predicate;
  * A faithful, in-process Okta org for tests, benchmarks and dev mode: a Vert.x HTTP server at the
  * root path speaking Okta's contract (okta-api.md §9) — the org authorization server's token
  * endpoint with {@code private_key_jwt} and DPoP, {@code /api/v1/users} with paging, filters and
- * search, {@code /api/v1/authn} with a lockout policy, lifecycle calls, sessions, password policies,
- * rate limits and fault injection.
+ * search, {@code /api/v1/authn} with a lockout policy and a sign-on policy, lifecycle calls, sessions,
+ * password policies, the System Log of authn, Identity Engine user blocks, the org's metadata
+ * ({@code /.well-known/okta-organization}), rate limits and fault injection.
  *
  * <p>Users are generated from (seed, index), so a million-user org costs no memory until users are
  * changed; changed, added and deleted users are kept as overlays. Every user has a known password
@@ -62,6 +63,7 @@ public final class OktaSimulator {
     Duration window = Duration.ofMinutes(1);
     boolean unlimited;
     String emailDomain = "example.com";
+    boolean identityEngine;
 
     /** Seed of every generated value (ids, names, statuses, timestamps, passwords). Default 42. */
     public Options seed(long seed) {
@@ -138,6 +140,15 @@ public final class OktaSimulator {
       return this;
     }
 
+    /**
+     * Whether the org runs Identity Engine ({@code pipeline "idx"}: user blocks) rather than Classic
+     * Engine ({@code "v1"}, the default here: it keeps the simulator's traffic what it was).
+     */
+    public Options identityEngine(boolean identityEngine) {
+      this.identityEngine = identityEngine;
+      return this;
+    }
+
     /** Domain of generated logins. Default {@code example.com}. */
     public Options emailDomain(String domain) {
       this.emailDomain = domain;
@@ -153,6 +164,10 @@ public final class OktaSimulator {
   final SimFaults faults = new SimFaults(this);
   final SimCounters counters = new SimCounters(this);
   final EnumMap<SimBucket, Integer> limits = new EnumMap<>(SimBucket.class);
+  final SimSystemLog systemLog = new SimSystemLog(this);
+  final SimSignOnPolicy signOnPolicy = new SimSignOnPolicy(this);
+  final SimUserBlocks userBlocks = new SimUserBlocks(this);
+  boolean identityEngine;
   long windowMillis;
   int concurrencyLimit = 75;
   int maxAttempts = 10;
@@ -165,7 +180,6 @@ public final class OktaSimulator {
   final List<String> secrets = Collections.synchronizedList(new ArrayList<>());
   private final String orgId;
   private String customDomain;
-  private String pipeline = "idx";
   private final SimServer server;
   private HttpServer http;
   private final SimApp first;
@@ -180,6 +194,7 @@ public final class OktaSimulator {
         SimUsers.mix(options.seed, -4), 20);
     this.orgId = "00o" + SimUsers.base62(SimUsers.mix(options.seed, -5), 17);
     this.windowMillis = options.window.toMillis();
+    this.identityEngine = options.identityEngine;
     for (SimBucket b : SimBucket.values()) {
       limits.put(b, options.unlimited ? 100_000_000 : b.defaultLimit);
     }
@@ -475,18 +490,39 @@ public final class OktaSimulator {
     return customDomain;
   }
 
-  /** The org's authentication pipeline: {@code idx} (Identity Engine, the default) or {@code v1} (Classic). */
+  /** The org's authentication pipeline: {@code idx} (Identity Engine) or {@code v1} (Classic, the default). */
   public synchronized OktaSimulator pipeline(String pipeline) {
-    this.pipeline = pipeline;
+    this.identityEngine = "idx".equals(pipeline);
     return this;
   }
 
   public synchronized String pipeline() {
-    return pipeline;
+    return identityEngine ? "idx" : "v1";
   }
 
   public SimFaults faults() {
     return faults;
+  }
+
+  /** The System Log: authn's events, {@code GET /api/v1/logs}, its lag. */
+  public SimSystemLog systemLog() {
+    return systemLog;
+  }
+
+  /** The sign-on policy: who it denies sign-in to (authn answers 401 as for a wrong password). */
+  public SimSignOnPolicy signOnPolicy() {
+    return signOnPolicy;
+  }
+
+  /** Identity Engine user blocks (unknown devices). */
+  public SimUserBlocks userBlocks() {
+    return userBlocks;
+  }
+
+  /** Switches the org to Identity Engine ({@code true}) or Classic Engine. */
+  public synchronized OktaSimulator identityEngine(boolean identityEngine) {
+    this.identityEngine = identityEngine;
+    return this;
   }
 
   public SimCounters counters() {

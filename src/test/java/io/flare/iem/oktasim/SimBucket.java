@@ -12,6 +12,11 @@ public enum SimBucket {
   AUTHN(600),
   /** {@code /oauth2/v1/token}. Default 1,200 per minute. */
   TOKEN(1200),
+  /**
+   * {@code GET /api/v1/logs}, the System Log: a bucket of its own. Default 120 per minute (the last
+   * published table's figure for most editions; Okta now shows limits only in the Admin Console).
+   */
+  LOGS(120),
   /** Everything else under {@code /api/v1}. Default 600 per minute. */
   OTHER(600);
 

@@ -235,7 +235,13 @@ final class SimServer {
     h.set("Expires", "0");
     h.set("X-Okta-Request-Id", OktaErrors.requestId());
     if (headers != null) {
-      headers.forEach(h::add);
+      headers.forEach((name, value) -> {
+        if (name.equalsIgnoreCase("X-Okta-Request-Id")) {
+          h.set(name, value); // authn names its request id up front: its System Log events carry it
+        } else {
+          h.add(name, value);
+        }
+      });
     }
     if (body != null) {
       h.set("Content-Type", "application/json");
@@ -868,7 +874,10 @@ final class SimServer {
     HttpMethod m = req.method();
     SimBucket bucket;
     String scope;
-    if (parts.length == 4 && parts[3].equals("users")) {
+    if (SimUserBlocks.matches(parts) || SimSystemLog.matches(parts)) {
+      bucket = SimSystemLog.matches(parts) ? SimBucket.LOGS : SimBucket.OTHER;
+      scope = SimSystemLog.matches(parts) ? "okta.logs.read" : "okta.users.read";
+    } else if (parts.length == 4 && parts[3].equals("users")) {
       bucket = SimBucket.USERS;
       scope = "okta.users.read";
     } else if (parts.length == 5 && parts[3].equals("users") && m == HttpMethod.GET) {
@@ -904,6 +913,16 @@ final class SimServer {
         apiError(req, OktaErrors.METHOD_NOT_ALLOWED, null, List.of(), headers);
       } else if (authorized(req, p, scope, SimApp.USERS_READ, headers)) {
         listUsers(req, p, headers);
+      }
+      return;
+    }
+    if ((SimUserBlocks.matches(parts) || SimSystemLog.matches(parts)) && m == HttpMethod.GET) {
+      if (authorized(req, p, scope, SimApp.USERS_READ, headers)) {
+        if (SimSystemLog.matches(parts)) {
+          sim.systemLog.list(this, req, base(req), System.currentTimeMillis(), headers);
+        } else {
+          sim.userBlocks.list(this, req, p.app, URLDecoder.decode(parts[4], StandardCharsets.UTF_8), headers);
+        }
       }
       return;
     }
@@ -1327,6 +1346,8 @@ final class SimServer {
     }
     String base = base(req);
     String response;
+    String requestId = OktaErrors.requestId();
+    headers.put("X-Okta-Request-Id", requestId);
     synchronized (sim) {
       SimUser found = sim.users.find(username);
       if (found == null || !Set.of("ACTIVE", "LOCKED_OUT", "PASSWORD_EXPIRED").contains(found.status)) {
@@ -1339,23 +1360,33 @@ final class SimServer {
           && now - u.lockedAt >= sim.autoUnlockMinutes * 60_000L) {
         transition(u.index, "ACTIVE", now);
       }
+      SimSystemLog.Authn logged;
       if (u.status.equals("LOCKED_OUT")) {
         response = lockedOut(base);
+        logged = SimSystemLog.Authn.LOCKED_OUT;
+      } else if (sim.signOnPolicy.denies(u.id) || sim.userBlocks.blocksUnknownDevices(u)) {
+        response = null; // 401 E0000004, as for a wrong password; see SimSignOnPolicy and SimUserBlocks
+        logged = sim.signOnPolicy.denies(u.id) ? SimSystemLog.Authn.DENIED : SimSystemLog.Authn.LOCKED_OUT;
       } else if (u.password != null && u.password.equals(password)) {
         u.failedAttempts = 0;
         String state = u.status.equals("PASSWORD_EXPIRED") ? "PASSWORD_EXPIRED"
             : VALID_USER_STATES.contains(u.authnState) ? u.authnState : "SUCCESS";
         response = transaction(base, u, state, now);
+        logged = state.equals("SUCCESS") ? SimSystemLog.Authn.SUCCESS : SimSystemLog.Authn.NONE;
       } else {
         u.failedAttempts++;
+        logged = SimSystemLog.Authn.INVALID;
         if (sim.maxAttempts > 0 && u.failedAttempts >= sim.maxAttempts) {
           transition(u.index, "LOCKED_OUT", now);
           u.lockedAt = now;
           response = lockedOut(base);
+          logged = SimSystemLog.Authn.INVALID_AND_LOCKED;
         } else {
           response = null;
         }
       }
+      sim.systemLog.authn(requestId, u, logged, req.remoteAddress() == null ? null : req.remoteAddress().host(),
+          System.currentTimeMillis());
       if (response != null && response.contains("\"LOCKED_OUT\"") && !sim.showLockoutFailures) {
         response = null;
       }
