@@ -72,7 +72,7 @@ final class SimServer {
   private record CachedJwks(JWKSet keys, long fetchedAt) {}
 
   /** Who is calling a management endpoint. */
-  private record Principal(String key, SimApp app, Set<String> scopes, Set<String> permissions) {}
+  record Principal(String key, SimApp app, Set<String> scopes, Set<String> permissions) {}
 
   SimServer(OktaSimulator sim) {
     this.sim = sim;
@@ -167,6 +167,9 @@ final class SimServer {
       } else if (path.equals("/api/v1/authn/cancel")) {
         count(req, "POST /api/v1/authn/cancel");
         cancel(req, body);
+      } else if (SimThreatInsight.serves(path)) {
+        count(req, pattern(req.method(), path));
+        sim.threatInsight.handle(this, req);
       } else if (path.startsWith("/api/v1/")) {
         count(req, pattern(req.method(), path));
         management(req, body);
@@ -207,7 +210,7 @@ final class SimServer {
     return dateValue;
   }
 
-  private void send(HttpServerRequest req, int status, String body, Map<String, String> headers) {
+  void send(HttpServerRequest req, int status, String body, Map<String, String> headers) {
     HttpServerResponse res = req.response();
     if (res.ended() || res.closed()) {
       return;
@@ -233,7 +236,7 @@ final class SimServer {
     }
   }
 
-  private void apiError(HttpServerRequest req, OktaErrors.Api error, String param, List<String> causes,
+  void apiError(HttpServerRequest req, OktaErrors.Api error, String param, List<String> causes,
       Map<String, String> headers) {
     send(req, error.status(), OktaErrors.body(error, param, causes), headers);
   }
@@ -248,7 +251,7 @@ final class SimServer {
    * Counts one request of {@code principal} in {@code bucket}. Adds the {@code x-rate-limit-*}
    * headers to {@code headers} and returns true; or answers 429 and returns false.
    */
-  private boolean admit(HttpServerRequest req, String principal, SimBucket bucket, int sharePercent,
+  boolean admit(HttpServerRequest req, String principal, SimBucket bucket, int sharePercent,
       Map<String, String> headers) {
     int limit;
     int remaining;
@@ -320,7 +323,7 @@ final class SimServer {
     send(req, 200, doc.encode(), null);
   }
 
-  private static String base(HttpServerRequest req) {
+  static String base(HttpServerRequest req) {
     String host = req.headers().get("Host");
     return (req.isSSL() ? "https" : "http") + "://" + (host != null ? host : req.authority().toString());
   }
@@ -735,7 +738,7 @@ final class SimServer {
   // ---- management API -----------------------------------------------------------------------
 
   /** Authenticates a management call (SSWS, Bearer or DPoP); null after answering an error. */
-  private Principal authenticate(HttpServerRequest req, String scopeHint) {
+  Principal authenticate(HttpServerRequest req, String scopeHint) {
     String auth = req.headers().get("Authorization");
     for (String proof : req.headers().getAll("DPoP")) {
       sim.secrets.add(proof);
@@ -804,7 +807,7 @@ final class SimServer {
     return new Principal(app.clientId, app, issued.scopes, permissions);
   }
 
-  private static String challenge(String scheme, String base, String scope, OktaErrors.OAuth error, String resource) {
+  static String challenge(String scheme, String base, String scope, OktaErrors.OAuth error, String resource) {
     return scheme + (scheme.equals("DPoP") ? " algs=\"RS256 RS384 RS512 ES256 ES384 ES512\"," : "")
         + " authorization_uri=\"" + base + "/oauth2/v1/authorize\", realm=\"" + base + "\", scope=\"" + scope
         + "\", error=\"" + error.error() + "\", error_description=\"" + error.description() + "\", resource=\""
@@ -828,7 +831,7 @@ final class SimServer {
     return true;
   }
 
-  private boolean tokensBound(Principal p) {
+  boolean tokensBound(Principal p) {
     return p.app != null && p.app.dpopRequired;
   }
 
@@ -1262,8 +1265,22 @@ final class SimServer {
       apiError(req, OktaErrors.AUTHENTICATION_FAILED, null, List.of(), null);
       return;
     }
+    boolean blocked;
     synchronized (sim) {
       sim.counters.authn(username);
+      blocked = sim.threatInsight.blocks(req.remoteAddress().hostAddress());
+    }
+    if (blocked) {
+      sim.threatInsight.refuse(this, req);
+      return;
+    }
+    synchronized (sim) {
+      // Okta allows 4 authn requests a second for one username ("Authenticate the same user:
+      // /api/v1/authn, 4 per second", developer docs reference/rl2-limits) and answers the rest 429
+      // E0000047. Its headers describe that throttle, not the org's authn bucket: the authn
+      // reference's own 429 example carries X-Rate-Limit-Limit: 1, X-Rate-Limit-Remaining: 0 and a
+      // reset in epoch seconds, which is what we send. The request never reaches the org's bucket
+      // nor the password check.
       long second = System.currentTimeMillis() / 1000;
       int[] perUser = perUserAuthn.computeIfAbsent(username.toLowerCase(Locale.ROOT), k -> new int[] {0, 0});
       if (perUser[1] != (int) second) {
@@ -1272,7 +1289,7 @@ final class SimServer {
       }
       if (++perUser[0] > 4) {
         sim.counters.record429();
-        headers.put("x-rate-limit-limit", "4");
+        headers.put("x-rate-limit-limit", "1");
         headers.put("x-rate-limit-remaining", "0");
         headers.put("x-rate-limit-reset", Long.toString(second + 1));
         apiError(req, OktaErrors.RATE_LIMITED, null, List.of(), headers);
