@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,8 @@ public final class OktaOrg {
   public static final String USERS_READ = "okta.users.read";
   public static final String USERS_MANAGE = "okta.users.manage";
   public static final String POLICIES_READ = "okta.policies.read";
+  public static final String THREAT_INSIGHTS_READ = "okta.threatInsights.read";
+  public static final String NETWORK_ZONES_READ = "okta.networkZones.read";
 
   private static final Set<String> VALID_STATES = Set.of("SUCCESS", "MFA_REQUIRED", "MFA_ENROLL", "MFA_CHALLENGE",
       "MFA_ENROLL_ACTIVATE", "PASSWORD_EXPIRED", "PASSWORD_WARN");
@@ -149,8 +152,23 @@ public final class OktaOrg {
    * As {@link #authn(String, String)}, but given up once {@code abandon} has completed, if the call
    * is still waiting for its turn in the org's authn rate limit (or has not started): the outcome
    * is then {@link AuthnOutcome.NotSent}, and Okta saw nothing. A call already sent is never given up.
+   * Nor is a call sent while Okta's per-username throttle holds the username back, or while the
+   * org's authn calls are paused because Okta refuses our address (one call then goes as the probe,
+   * and those arriving while it is out wait for its answer).
    */
   public Future<AuthnOutcome> authn(String username, String password, Future<?> abandon) {
+    Optional<AuthnOutcome.NotSent> held = authnHeld(username);
+    if (held.isPresent()) {
+      return Future.succeededFuture(held.get());
+    }
+    AuthnPause.Turn turn = connection.pause.turn();
+    if (turn instanceof AuthnPause.Wait wait) {
+      return Future.succeededFuture(new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.ORG_BLOCKED, wait.retryIn()));
+    }
+    if (turn instanceof AuthnPause.AwaitProbe probe) {
+      return probe.answered().compose(v -> authn(username, password, abandon));
+    }
+    boolean probing = turn instanceof AuthnPause.Probe;
     Buffer body = new JsonObject()
         .put("username", username)
         .put("password", password)
@@ -167,11 +185,46 @@ public final class OktaOrg {
         String id = e instanceof OktaException o ? o.requestId() : null;
         return Future.succeededFuture(new AuthnOutcome.Unknown(e.getMessage(), id));
       }
-      return interpret(ar.result());
-    });
+      return interpret(username, ar.result());
+    }).transform(ar -> Future.succeededFuture(paced(ar.succeeded() ? ar.result()
+        : new AuthnOutcome.Unknown(String.valueOf(ar.cause().getMessage()), null), probing)));
   }
 
-  private Future<AuthnOutcome> interpret(OktaResponse r) {
+  /**
+   * The answer authn would give now without sending anything, if any: Okta's per-username
+   * throttle still holds {@code username} back, or the org's authn calls are paused and no probe is
+   * due. Lets a caller wait without first reserving an attempt.
+   */
+  public Optional<AuthnOutcome.NotSent> authnHeld(String username) {
+    long held = connection.holds.heldFor(username);
+    if (held > 0) {
+      return Optional.of(new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.USERNAME_THROTTLED,
+          Duration.ofMillis(held)));
+    }
+    return connection.pause.waiting().map(wait -> new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.ORG_BLOCKED,
+        wait));
+  }
+
+  /** Whether Okta refuses this org's authn calls from our address now, since when and until which probe. */
+  public Optional<AuthnBlock> authnBlock() {
+    return connection.pause.state();
+  }
+
+  /** Tells the org's authn pause what a call came back with; a 403 gets its wait until the next probe. */
+  private AuthnOutcome paced(AuthnOutcome outcome, boolean probing) {
+    boolean refused = outcome instanceof AuthnOutcome.Blocked;
+    if (probing) {
+      AuthnOutcome.Kind kind = outcome.kind();
+      boolean evaluated = kind == AuthnOutcome.Kind.VALID || kind == AuthnOutcome.Kind.INVALID
+          || kind == AuthnOutcome.Kind.LOCKED_OUT;
+      Duration wait = connection.pause.probed(outcome.requestId(), evaluated, refused);
+      return refused ? new AuthnOutcome.Blocked(wait, outcome.requestId()) : outcome;
+    }
+    return refused ? new AuthnOutcome.Blocked(connection.pause.refused(outcome.requestId()), outcome.requestId())
+        : outcome;
+  }
+
+  private Future<AuthnOutcome> interpret(String username, OktaResponse r) {
     String id = r.requestId();
     if (r.status() == 200) {
       JsonObject json = r.json();
@@ -187,8 +240,17 @@ public final class OktaOrg {
     }
     if (r.status() == 429) {
       long resetAt = connection.limiter.resetAtLocal(r.headers());
+      boolean perUsername = RateLimiter.perUsername(Bucket.AUTHN, r.headers());
+      if (perUsername) {
+        connection.holds.hold(username, resetAt > 0 ? resetAt : System.currentTimeMillis() + 1_000);
+      }
       return Future.succeededFuture(new AuthnOutcome.RateLimited(
-          resetAt > 0 ? Instant.ofEpochMilli(resetAt) : Instant.now().plusSeconds(60), id));
+          resetAt > 0 ? Instant.ofEpochMilli(resetAt) : Instant.now().plusSeconds(60), id, perUsername));
+    }
+    if (r.status() == 403) {
+      // primary authn needs no token nor permission: a 403 is Okta refusing our address (ThreatInsight,
+      // a block-list zone) before it reads the credentials
+      return Future.succeededFuture(new AuthnOutcome.Blocked(Duration.ZERO, id));
     }
     OktaException failure = r.failure();
     if (r.status() == 401 && "E0000004".equals(failure.errorCode())) {
@@ -223,6 +285,38 @@ public final class OktaOrg {
   private Future<OktaAck> lifecycle(HttpMethod method, String pathAndQuery) {
     return connection.executeOk(OrgConnection.Call.change(method, connection.url(pathAndQuery), Set.of(USERS_MANAGE)),
         usage).map(r -> new OktaAck(r.status(), r.requestId()));
+  }
+
+  // ---- ThreatInsight --------------------------------------------------------------------------
+
+  /** ThreatInsight's configuration; needs {@code okta.threatInsights.read}. */
+  public Future<ThreatInsightConfig> threatInsight() {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/api/v1/threats/configuration"),
+            Bucket.OTHER, Set.of(THREAT_INSIGHTS_READ)), usage)
+        .map(r -> {
+          JsonObject json = r.json();
+          List<String> zones = new ArrayList<>();
+          json.getJsonArray("excludeZones", new JsonArray()).forEach(z -> zones.add(String.valueOf(z)));
+          return new ThreatInsightConfig(json.getString("action", "none"), List.copyOf(zones));
+        });
+  }
+
+  /** One network zone by id; needs {@code okta.networkZones.read}. */
+  public Future<NetworkZone> networkZone(String id) {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/api/v1/zones/" + OrgConnection.encode(id)),
+            Bucket.OTHER, Set.of(NETWORK_ZONES_READ)), usage)
+        .map(r -> {
+          JsonObject json = r.json();
+          List<String> gateways = new ArrayList<>();
+          JsonArray listed = json.getValue("gateways") instanceof JsonArray a ? a : new JsonArray();
+          for (Object g : listed) {
+            if (g instanceof JsonObject address && address.getString("value") != null) {
+              gateways.add(address.getString("value"));
+            }
+          }
+          return new NetworkZone(json.getString("id", id), json.getString("name", ""), json.getString("type", ""),
+              json.getString("status", ""), List.copyOf(gateways));
+        });
   }
 
   // ---- policy -------------------------------------------------------------------------------
