@@ -1,5 +1,6 @@
 package io.flare.iem.integrationconfig;
 
+import io.flare.iem.config.IpBlock;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.okta.AccessToken;
 import io.flare.iem.okta.LockoutPolicy;
@@ -36,12 +37,16 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   private final Pool pool;
   private final IntegrationRepository integrations;
   private final URI jwksUrl;
+  private final ThreatInsightChecks threats;
 
-  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl) {
+  /** @param egress the addresses our calls to Okta leave from ({@code IEM_EGRESS_ADDRESSES}; empty: unknown) */
+  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl,
+      List<IpBlock> egress) {
     this.okta = okta;
     this.pool = pool;
     this.integrations = integrations;
     this.jwksUrl = jwksUrl;
+    this.threats = new ThreatInsightChecks(egress);
   }
 
   @Override
@@ -79,7 +84,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
             + (token.dpop() ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
         results.add(pass(USERS_READ, "okta.users.read is granted"));
         return usersVisible(org, results).compose(v -> manage(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).map(results);
+            .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results)).map(results);
       }
       OktaException e = okta(ar.cause());
       if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
@@ -88,7 +93,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
             "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
         results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
-        return manage(org, integration, results).compose(v -> lockout(org, integration, results)).map(results);
+        return manage(org, integration, results).compose(v -> lockout(org, integration, results))
+            .compose(v -> threatInsight(org, results)).map(results);
       }
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
       skipRest(results, "no access token");
@@ -206,9 +212,19 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     });
   }
 
+  /** Whether Okta refuses our authn calls now, and whether ThreatInsight could. */
+  private Future<Void> threatInsight(OktaOrg org, List<Result> results) {
+    results.add(threats.authnNotBlocked(org));
+    return threats.egressExcluded(org).map(result -> {
+      results.add(result);
+      return null;
+    });
+  }
+
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
-    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT)) {
+    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, LOCKOUT,
+        ThreatInsightChecks.AUTHN_NOT_BLOCKED, ThreatInsightChecks.EGRESS_EXCLUDED)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }

@@ -83,6 +83,8 @@ public final class DevMode implements AutoCloseable {
             .port(config.okta().devPort())
             .clientId(DEMO_CLIENT_ID)
             .jwksUrl(jwks)
+            .scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.threatInsights.read",
+                "okta.networkZones.read")
             .emailDomain("demo.example"))
         .map(sim -> {
           addDemoUsers(sim);
