@@ -109,8 +109,10 @@ class BlockedAddressTest {
 
   /** {@code iem_okta_authn_blocked_orgs} as the service's {@code /metrics} shows it now (-1 if absent). */
   private static double blockedOrgs(CheckHarness h) throws Exception {
-    HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(h.service().httpBase() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    // HTTP/1.1, as Prometheus scrapes (the JDK client's default h2c upgrade is not what is tested here)
+    HttpResponse<String> scrape = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create(h.service().httpBase() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
     return scrape.body().lines().filter(line -> line.startsWith("iem_okta_authn_blocked_orgs "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst().orElse(-1);
   }
