@@ -152,10 +152,11 @@ public final class App {
     OktaClient okta = new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
         .withRequestTimeout(config.okta().requestTimeout())
         .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC(), // Okta checks real time
-        new OktaMetrics(metrics));
+        clock, new OktaMetrics(metrics)); // our own waits (probes of an org refusing our address) follow the service's
     var integrations = new IntegrationRepository();
     var tenants = new TenantRepository(TenantSettings.DEFAULT_IDENTIFIER_CAP);
-    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl());
+    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl(),
+        config.okta().egressAddresses());
     String replica = replicaId();
     var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,

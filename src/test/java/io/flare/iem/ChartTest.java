@@ -93,7 +93,8 @@ class ChartTest {
     Map<String, String> production = renderProduction().configData();
 
     assertThat(defaults).containsEntry("IEM_DEV", "false").containsEntry("IEM_GRPC_PORT", "50051")
-        .containsEntry("IEM_HTTP_PORT", "8080").containsEntry("IEM_AUTH_AUDIENCE", "iem-okta");
+        .containsEntry("IEM_HTTP_PORT", "8080").containsEntry("IEM_AUTH_AUDIENCE", "iem-okta")
+        .containsEntry("IEM_EGRESS_ADDRESSES", "");
     assertThat(production)
         .containsEntry("PGHOST", "iem.cluster-abc.eu-west-1.rds.amazonaws.com")
         .containsEntry("PGDATABASE", "iem_okta")
@@ -103,7 +104,8 @@ class ChartTest {
         .containsEntry("IEM_AUTH_ISSUER", "https://tokens.flare.internal")
         .containsEntry("IEM_AUTH_JWKS", "/etc/iem/caller-jwks/jwks.json")
         .containsEntry("IEM_PUBLIC_BASE_URL", "https://iem-okta.flare.io")
-        .containsEntry("IEM_SHUTDOWN_GRACE_SECONDS", "30");
+        .containsEntry("IEM_SHUTDOWN_GRACE_SECONDS", "30")
+        .containsEntry("IEM_EGRESS_ADDRESSES", "203.0.113.7,198.51.100.0/28");
     for (Map<String, String> data : List.of(defaults, production)) {
       assertThat(data).doesNotContainKeys("PGPASSWORD", "IEM_REDIS_URL");
       assertThat(data.values()).noneMatch(v -> v.contains("BEGIN") || v.contains("@"));

@@ -81,8 +81,10 @@ public record AppConfig(
    * @param devPort {@code IEM_DEV_OKTA_PORT}: port of the Okta simulator dev mode starts (default 8089)
    * @param requestTimeout {@code IEM_OKTA_REQUEST_TIMEOUT_SECONDS}: longest one Okta HTTP exchange may take (default 30)
    * @param maxConcurrentPerOrg {@code IEM_OKTA_MAX_CONCURRENCY}: most requests in flight to one Okta org (default 10)
+   * @param egressAddresses {@code IEM_EGRESS_ADDRESSES}: the addresses (IPs or CIDRs) our calls to Okta leave from,
+   *     which TestIntegration looks for in the network zones Okta ThreatInsight excludes (default none: it cannot tell)
    */
-  public record Okta(int devPort, Duration requestTimeout, int maxConcurrentPerOrg) {}
+  public record Okta(int devPort, Duration requestTimeout, int maxConcurrentPerOrg, List<IpBlock> egressAddresses) {}
 
   /** Postgres connection settings, by their libpq names. */
   public record Postgres(String host, int port, String database, String user, String password, int poolSize) {
@@ -131,7 +133,7 @@ public record AppConfig(
     Duration grace = Duration.ofSeconds(p.intIn("IEM_SHUTDOWN_GRACE_SECONDS", 25, 1, 3600));
     Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),
         Duration.ofSeconds(p.intIn("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", 30, 1, 300)),
-        p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75));
+        p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75), egress(p));
     Sync sync = new Sync(p.doubleIn("IEM_SYNC_OKTA_SHARE", 0.8, 0.01, 1.0),
         p.intIn("IEM_SYNC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         p.intIn("IEM_SYNC_BATCH_USERS", 1000, 200, 10_000),
@@ -171,6 +173,22 @@ public record AppConfig(
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
+  }
+
+  /** {@code IEM_EGRESS_ADDRESSES}: a comma list of IP addresses or CIDRs (ranges too). */
+  private static List<IpBlock> egress(Parser p) {
+    List<IpBlock> blocks = new ArrayList<>();
+    for (String item : p.string("IEM_EGRESS_ADDRESSES", "").split(",")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      try {
+        blocks.add(IpBlock.parse(item));
+      } catch (IllegalArgumentException e) {
+        p.problem("IEM_EGRESS_ADDRESSES: " + e.getMessage());
+      }
+    }
+    return List.copyOf(blocks);
   }
 
   private static Optional<Postgres> postgres(Parser p, boolean dev) {

@@ -18,13 +18,14 @@ import java.util.UUID;
  * passwords already tried per identity ({@code tested_passwords}, fingerprints only, with whether
  * Okta's answer was confirmed). The attempts
  * are the source of truth for the daily cap (they rebuild a lost Redis counter) and for the
- * lockout budget (failures since the last sign-in). Rows are never deleted; a reservation whose
- * call was never sent is marked RELEASED.
+ * lockout budget (failures since the last sign-in). Rows are never deleted. Three results never
+ * count, because Okta did not evaluate the password: RELEASED (a reservation whose call was never
+ * sent), RATE_LIMITED (429) and BLOCKED (403, our address refused).
  */
 final class AttemptRepository {
 
   private static final String COUNTS = """
-      SELECT count(*) FILTER (WHERE local_date = $3 AND result <> 'RELEASED') AS today,
+      SELECT count(*) FILTER (WHERE local_date = $3 AND result NOT IN ('RELEASED', 'RATE_LIMITED', 'BLOCKED')) AS today,
              count(*) FILTER (WHERE ($4::timestamptz IS NULL OR attempt_time > $4)
                               AND result IN ('RESERVED', 'INVALID', 'UNKNOWN', 'LOCKED_OUT', 'DENIED')) AS failures
       FROM authn_attempts
@@ -33,13 +34,20 @@ final class AttemptRepository {
 
   private static final String DAY_COUNT = """
       SELECT count(*) FROM authn_attempts
-      WHERE tenant_id = $1 AND identity_id = $2 AND local_date = $3 AND result <> 'RELEASED'
+      WHERE tenant_id = $1 AND identity_id = $2 AND local_date = $3
+        AND result NOT IN ('RELEASED', 'RATE_LIMITED', 'BLOCKED')
       """;
 
   private static final String INSERT = """
       INSERT INTO authn_attempts (tenant_id, identity_id, check_id, local_date, attempt_time, result)
       VALUES ($1, $2, $3, $4, $5, 'RESERVED')
       RETURNING attempt_id
+      """;
+
+  /** An attempt Okta answered without evaluating the password: no longer counted on its check. */
+  private static final String UNCOUNT = """
+      UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
+      WHERE check_id = (SELECT check_id FROM authn_attempts WHERE attempt_id = $1) AND lease_owner = $2
       """;
 
   private static final String SET_RESULT = """
@@ -92,7 +100,7 @@ final class AttemptRepository {
    */
   record Tested(Instant time, boolean confirmed) {}
 
-  /** Today's attempts (any result but RELEASED) and failures after {@code windowStart} (null: ever). */
+  /** Today's attempts (those Okta may have evaluated) and failures after {@code windowStart} (null: ever). */
   Future<Counts> counts(SqlClient client, String tenantId, UUID identityId, LocalDate today, Instant windowStart) {
     return client.preparedQuery(COUNTS)
         .execute(Tuple.of(tenantId, identityId, today, utc(windowStart)))
@@ -102,7 +110,7 @@ final class AttemptRepository {
         });
   }
 
-  /** Attempts of the identity on one local day that may have reached Okta: what rebuilds a lost Redis counter. */
+  /** Attempts of the identity on one local day that Okta may have evaluated: what rebuilds a lost Redis counter. */
   Future<Long> dayCount(SqlClient client, String tenantId, UUID identityId, LocalDate day) {
     return client.preparedQuery(DAY_COUNT).execute(Tuple.of(tenantId, identityId, day))
         .map(rows -> rows.iterator().next().getLong(0));
@@ -119,6 +127,11 @@ final class AttemptRepository {
     return client.preparedQuery(SET_RESULT)
         .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId))
         .mapEmpty();
+  }
+
+  /** The attempt's call was answered without an evaluation (its result says which): uncounts it on its check. */
+  Future<Void> uncount(SqlClient client, long attemptId, String owner) {
+    return client.preparedQuery(UNCOUNT).execute(Tuple.of(attemptId, owner)).mapEmpty();
   }
 
   /** Marks a reserved attempt RELEASED (no call was or will be made for it) and uncounts it on its check. */

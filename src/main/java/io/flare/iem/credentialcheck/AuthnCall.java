@@ -21,11 +21,18 @@ import java.util.function.Function;
  * After the fence admitted an attempt: the one authn call it allows, never retried, and its
  * answer stored in one transaction with the attempt's result and its audit row: VALID (with the
  * mitigation the integration's mode asks for, applied at once in AUTOMATED mode), INVALID,
- * LOCKED_OUT, DENIED, PENDING (Okta rate-limited the call) or UNVERIFIED (no answer or an ambiguous
- * one: counted as a failure for the lockout budget, retried later with backoff, never reported
- * INVALID). A 401 is first explained by Okta's System Log ({@link AuthnConfirmation}): INVALID
- * (confirmed or not), LOCKED_OUT, or DENIED (the password stays untested). A decided check's sealed
- * password is erased by the statement that decides it.
+ * LOCKED_OUT, DENIED, PENDING or UNVERIFIED (no answer or an ambiguous one: counted as a failure
+ * for the lockout budget, retried later with backoff, never reported INVALID). A 401 is first
+ * explained by Okta's System Log ({@link AuthnConfirmation}): INVALID (confirmed or not),
+ * LOCKED_OUT, or DENIED (the password stays untested). A decided check's sealed password is erased
+ * by the statement that decides it.
+ *
+ * <p>An attempt counts against the identity's daily cap and lifetime budget only when Okta may
+ * have evaluated the password. A call Okta refused before that (429 of the org's bucket or of its
+ * per-username throttle, 403 for our address) is recorded, attempt and audit row with Okta's
+ * request id, but released: it no longer counts in Postgres, its Redis reservation is given back,
+ * and the check waits (PENDING) until the reset or the next probe. A call not sent at all is
+ * released the same way, without a record.
  */
 final class AuthnCall {
 
@@ -86,7 +93,7 @@ final class AuthnCall {
   private Future<CheckPipeline.Step> answered(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome) {
     Instant now = clock.instant();
     return switch (outcome.kind()) {
-      case NOT_SENT -> notSent(c, day, attemptId);
+      case NOT_SENT -> notSent(c, day, attemptId, (AuthnOutcome.NotSent) outcome);
       case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now, true)
               .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.work().actor(), now)),
           planned -> new CheckRepository.Result(VALID, null, "Okta accepted the password ("
@@ -99,9 +106,12 @@ final class AuthnCall {
       case LOCKED_OUT -> record(c, day, attemptId, outcome,
           tx -> lockouts.fromAuthn(tx, c, outcome.requestId(), now).map(Mitigator.Planned.NONE),
           planned -> new Verdict.LockedOut("Okta says the user is locked out").result(now));
-      case RATE_LIMITED -> record(c, day, attemptId, outcome, NO_EFFECTS,
-          planned -> new Verdict.Queue("Okta rate-limited the attempt (HTTP 429); queued",
-              now.plus(untilReal(((AuthnOutcome.RateLimited) outcome).retryAfter()))).result(now));
+      case RATE_LIMITED -> notEvaluated(c, day, attemptId, outcome,
+          rateLimited((AuthnOutcome.RateLimited) outcome, now));
+      case BLOCKED -> notEvaluated(c, day, attemptId, outcome, new Verdict.Queue("Okta refused the attempt from this"
+          + " service's address (HTTP 403: ThreatInsight or a blocked network zone) before reading the password; not"
+          + " counted; the org's checks wait and resume once a probe gets through",
+          now.plus(((AuthnOutcome.Blocked) outcome).retryIn())));
       case UNKNOWN -> record(c, day, attemptId, outcome, NO_EFFECTS,
           planned -> new Verdict.Unverified("Okta's answer was missing or ambiguous ("
               + ((AuthnOutcome.Unknown) outcome).reason() + "); counted as a failed attempt for the lockout budget"
@@ -109,16 +119,50 @@ final class AuthnCall {
     };
   }
 
+  private static Verdict.Queue rateLimited(AuthnOutcome.RateLimited limited, Instant now) {
+    return new Verdict.Queue(limited.perUsername()
+        ? "Okta's per-username throttle refused the attempt (HTTP 429: at most 4 sign-ins a second for one username,"
+            + " likely someone else signing in as this user); not counted, queued until its reset"
+        : "Okta rate-limited the attempt (HTTP 429); not counted, queued until the window resets",
+        now.plus(untilReal(limited.retryAfter())));
+  }
+
   /**
-   * The call was given up while it waited for the org's authn limit (the replica is stopping): Okta
-   * saw nothing, so the attempt is RELEASED and the day's count given back, and the check waits,
-   * due at once, for another replica.
+   * Okta saw nothing: the attempt is RELEASED and the day's count given back, and the check waits:
+   * due at once for another replica when this one is stopping, or until Okta's per-username
+   * throttle lets the username go, or until the next probe of an org that refuses our address.
    */
-  private Future<CheckPipeline.Step> notSent(Candidate c, LocalDate day, long attemptId) {
+  private Future<CheckPipeline.Step> notSent(Candidate c, LocalDate day, long attemptId, AuthnOutcome.NotSent why) {
     return attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
         .compose(ignored -> cap.release(c.tenantId(), c.identityId(), day))
-        .map(ignored -> waiting(new Verdict.Queue("not tried yet: the replica deciding it stopped before the call"
-            + " was sent; queued", clock.instant())));
+        .map(ignored -> waiting(waitFor(why, clock.instant())));
+  }
+
+  /** How a check waits when authn would not (or did not) send its call. */
+  static Verdict.Queue waitFor(AuthnOutcome.NotSent notSent, Instant now) {
+    return switch (notSent.why()) {
+      case ABANDONED -> new Verdict.Queue("not tried yet: the replica deciding it stopped before the call was sent;"
+          + " queued", now);
+      case USERNAME_THROTTLED -> new Verdict.Queue("not tried yet: Okta's per-username throttle holds this username"
+          + " back (at most 4 sign-ins a second for one username, likely someone else signing in as this user); queued"
+          + " until its reset", now.plus(notSent.retryIn()));
+      case ORG_BLOCKED -> new Verdict.Queue("not tried yet: Okta refuses authn calls from this service's address"
+          + " (HTTP 403: ThreatInsight or a blocked network zone); the org's checks wait and resume once a probe gets"
+          + " through", now.plus(notSent.retryIn()));
+    };
+  }
+
+  /**
+   * Okta answered without evaluating the password: the call is recorded with what Okta said, but
+   * the attempt stops counting for the check, the day and the budget, and today's Redis
+   * reservation is given back.
+   */
+  private Future<CheckPipeline.Step> notEvaluated(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome,
+      Verdict.Queue wait) {
+    return record(c, day, attemptId, outcome,
+            tx -> attempts.uncount(tx, attemptId, c.work().leaseOwner()).map(Mitigator.Planned.NONE),
+            planned -> wait.result(clock.instant()))
+        .compose(step -> cap.release(c.tenantId(), c.identityId(), day).map(step));
   }
 
   private Future<CheckPipeline.Step> record(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome,

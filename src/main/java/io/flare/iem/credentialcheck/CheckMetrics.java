@@ -73,7 +73,7 @@ final class CheckMetrics {
       skipped.put(reason, decisions(registry, StoredCheck.Outcome.SKIPPED.name(), reason.name()));
     }
     // the results an attempt row can record once Okta answered (or did not)
-    for (String result : List.of("VALID", "INVALID", "LOCKED_OUT", "RATE_LIMITED", "UNKNOWN", "DENIED")) {
+    for (String result : List.of("VALID", "INVALID", "LOCKED_OUT", "RATE_LIMITED", "BLOCKED", "UNKNOWN", "DENIED")) {
       attempts.put(result, Counter.builder("iem.check.authn.attempts")
           .description("authn calls made to check a leaked password, by what Okta answered")
           .tag("result", result).register(registry));

@@ -33,16 +33,18 @@ import java.util.concurrent.TimeUnit;
  * missing counter means a new day or a Redis that lost its data, and is answered "missing".
  *
  * <p><b>Rebuilding.</b> On "missing", the day's count is read from Postgres (every
- * {@code authn_attempts} row of that local day except those marked RELEASED, which never reached
- * Okta) and written with {@code SET NX} and the midnight expiry; then the script runs again. If
- * two replicas rebuild at once, {@code NX} keeps the first and both reserve against it.
+ * {@code authn_attempts} row of that local day except those Okta did not evaluate: RELEASED, never
+ * sent; RATE_LIMITED and BLOCKED, refused before the password was read) and written with
+ * {@code SET NX} and the midnight expiry; then the script runs again. If two replicas rebuild at
+ * once, {@code NX} keeps the first and both reserve against it.
  *
- * <p><b>The invariant</b>, at most {@code cap} authn calls per identity and local day, holds
- * whatever Redis does, because an attempt passes three gates in this order:
+ * <p><b>The invariant</b>, at most {@code cap} authn calls per identity and local day that Okta
+ * evaluated (a 429 or a 403 is recorded, given back here and no longer counted), holds whatever
+ * Redis does, because an attempt passes three gates in this order:
  * <ol>
  *   <li>a Redis reservation (this class), which fails closed: no Redis, no attempt;</li>
  *   <li>the fence: a Postgres transaction that locks the identity's row, counts the day's
- *       non-released attempts, refuses at the cap (and at the lockout budget), and otherwise
+ *       attempts Okta may have evaluated, refuses at the cap (and at the lockout budget), and otherwise
  *       inserts the attempt row (RESERVED) and commits, all before the call;</li>
  *   <li>a confirmation that the Redis counter still exists ({@link #confirm}); if Redis is down or
  *       lost it since the reservation, the row is marked RELEASED and no call is made.</li>

@@ -27,7 +27,7 @@ final class OrgPipelines {
     if (e != null && System.nanoTime() - e.expiresAtNanos() < 0) {
       return Future.succeededFuture(e.pipeline());
     }
-    return org.organization().map(OrgMetadata::pipeline).transform(ar -> {
+    return org.setup().organization().map(OrgMetadata::pipeline).transform(ar -> {
       if (ar.failed()) {
         return Future.succeededFuture(OrgMetadata.Pipeline.UNKNOWN);
       }

@@ -54,7 +54,7 @@ final class AdminRoleDiagnosis {
 
   static Future<Result> run(OktaOrg org, Integration integration) {
     List<String> needs = needs(integration);
-    return org.roleAssignments().transform(ar -> {
+    return org.setup().roleAssignments().transform(ar -> {
       if (ar.failed()) {
         return Future.succeededFuture(unreadable(ar.cause(), needs));
       }
@@ -75,8 +75,8 @@ final class AdminRoleDiagnosis {
     if (role.roleId() == null || role.resourceSetId() == null) {
       return Future.succeededFuture(new Grant(role, Set.of(), false, UserCoverage.ALL));
     }
-    Future<List<String>> permissions = org.customRolePermissions(role.roleId());
-    Future<List<String>> resources = org.resourceSetResources(role.resourceSetId());
+    Future<List<String>> permissions = org.setup().customRolePermissions(role.roleId());
+    Future<List<String>> resources = org.setup().resourceSetResources(role.resourceSetId());
     return Future.join(permissions, resources).transform(ar -> Future.succeededFuture(ar.succeeded()
         ? new Grant(role, Set.copyOf(permissions.result()), true, AdminRoles.userCoverage(resources.result()))
         : new Grant(role, Set.of(), false, UserCoverage.ALL)));

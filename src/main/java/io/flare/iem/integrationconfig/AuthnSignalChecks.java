@@ -62,7 +62,7 @@ final class AuthnSignalChecks {
   }
 
   private static Future<Void> pipeline(OktaOrg org, List<Result> results) {
-    return org.organization().transform(ar -> {
+    return org.setup().organization().transform(ar -> {
       if (ar.failed()) {
         results.add(warn(PIPELINE, "/.well-known/okta-organization could not be read: " + ar.cause().getMessage()
                 + "; checks read each user's blocks before an attempt, as on an Identity Engine org",

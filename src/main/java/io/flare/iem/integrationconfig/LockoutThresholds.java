@@ -1,7 +1,6 @@
 package io.flare.iem.integrationconfig;
 
 import io.flare.iem.okta.OktaClient;
-import io.flare.iem.okta.OktaOrg;
 import io.flare.iem.okta.Usage;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -35,7 +34,7 @@ public final class LockoutThresholds {
     }
     return Future.succeededFuture(integration)
         .map(i -> okta.org(i.oktaDomain(), i.clientId(), Usage.named("lockout-policy")))
-        .compose(OktaOrg::lockoutPolicy)
+        .compose(org -> org.setup().lockoutPolicy())
         .compose(policy -> integrations.setLockoutThreshold(pool, integration.id(), policy.threshold()))
         .onFailure(error -> LOG.atInfo().addKeyValue("tenant", integration.tenantId())
             .log("the password policy could not be read; the lockout threshold last read stays: {}",

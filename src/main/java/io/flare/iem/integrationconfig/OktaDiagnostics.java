@@ -1,5 +1,6 @@
 package io.flare.iem.integrationconfig;
 
+import io.flare.iem.config.IpBlock;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.okta.AccessToken;
 import io.flare.iem.okta.LockoutPolicy;
@@ -41,12 +42,16 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   private final Pool pool;
   private final IntegrationRepository integrations;
   private final URI jwksUrl;
+  private final ThreatInsightChecks threats;
 
-  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl) {
+  /** @param egress the addresses our calls to Okta leave from ({@code IEM_EGRESS_ADDRESSES}; empty: unknown) */
+  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl,
+      List<IpBlock> egress) {
     this.okta = okta;
     this.pool = pool;
     this.integrations = integrations;
     this.jwksUrl = jwksUrl;
+    this.threats = new ThreatInsightChecks(egress);
   }
 
   @Override
@@ -85,7 +90,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(pass(USERS_READ, "okta.users.read is granted"));
         return usersVisible(org, results).compose(v -> manage(org, integration, results))
             .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results))
+            .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
             .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       OktaException e = okta(ar.cause());
@@ -97,7 +102,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
         return manage(org, integration, results).compose(v -> roles(org, integration, results))
             .compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results))
+            .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
             .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
       }
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
@@ -222,7 +227,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   }
 
   private Future<Void> lockout(OktaOrg org, Integration integration, List<Result> results) {
-    return org.lockoutPolicy().transform(ar -> {
+    return org.setup().lockoutPolicy().transform(ar -> {
       if (ar.failed()) {
         results.add(warn(LOCKOUT, "the password policy is not readable: " + ar.cause().getMessage(),
             "Grant okta.policies.read on the app's Okta API Scopes tab so Flare can keep its daily attempts under"
@@ -247,10 +252,20 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     });
   }
 
+  /** Whether Okta refuses our authn calls now, and whether ThreatInsight could. */
+  private Future<Void> threatInsight(OktaOrg org, List<Result> results) {
+    results.add(threats.authnNotBlocked(org));
+    return threats.egressExcluded(org).map(result -> {
+      results.add(result);
+      return null;
+    });
+  }
+
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
     for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
-        LOCKOUT, AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
+        LOCKOUT, ThreatInsightChecks.AUTHN_NOT_BLOCKED, ThreatInsightChecks.EGRESS_EXCLUDED,
+        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }

@@ -1,10 +1,14 @@
 package io.flare.iem.okta;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * What {@code POST /api/v1/authn} said about a username and password (okta-api.md §4). The call is
  * never retried, whatever happened: a retry would spend another failed attempt on the account.
+ * Okta evaluated the password only for {@link Valid}, {@link Invalid} and {@link LockedOut} (and
+ * perhaps for {@link Unknown}); {@link RateLimited} and {@link Blocked} were refused before it, and
+ * {@link NotSent} never left.
  */
 public sealed interface AuthnOutcome {
 
@@ -12,7 +16,7 @@ public sealed interface AuthnOutcome {
    * Which outcome this is, for an exhaustive {@code switch} (Java 17 has no pattern matching over
    * sealed types in {@code switch}; a switch expression over this enum must cover every case).
    */
-  enum Kind { VALID, INVALID, LOCKED_OUT, RATE_LIMITED, UNKNOWN, NOT_SENT, DENIED }
+  enum Kind { VALID, INVALID, LOCKED_OUT, RATE_LIMITED, BLOCKED, UNKNOWN, NOT_SENT, DENIED }
 
   Kind kind();
 
@@ -65,11 +69,32 @@ public sealed interface AuthnOutcome {
     }
   }
 
-  /** 429, or our share of the authn bucket is spent: nothing was learnt. */
-  record RateLimited(Instant retryAfter, String requestId) implements AuthnOutcome {
+  /**
+   * 429: nothing was learnt. {@code perUsername} when it was Okta's per-username throttle (the
+   * username is held back until {@code retryAfter}, the others go on), otherwise the org's authn
+   * bucket. {@code retryAfter} is Okta's reset, in real time.
+   */
+  record RateLimited(Instant retryAfter, String requestId, boolean perUsername) implements AuthnOutcome {
+
+    public RateLimited(Instant retryAfter, String requestId) {
+      this(retryAfter, requestId, false);
+    }
+
     @Override
     public Kind kind() {
       return Kind.RATE_LIMITED;
+    }
+  }
+
+  /**
+   * 403: Okta refuses authn calls from our address (ThreatInsight or a blocked network zone) before
+   * it reads the credentials. The org's authn calls are paused; the next probe may go in
+   * {@code retryIn} (see {@link OktaOrg#authnBlock()}).
+   */
+  record Blocked(Duration retryIn, String requestId) implements AuthnOutcome {
+    @Override
+    public Kind kind() {
+      return Kind.BLOCKED;
     }
   }
 
@@ -81,8 +106,21 @@ public sealed interface AuthnOutcome {
     }
   }
 
-  /** The caller gave the call up while it waited for its turn in the org's authn limit: Okta saw nothing. */
-  record NotSent() implements AuthnOutcome {
+  /**
+   * Okta saw nothing: the caller gave the call up while it waited for its turn in the org's authn
+   * limit ({@link Why#ABANDONED}), Okta's per-username throttle still holds the username back
+   * ({@link Why#USERNAME_THROTTLED}), or the org's authn calls are paused because Okta refuses our
+   * address ({@link Why#ORG_BLOCKED}). It could go in {@code retryIn}.
+   */
+  record NotSent(Why why, Duration retryIn) implements AuthnOutcome {
+
+    /** Why a call was not sent. */
+    public enum Why { ABANDONED, USERNAME_THROTTLED, ORG_BLOCKED }
+
+    public NotSent() {
+      this(Why.ABANDONED, Duration.ZERO);
+    }
+
     @Override
     public Kind kind() {
       return Kind.NOT_SENT;

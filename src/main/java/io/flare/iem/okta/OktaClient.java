@@ -37,7 +37,9 @@ public final class OktaClient {
   private final OktaClientOptions options;
   private final Clock clock;
   private final ConcurrentMap<String, OrgConnection> orgs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AuthnPause> pauses = new ConcurrentHashMap<>();
   private final OktaListener listener;
+  private final Clock pacing;
 
   /**
    * @param web the application's shared client: explicit timeouts, no redirects
@@ -52,7 +54,18 @@ public final class OktaClient {
   /** As above, reporting exchanges and waits to {@code listener} (metrics). */
   public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
       OktaClientOptions options, Clock clock, OktaListener listener) {
+    this(vertx, web, keys, insecureHosts, options, clock, clock, listener);
+  }
+
+  /**
+   * As above, with two clocks: {@code clock} for what Okta checks (token lifetimes, assertion and
+   * proof times, rate-limit resets: real time), {@code pacing} for waits of our own choosing (when
+   * an org that refuses our authn calls is probed again), which follow the service's clock.
+   */
+  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+      OktaClientOptions options, Clock clock, Clock pacing, OktaListener listener) {
     this.listener = listener;
+    this.pacing = pacing;
     this.vertx = vertx;
     this.web = web;
     this.assertion = new ClientAssertion(keys.active());
@@ -66,8 +79,9 @@ public final class OktaClient {
   public OktaOrg org(String oktaDomain, String clientId, Usage usage) {
     OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
     String key = domain.value() + "|" + clientId;
+    AuthnPause pause = pauses.computeIfAbsent(domain.value(), d -> new AuthnPause(d, pacing, listener));
     OrgConnection connection = orgs.computeIfAbsent(key,
-        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock, listener));
+        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock, listener, pause));
     return new OktaOrg(connection, usage);
   }
 
@@ -76,7 +90,10 @@ public final class OktaClient {
     return org(oktaDomain, clientId, Usage.named("default"));
   }
 
-  /** Forgets the cached tokens, nonce and rate-limit state of one org (for example after a config change). */
+  /**
+   * Forgets the cached tokens, nonce and rate-limit state of one org (for example after a config
+   * change). A pause of its authn calls stays: it is about our address, which did not change.
+   */
   public void forget(String oktaDomain, String clientId) {
     OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
     orgs.remove(domain.value() + "|" + clientId);

@@ -2,7 +2,8 @@ package io.flare.iem.okta;
 
 /**
  * Hears what the Okta client does, for metrics: each HTTP exchange, how much of a bucket was left
- * after it, and each wait for the rate limit. Called on event loops: must not block.
+ * after it, each wait for the rate limit, and orgs refusing our authn calls. Called on event loops:
+ * must not block.
  */
 public interface OktaListener {
 
@@ -16,4 +17,7 @@ public interface OktaListener {
 
   /** A request waited {@code millis} for the rate limit (our share, or a 429's reset) before it went. */
   default void waited(Bucket bucket, long millis) {}
+
+  /** Okta started ({@code true}) or stopped ({@code false}) refusing one org's authn calls from our address. */
+  default void authnBlocked(boolean blocked) {}
 }

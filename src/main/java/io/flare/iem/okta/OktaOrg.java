@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,9 +35,9 @@ public final class OktaOrg {
   public static final String UNIVERSAL_LOGOUT = "okta.universalLogout.manage";
   /** The System Log: confirms what a rejected authn meant. */
   public static final String LOGS_READ = "okta.logs.read";
+  public static final String THREAT_INSIGHTS_READ = "okta.threatInsights.read";
+  public static final String NETWORK_ZONES_READ = "okta.networkZones.read";
 
-  /** Pages of an IAM list (a custom role's permissions, a resource set's resources) read at most. */
-  private static final int MAX_IAM_PAGES = 20;
 
   private static final Set<String> VALID_STATES = Set.of("SUCCESS", "MFA_REQUIRED", "MFA_ENROLL", "MFA_CHALLENGE",
       "MFA_ENROLL_ACTIVATE", "PASSWORD_EXPIRED", "PASSWORD_WARN");
@@ -83,14 +84,9 @@ public final class OktaOrg {
         .map(OktaResponse::json);
   }
 
-  /**
-   * {@code GET /.well-known/okta-organization} (public, no credentials): the org's id and whether it
-   * runs Identity Engine or Classic Engine.
-   */
-  public Future<OrgMetadata> organization() {
-    return connection.executeOk(OrgConnection.Call.get(connection.url("/.well-known/okta-organization"),
-            Bucket.OTHER, null), usage)
-        .map(r -> OrgMetadata.parse(r.json()));
+  /** Reads of the org's setup (metadata, admin roles, ThreatInsight, password policies), through this view. */
+  public OrgSetup setup() {
+    return new OrgSetup(connection, usage);
   }
 
   /** An access token for {@code scopes} (cached; see {@link AccessToken}). */
@@ -194,8 +190,23 @@ public final class OktaOrg {
    * As {@link #authn(String, String)}, but given up once {@code abandon} has completed, if the call
    * is still waiting for its turn in the org's authn rate limit (or has not started): the outcome
    * is then {@link AuthnOutcome.NotSent}, and Okta saw nothing. A call already sent is never given up.
+   * Nor is a call sent while Okta's per-username throttle holds the username back, or while the
+   * org's authn calls are paused because Okta refuses our address (one call then goes as the probe,
+   * and those arriving while it is out wait for its answer).
    */
   public Future<AuthnOutcome> authn(String username, String password, Future<?> abandon) {
+    Optional<AuthnOutcome.NotSent> held = authnHeld(username);
+    if (held.isPresent()) {
+      return Future.succeededFuture(held.get());
+    }
+    AuthnPause.Turn turn = connection.pause.turn();
+    if (turn instanceof AuthnPause.Wait wait) {
+      return Future.succeededFuture(new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.ORG_BLOCKED, wait.retryIn()));
+    }
+    if (turn instanceof AuthnPause.AwaitProbe probe) {
+      return probe.answered().compose(v -> authn(username, password, abandon));
+    }
+    boolean probing = turn instanceof AuthnPause.Probe;
     Buffer body = new JsonObject()
         .put("username", username)
         .put("password", password)
@@ -212,11 +223,46 @@ public final class OktaOrg {
         String id = e instanceof OktaException o ? o.requestId() : null;
         return Future.succeededFuture(new AuthnOutcome.Unknown(e.getMessage(), id));
       }
-      return interpret(ar.result());
-    });
+      return interpret(username, ar.result());
+    }).transform(ar -> Future.succeededFuture(paced(ar.succeeded() ? ar.result()
+        : new AuthnOutcome.Unknown(String.valueOf(ar.cause().getMessage()), null), probing)));
   }
 
-  private Future<AuthnOutcome> interpret(OktaResponse r) {
+  /**
+   * The answer authn would give now without sending anything, if any: Okta's per-username
+   * throttle still holds {@code username} back, or the org's authn calls are paused and no probe is
+   * due. Lets a caller wait without first reserving an attempt.
+   */
+  public Optional<AuthnOutcome.NotSent> authnHeld(String username) {
+    long held = connection.holds.heldFor(username);
+    if (held > 0) {
+      return Optional.of(new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.USERNAME_THROTTLED,
+          Duration.ofMillis(held)));
+    }
+    return connection.pause.waiting().map(wait -> new AuthnOutcome.NotSent(AuthnOutcome.NotSent.Why.ORG_BLOCKED,
+        wait));
+  }
+
+  /** Whether Okta refuses this org's authn calls from our address now, since when and until which probe. */
+  public Optional<AuthnBlock> authnBlock() {
+    return connection.pause.state();
+  }
+
+  /** Tells the org's authn pause what a call came back with; a 403 gets its wait until the next probe. */
+  private AuthnOutcome paced(AuthnOutcome outcome, boolean probing) {
+    boolean refused = outcome instanceof AuthnOutcome.Blocked;
+    if (probing) {
+      AuthnOutcome.Kind kind = outcome.kind();
+      boolean evaluated = kind == AuthnOutcome.Kind.VALID || kind == AuthnOutcome.Kind.INVALID
+          || kind == AuthnOutcome.Kind.LOCKED_OUT;
+      Duration wait = connection.pause.probed(outcome.requestId(), evaluated, refused);
+      return refused ? new AuthnOutcome.Blocked(wait, outcome.requestId()) : outcome;
+    }
+    return refused ? new AuthnOutcome.Blocked(connection.pause.refused(outcome.requestId()), outcome.requestId())
+        : outcome;
+  }
+
+  private Future<AuthnOutcome> interpret(String username, OktaResponse r) {
     String id = r.requestId();
     if (r.status() == 200) {
       JsonObject json = r.json();
@@ -232,8 +278,17 @@ public final class OktaOrg {
     }
     if (r.status() == 429) {
       long resetAt = connection.limiter.resetAtLocal(r.headers());
+      boolean perUsername = RateLimiter.perUsername(Bucket.AUTHN, r.headers());
+      if (perUsername) {
+        connection.holds.hold(username, resetAt > 0 ? resetAt : System.currentTimeMillis() + 1_000);
+      }
       return Future.succeededFuture(new AuthnOutcome.RateLimited(
-          resetAt > 0 ? Instant.ofEpochMilli(resetAt) : Instant.now().plusSeconds(60), id));
+          resetAt > 0 ? Instant.ofEpochMilli(resetAt) : Instant.now().plusSeconds(60), id, perUsername));
+    }
+    if (r.status() == 403) {
+      // primary authn needs no token nor permission: a 403 is Okta refusing our address (ThreatInsight,
+      // a block-list zone) before it reads the credentials
+      return Future.succeededFuture(new AuthnOutcome.Blocked(Duration.ZERO, id));
     }
     OktaException failure = r.failure();
     if (r.status() == 401 && "E0000004".equals(failure.errorCode())) {
@@ -313,100 +368,6 @@ public final class OktaOrg {
         connection.url("/oauth2/v1/global-token-revocation"), Bucket.OTHER, Set.of(UNIVERSAL_LOGOUT), () -> body,
         "application/json", OrgConnection.Retries.RATE_LIMITS_ONLY, null);
     return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
-  }
-
-  // ---- admin roles --------------------------------------------------------------------------
-
-  /** This app's admin role assignments: {@code GET /oauth2/v1/clients/{clientId}/roles} ({@code okta.roles.read}). */
-  public Future<List<AdminRoles.Assignment>> roleAssignments() {
-    URI url = connection.url("/oauth2/v1/clients/" + OrgConnection.encode(connection.clientId) + "/roles");
-    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(ROLES_READ)), usage)
-        .map(r -> AdminRoles.assignments(r.jsonArray()));
-  }
-
-  /** The permissions of a custom role: {@code GET /api/v1/iam/roles/{roleId}/permissions}. */
-  public Future<List<String>> customRolePermissions(String roleId) {
-    return iamList("/api/v1/iam/roles/" + OrgConnection.encode(roleId) + "/permissions", "permissions")
-        .map(AdminRoles::permissionLabels);
-  }
-
-  /** What a resource set holds (ORNs or REST URLs): {@code GET /api/v1/iam/resource-sets/{id}/resources}. */
-  public Future<List<String>> resourceSetResources(String resourceSetId) {
-    return iamList("/api/v1/iam/resource-sets/" + OrgConnection.encode(resourceSetId) + "/resources", "resources")
-        .map(items -> items.stream().map(AdminRoles::resource).toList());
-  }
-
-  private Future<List<JsonObject>> iamList(String path, String key) {
-    return iamPages(connection.url(path), key, new ArrayList<>(), 1);
-  }
-
-  private Future<List<JsonObject>> iamPages(URI url, String key, List<JsonObject> items, int page) {
-    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(ROLES_READ)), usage).compose(r -> {
-      AdminRoles.Page read = AdminRoles.page(r.json(), key);
-      items.addAll(read.items());
-      if (read.next() == null || page >= MAX_IAM_PAGES) {
-        return Future.succeededFuture(items);
-      }
-      URI next = url.resolve(read.next());
-      if (!connection.domain.owns(next)) {
-        return Future.failedFuture(new OktaException(OktaException.Kind.DOMAIN_REFUSED, r.status(), null,
-            "the next-page link leaves the integration's Okta domain", List.of(), r.requestId(), null));
-      }
-      return iamPages(next, key, items, page + 1);
-    });
-  }
-
-  // ---- policy -------------------------------------------------------------------------------
-
-  /** Pages of password policies read at most: an org has a handful; a loop of links must end. */
-  static final int MAX_POLICY_PAGES = 50;
-
-  /**
-   * The lockout settings of the active password policies, every page of them (the listing pages
-   * with {@code limit} and {@code after} and {@code Link: rel="next"}, as Okta's other lists do);
-   * needs {@code okta.policies.read}.
-   */
-  public Future<LockoutPolicy> lockoutPolicy() {
-    return passwordPolicies(connection.url("/api/v1/policies?type=PASSWORD"), new JsonArray(), 1)
-        .map(OktaOrg::lockout);
-  }
-
-  private Future<JsonArray> passwordPolicies(URI url, JsonArray read, int page) {
-    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(POLICIES_READ)), usage)
-        .compose(r -> {
-          read.addAll(r.jsonArray());
-          String next = Links.find(r.headers().getAll("Link"), "next");
-          if (next == null || page >= MAX_POLICY_PAGES) {
-            return Future.succeededFuture(read);
-          }
-          URI nextUri = url.resolve(next);
-          if (!connection.domain.owns(nextUri)) {
-            return Future.failedFuture(new OktaException(OktaException.Kind.DOMAIN_REFUSED, r.status(), null,
-                "the next-page link leaves the integration's Okta domain", List.of(), r.requestId(), null));
-          }
-          return passwordPolicies(nextUri, read, page + 1);
-        });
-  }
-
-  static LockoutPolicy lockout(JsonArray policies) {
-    List<LockoutPolicy.Policy> active = new ArrayList<>();
-    for (Object item : policies) {
-      if (!(item instanceof JsonObject p) || !"ACTIVE".equals(p.getString("status", "ACTIVE"))) {
-        continue;
-      }
-      JsonObject lockout = Optional.ofNullable(p.getJsonObject("settings"))
-          .map(s -> s.getJsonObject("password"))
-          .map(s -> s.getJsonObject("lockout"))
-          .orElse(new JsonObject());
-      active.add(new LockoutPolicy.Policy(p.getString("id"), p.getString("name"), p.getInteger("priority", 0),
-          lockout.getInteger("maxAttempts", 0), lockout.getInteger("autoUnlockMinutes", 0),
-          lockout.getBoolean("showLockoutFailures", false)));
-    }
-    active.sort(Comparator.comparingInt(LockoutPolicy.Policy::priority));
-    Integer threshold = active.stream().map(LockoutPolicy.Policy::maxAttempts).filter(m -> m > 0)
-        .min(Integer::compare).orElse(null);
-    boolean show = active.stream().anyMatch(LockoutPolicy.Policy::showLockoutFailures);
-    return new LockoutPolicy(threshold, show, List.copyOf(active));
   }
 
   @Override

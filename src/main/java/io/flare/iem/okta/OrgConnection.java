@@ -27,8 +27,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Everything one org and client id share: the rate limiter, the token cache, the DPoP state, and
- * the one place requests are sent, authorised, counted, retried and classified.
+ * Everything one org and client id share: the rate limiter, the usernames Okta's per-username
+ * throttle holds back, the token cache, the DPoP state, and the one place requests are sent,
+ * authorised, counted, retried and classified; and the org's authn pause (shared by every client
+ * id of the org, see {@link AuthnPause}).
  */
 final class OrgConnection {
 
@@ -44,6 +46,8 @@ final class OrgConnection {
   private final OktaClientOptions options;
   private final Clock clock;
   final RateLimiter limiter;
+  final UsernameHolds holds;
+  final AuthnPause pause;
   private final Map<String, TokenEntry> tokens = new HashMap<>();
   private volatile boolean dpopRequired;
   private volatile String dpopNonce;
@@ -52,7 +56,7 @@ final class OrgConnection {
   private final OktaListener listener;
 
   OrgConnection(Vertx vertx, WebClient web, OktaDomain domain, String clientId, ClientAssertion assertion,
-      DpopProofs dpop, OktaClientOptions options, Clock clock, OktaListener listener) {
+      DpopProofs dpop, OktaClientOptions options, Clock clock, OktaListener listener, AuthnPause pause) {
     this.listener = listener;
     this.vertx = vertx;
     this.web = web;
@@ -63,6 +67,8 @@ final class OrgConnection {
     this.options = options;
     this.clock = clock;
     this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis, listener);
+    this.holds = new UsernameHolds(clock::millis);
+    this.pause = pause;
   }
 
   /** What a request may be sent again for. */

@@ -21,11 +21,28 @@ import java.util.function.LongSupplier;
  * go yet waits in a FIFO queue and is released by a response or by a timer at the window's reset:
  * nothing is dropped and nothing spins. Thread-safe: callers may come from any event loop; each
  * waiter is resumed on its own context.
+ *
+ * <p>What it takes as a bucket's limit: the headers of Okta's per-username authn throttle are not
+ * the bucket's ({@link #perUsername}); within one window the limit never shrinks below what Okta
+ * granted in it; a 429 never lowers it (it grants nothing, and only says "not now"); a lower limit
+ * is taken from the first granted response of a later window. Why "in that window" rather than
+ * "ever": the ceiling may legitimately go down (an admin lowers the app's share of a bucket, or the
+ * org's limit, on Okta's rate-limit dashboard), and a ceiling kept from before would then put the
+ * share's reserve above what Okta grants, so that nothing is ever sent again.
  */
 final class RateLimiter {
 
   /** Margin added to a reset instant, for clock rounding. */
   static final long RESET_MARGIN_MS = 150;
+
+  /**
+   * Okta's per-username authn throttle: "Authenticate the same user: /api/v1/authn, 4 per second"
+   * (developer docs, reference/rl2-limits).
+   */
+  static final int PER_USERNAME_LIMIT = 4;
+
+  /** Okta's windows are a minute; until a bucket shows a shorter one, its next window is assumed this far off. */
+  private static final long LONGEST_WINDOW_MS = 60_000 + RESET_MARGIN_MS;
 
   private final Vertx vertx;
   private final int maxConcurrent;
@@ -66,7 +83,7 @@ final class RateLimiter {
         inFlight--;
         State s = buckets.get(bucket);
         s.inFlight--;
-        if (headers != null) {
+        if (headers != null && !perUsername(bucket, headers)) {
           observe(s, headers, status);
         }
       }
@@ -78,6 +95,8 @@ final class RateLimiter {
     int limit = -1;           // unknown until the first response
     int remaining;
     long resetAt;             // local millis when the current window ends
+    boolean resetGuessed;     // resetAt is one window after the last reset Okta gave, not Okta's word
+    long window;              // the longest time to a reset seen: the window's length, as far as we know
     long blockedUntil;        // local millis: after a 429, nothing goes before this
     int inFlight;
     long timerAt;             // when the pending wake-up timer fires, 0 if none
@@ -152,8 +171,37 @@ final class RateLimiter {
     return OktaException.of(OktaException.Kind.NOT_SENT, "given up while waiting for the rate limit");
   }
 
-  /** Records a 429: nothing more goes in this bucket before its reset. */
+  /**
+   * Whether a response's rate-limit headers describe Okta's per-username throttle on authn rather
+   * than the org's authn bucket. The rule: on {@link Bucket#AUTHN}, an {@code X-Rate-Limit-Limit}
+   * from 1 to {@link #PER_USERNAME_LIMIT}. Okta limits authn for one username to 4 a second
+   * (reference/rl2-limits) and its authn reference shows that throttle's 429 with
+   * {@code X-Rate-Limit-Limit: 1}; the org's authn bucket is per minute and at least 100 (the
+   * smallest figure Okta published, for Integrator Free orgs; rate-limits pages before the Dec
+   * 2025 rewrite), and authn is called without a token, so no app share divides it. A concurrency
+   * 429 reports 0 and is the org's.
+   */
+  static boolean perUsername(Bucket bucket, MultiMap headers) {
+    if (bucket != Bucket.AUTHN) {
+      return false;
+    }
+    String limit = headers.get("X-Rate-Limit-Limit");
+    try {
+      int l = limit == null ? 0 : Integer.parseInt(limit.trim());
+      return l >= 1 && l <= PER_USERNAME_LIMIT;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Records a 429: nothing more goes in this bucket before its reset. A per-username 429 is not
+   * the bucket's: the caller holds that username back instead ({@link UsernameHolds}).
+   */
   void rateLimited(Bucket bucket, MultiMap headers) {
+    if (perUsername(bucket, headers)) {
+      return;
+    }
     synchronized (this) {
       State s = buckets.get(bucket);
       long until = resetAtLocal(headers);
@@ -196,10 +244,13 @@ final class RateLimiter {
       return s.inFlight == 0; // probe one at a time until Okta tells us the limit
     }
     if (now >= s.resetAt) {
-      s.remaining = s.limit; // a new window started
-      s.resetAt = Long.MAX_VALUE;
+      s.remaining = s.limit; // a new window started; it ends one window later, until Okta says otherwise
+      long window = s.window > 0 ? s.window : LONGEST_WINDOW_MS;
+      s.resetAt = s.resetAt + window * Math.max(1, (now - s.resetAt) / window + 1);
+      s.resetGuessed = true;
     }
-    double reserve = s.limit * (1.0 - share);
+    // a share smaller than one request still sends one per window, once nothing of it was spent
+    double reserve = Math.min(s.limit * (1.0 - share), s.limit - 1.0);
     return s.remaining - s.inFlight - 1 >= reserve - 1e-9;
   }
 
@@ -222,11 +273,15 @@ final class RateLimiter {
       s.blockedUntil = Math.max(s.blockedUntil, resetAt);
       return;
     }
-    boolean newWindow = s.limit < 0 || s.resetAt == Long.MAX_VALUE || resetAt > s.resetAt + 500;
-    s.limit = l;
+    long now = clock.getAsLong();
+    s.window = Math.min(LONGEST_WINDOW_MS, Math.max(s.window, resetAt - now));
+    boolean newWindow = s.limit < 0 || s.resetGuessed || resetAt > s.resetAt + 500;
+    // never below what Okta granted in this window; a 429 grants nothing and never lowers it
+    s.limit = s.limit < 0 || (newWindow && status != 429) ? l : Math.max(s.limit, l);
     if (newWindow) {
       s.remaining = r;
       s.resetAt = resetAt;
+      s.resetGuessed = false;
     } else {
       s.remaining = Math.min(s.remaining, r);
       s.resetAt = Math.max(s.resetAt, resetAt);
@@ -282,8 +337,8 @@ final class RateLimiter {
           listener.waited(e.getKey(), waited);
           resumes.add(() -> w.context.runOnContext(v -> w.promise.complete(p)));
         }
-        if (!s.queue.isEmpty()) {
-          long wake = Math.max(s.blockedUntil, s.limit >= 0 && s.resetAt != Long.MAX_VALUE ? s.resetAt : 0);
+        if (!s.queue.isEmpty()) { // those still waiting are woken at the window's reset, or when the 429 wait ends
+          long wake = Math.max(s.blockedUntil, s.limit >= 0 ? s.resetAt : 0);
           if (wake > now && (s.timerAt == 0 || s.timerAt > wake || s.timerAt <= now)) {
             s.timerAt = wake;
             earliest = Math.min(earliest, wake);

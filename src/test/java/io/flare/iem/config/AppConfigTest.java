@@ -113,6 +113,19 @@ class AppConfigTest {
   }
 
   @Test
+  void egress_addresses_are_ips_or_cidrs_and_each_bad_one_is_named() {
+    Map<String, String> env = production();
+    assertThat(AppConfig.fromEnv(env).okta().egressAddresses()).isEmpty();
+    env.put("IEM_EGRESS_ADDRESSES", " 203.0.113.7, 198.51.100.0/24 ,2001:db8::/48,,");
+    assertThat(AppConfig.fromEnv(env).okta().egressAddresses()).extracting(IpBlock::text)
+        .containsExactly("203.0.113.7", "198.51.100.0/24", "2001:db8::/48");
+    env.put("IEM_EGRESS_ADDRESSES", "203.0.113.7,okta-egress.flare.io,10.0.0.0/33");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
+        .containsExactly("IEM_EGRESS_ADDRESSES: 'okta-egress.flare.io' is not an IP address, a CIDR or a range of"
+            + " addresses", "IEM_EGRESS_ADDRESSES: '10.0.0.0/33' has no valid prefix length (0 to 32)");
+  }
+
+  @Test
   void redis_url_must_be_a_redis_url() {
     Map<String, String> env = production();
     env.put("IEM_REDIS_URL", "http://redis:6379");

@@ -84,9 +84,11 @@ public final class DevMode implements AutoCloseable {
             .clientId(DEMO_CLIENT_ID)
             .jwksUrl(jwks)
             .emailDomain("demo.example")
-            // an Identity Engine org whose app may read the System Log: every TestIntegration check passes
+            // an Identity Engine org whose app may read the System Log, ThreatInsight and network
+            // zones: every TestIntegration check passes
             .identityEngine(true)
-            .scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.logs.read"))
+            .scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.logs.read",
+                "okta.threatInsights.read", "okta.networkZones.read"))
         .map(sim -> {
           addDemoUsers(sim);
           simulator = sim;

@@ -57,7 +57,7 @@ class TestIntegrationTest {
   void goodSetup() {
     sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json")
         .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.roles.read",
-            "okta.universalLogout.manage", "okta.logs.read")
+            "okta.universalLogout.manage", "okta.logs.read", "okta.threatInsights.read", "okta.networkZones.read")
         .adminRole(SimApp.AdminRole.SUPER_ADMIN).noResourceSet().requireDpop(false).rejectDpopNonces(false);
     sim.universalLogoutOffered(true);
     sim.lockoutPolicy(10, false);
@@ -89,7 +89,7 @@ class TestIntegrationTest {
     response.getChecksList().forEach(c -> checks.put(c.getName(), c));
     assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "users_read_granted",
         "users_visible", "users_manage_granted", "admin_role_permissions", "universal_logout_available",
-        "lockout_policy", "logs_read_granted", "org_pipeline");
+        "lockout_policy", "authn_not_blocked", "threatinsight_egress_excluded", "logs_read_granted", "org_pipeline");
     assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
     return checks;
   }
@@ -355,6 +355,15 @@ class TestIntegrationTest {
   void dpop_required_but_failing() {
     sim.app().requireDpop(true).rejectDpopNonces(true);
     assertFails(test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("token_obtained"), "DPoP");
+  }
+
+  @Test
+  void threatinsight_scope_missing_warns_and_does_not_fail() {
+    sim.app().revokeScopes("okta.threatInsights.read");
+    IntegrationCheck threats = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY))
+        .get("threatinsight_egress_excluded");
+    assertThat(threats.getResult()).isEqualTo(TestResult.TEST_RESULT_WARN);
+    assertThat(threats.getRemedy()).contains("okta.threatInsights.read");
   }
 
   @Test

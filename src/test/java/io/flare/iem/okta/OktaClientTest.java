@@ -295,7 +295,7 @@ class OktaClientTest {
   @Test
   void lockout_policy_is_read_when_policies_read_is_granted() {
     sim.lockoutPolicy(7, true);
-    LockoutPolicy policy = Await.result(org(Usage.named("diag")).lockoutPolicy());
+    LockoutPolicy policy = Await.result(org(Usage.named("diag")).setup().lockoutPolicy());
     assertThat(policy.threshold()).isEqualTo(7);
     assertThat(policy.showLockoutFailures()).isTrue();
   }
@@ -320,7 +320,7 @@ class OktaClientTest {
           assertThat(e.errorCode()).isEqualTo("E0000006");
         });
     sim.app().revokeScopes(OktaOrg.POLICIES_READ);
-    assertThatThrownBy(() -> Await.result(org.lockoutPolicy()))
+    assertThatThrownBy(() -> Await.result(org.setup().lockoutPolicy()))
         .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.INVALID_SCOPE));
     OktaOrg stranger = okta.org(sim.baseUrl(), "0oaUnknownClient00001", Usage.named("x"));
     assertThatThrownBy(() -> Await.result(stranger.token(Set.of(OktaOrg.USERS_READ))))

@@ -135,9 +135,9 @@ class SystemLogTest {
 
   @Test
   void the_org_pipeline_is_read_from_its_public_metadata() {
-    assertThat(Await.result(org.organization()).pipeline()).isEqualTo(OrgMetadata.Pipeline.CLASSIC);
+    assertThat(Await.result(org.setup().organization()).pipeline()).isEqualTo(OrgMetadata.Pipeline.CLASSIC);
     sim.identityEngine(true);
-    OrgMetadata metadata = Await.result(org.organization());
+    OrgMetadata metadata = Await.result(org.setup().organization());
     assertThat(metadata.pipeline()).isEqualTo(OrgMetadata.Pipeline.IDENTITY_ENGINE);
     assertThat(metadata.id()).startsWith("00o");
   }

@@ -25,9 +25,10 @@ import java.util.function.Predicate;
  * A faithful, in-process Okta org for tests, benchmarks and dev mode: a Vert.x HTTP server at the
  * root path speaking Okta's contract (okta-api.md §9) — the org authorization server's token
  * endpoint with {@code private_key_jwt} and DPoP, {@code /api/v1/users} with paging, filters and
- * search, {@code /api/v1/authn} with a lockout policy and a sign-on policy, lifecycle calls, sessions,
- * password policies, the System Log of authn, Identity Engine user blocks, the org's metadata
- * ({@code /.well-known/okta-organization}), rate limits and fault injection.
+ * search, {@code /api/v1/authn} with a lockout policy, its per-username throttle and a sign-on
+ * policy, lifecycle calls, sessions, password policies, the System Log of authn, Identity Engine user
+ * blocks, the org's metadata ({@code /.well-known/okta-organization}), ThreatInsight and network
+ * zones, rate limits and fault injection.
  *
  * <p>Users are generated from (seed, index), so a million-user org costs no memory until users are
  * changed; changed, added and deleted users are kept as overlays. Every user has a known password
@@ -163,6 +164,7 @@ public final class OktaSimulator {
   final String apiToken;
   final SimFaults faults = new SimFaults(this);
   final SimCounters counters = new SimCounters(this);
+  final SimThreatInsight threatInsight;
   final EnumMap<SimBucket, Integer> limits = new EnumMap<>(SimBucket.class);
   final SimSystemLog systemLog = new SimSystemLog(this);
   final SimSignOnPolicy signOnPolicy = new SimSignOnPolicy(this);
@@ -206,6 +208,7 @@ public final class OktaSimulator {
     first.adminRole(options.role);
     first.dpopRequired = options.dpopRequired;
     apps.put(first.clientId, first);
+    this.threatInsight = new SimThreatInsight(this);
     this.server = new SimServer(this);
   }
 
@@ -527,6 +530,11 @@ public final class OktaSimulator {
 
   public SimCounters counters() {
     return counters;
+  }
+
+  /** ThreatInsight and network zones: its configuration, and the switch that blocks the service's address. */
+  public SimThreatInsight threatInsight() {
+    return threatInsight;
   }
 
   /** Moves the simulator's clock (tokens, assertions, proofs, auto-unlock) forward. */

@@ -179,6 +179,9 @@ final class SimServer {
         roles.handle(req);
       } else if (path.equals(SimUniversalLogout.PATH)) {
         universalLogout.handle(req, body);
+      } else if (SimThreatInsight.serves(path)) {
+        count(req, pattern(req.method(), path));
+        sim.threatInsight.handle(this, req);
       } else if (path.startsWith("/api/v1/")) {
         count(req, pattern(req.method(), path));
         management(req, body);
@@ -840,7 +843,7 @@ final class SimServer {
     }
   }
 
-  private static String challenge(String scheme, String base, String scope, OktaErrors.OAuth error, String resource) {
+  static String challenge(String scheme, String base, String scope, OktaErrors.OAuth error, String resource) {
     return scheme + (scheme.equals("DPoP") ? " algs=\"RS256 RS384 RS512 ES256 ES384 ES512\"," : "")
         + " authorization_uri=\"" + base + "/oauth2/v1/authorize\", realm=\"" + base + "\", scope=\"" + scope
         + "\", error=\"" + error.error() + "\", error_description=\"" + error.description() + "\", resource=\""
@@ -864,7 +867,7 @@ final class SimServer {
     return true;
   }
 
-  private boolean tokensBound(Principal p) {
+  boolean tokensBound(Principal p) {
     return p.app != null && p.app.dpopRequired;
   }
 
@@ -1318,8 +1321,22 @@ final class SimServer {
       apiError(req, OktaErrors.AUTHENTICATION_FAILED, null, List.of(), null);
       return;
     }
+    boolean blocked;
     synchronized (sim) {
       sim.counters.authn(username);
+      blocked = sim.threatInsight.blocks(req.remoteAddress().hostAddress());
+    }
+    if (blocked) {
+      sim.threatInsight.refuse(this, req);
+      return;
+    }
+    synchronized (sim) {
+      // Okta allows 4 authn requests a second for one username ("Authenticate the same user:
+      // /api/v1/authn, 4 per second", developer docs reference/rl2-limits) and answers the rest 429
+      // E0000047. Its headers describe that throttle, not the org's authn bucket: the authn
+      // reference's own 429 example carries X-Rate-Limit-Limit: 1, X-Rate-Limit-Remaining: 0 and a
+      // reset in epoch seconds, which is what we send. The request never reaches the org's bucket
+      // nor the password check.
       long second = System.currentTimeMillis() / 1000;
       int[] perUser = perUserAuthn.computeIfAbsent(username.toLowerCase(Locale.ROOT), k -> new int[] {0, 0});
       if (perUser[1] != (int) second) {
@@ -1328,7 +1345,7 @@ final class SimServer {
       }
       if (++perUser[0] > 4) {
         sim.counters.record429();
-        headers.put("x-rate-limit-limit", "4");
+        headers.put("x-rate-limit-limit", "1");
         headers.put("x-rate-limit-remaining", "0");
         headers.put("x-rate-limit-reset", Long.toString(second + 1));
         apiError(req, OktaErrors.RATE_LIMITED, null, List.of(), headers);
