@@ -70,6 +70,8 @@ class WhoDidItTest {
         RejectMitigationRequest.newBuilder().setTenantId(manual.tenant)
             .setMitigationId(c.getMitigation().getMitigationId()).setActor("Alice (SOC)").build()));
 
+    assertThat(approve).as("approval refused").isNotNull();
+    assertThat(reject).as("rejection refused").isNotNull();
     for (StatusRuntimeException refused : List.of(approve, reject)) {
       assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(refused.getStatus().getDescription()).contains("iem.mitigations.approve");
