@@ -129,7 +129,9 @@ class WhoDidItTest {
     assertThat(queued.getOutcome()).as(queued.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_THROTTLED);
 
     automated.clock.advance(Duration.ofDays(1)); // the next local day: a worker takes the check up
-    CredentialCheck decided = automated.awaitCheck(queued.getCheckId(), CheckHarness::decided);
+    // the decision is stored first, then the AUTOMATED mitigation applied: wait for both
+    CredentialCheck decided = automated.awaitCheck(queued.getCheckId(), c -> CheckHarness.decided(c)
+        && c.hasMitigation() && c.getMitigation().getState() != MitigationState.MITIGATION_STATE_PENDING_APPROVAL);
 
     assertThat(decided.getOutcome()).as(decided.getDetail()).isEqualTo(CheckOutcome.CHECK_OUTCOME_VALID);
     assertThat(decided.getMitigation().getState()).isEqualTo(MitigationState.MITIGATION_STATE_APPLIED);
