@@ -183,7 +183,8 @@ public final class App {
         .compose(workerId -> {
           deployments.add(workerId);
           return CallerAuth.verifier(vertx, config)
-              .map(verifier -> verifier.<GrpcEdge.Gate>map(AuthGate::new).orElseGet(OpenGate::new));
+              .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
+                  .orElseGet(OpenGate::new));
         })
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,

@@ -6,7 +6,6 @@ import io.flare.iem.grpc.ReflectionGate;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -89,21 +88,14 @@ final class GrpcVerticle extends VerticleBase {
   private void measured(HttpServerRequest request, GrpcServer grpc) {
     long started = System.nanoTime();
     String path = request.path();
-    boolean[] recorded = new boolean[1];
     HttpServerResponse response = request.response();
-    Handler<Void> record = ignored -> {
-      if (!recorded[0]) {
-        recorded[0] = true;
-        String code = response.trailers().get("grpc-status");
-        if (code == null) {
-          code = response.headers().get("grpc-status");
-        }
-        metrics.grpcCall(path, response.ended() ? statusName(code) : "CANCELLED", System.nanoTime() - started);
+    GrpcEdge.serve(grpc, request, () -> {
+      String code = response.trailers().get("grpc-status");
+      if (code == null) {
+        code = response.headers().get("grpc-status");
       }
-    };
-    response.endHandler(record);
-    response.closeHandler(record);
-    grpc.handle(request);
+      metrics.grpcCall(path, response.ended() ? statusName(code) : "CANCELLED", System.nanoTime() - started);
+    });
   }
 
   private static String statusName(String code) {

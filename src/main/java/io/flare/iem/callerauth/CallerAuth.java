@@ -25,7 +25,7 @@ public final class CallerAuth {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallerAuth.class);
   static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
-  static final Duration MAX_KEY_AGE = Duration.ofMinutes(10);
+  static final Duration MAX_KEY_AGE = CallerAuthConfig.KEYS_REFRESH_INTERVAL;
   private static final int FETCH_TIMEOUT_MS = 5_000;
 
   private CallerAuth() {}
@@ -40,11 +40,13 @@ public final class CallerAuth {
       return Future.succeededFuture(Optional.empty());
     }
     CallerAuthConfig auth = config.callerAuth().get();
-    IssuerKeys keys = new IssuerKeys(source(vertx, auth.jwks()), Clock.systemUTC(), MIN_REFRESH_INTERVAL, MAX_KEY_AGE);
+    IssuerKeys keys = new IssuerKeys(source(vertx, auth.jwks()), Clock.systemUTC(), MIN_REFRESH_INTERVAL, MAX_KEY_AGE,
+        auth.maxStaleness());
     return keys.load()
         .map(loaded -> {
           LOG.atInfo().addKeyValue("issuer", auth.issuer()).addKeyValue("audience", auth.audience())
               .addKeyValue("jwks", auth.jwks().toString()).addKeyValue("issuer_keys", loaded.size())
+              .addKeyValue("jwks_max_staleness_seconds", auth.maxStaleness().toSeconds())
               .log("caller auth on: bearer tokens are required");
           return Optional.of(new TokenVerifier(keys, auth, Clock.systemUTC()));
         })
@@ -59,7 +61,11 @@ public final class CallerAuth {
     return urlSource(vertx, jwks.url().orElseThrow());
   }
 
-  /** Reads the file again on every refresh, so a rotated Kubernetes Secret is picked up. */
+  /**
+   * Reads the file again on every refresh, so a rotated Kubernetes Secret is picked up; a file that
+   * cannot be read (or parsed) is treated as an issuer that cannot be reached: the keys we had are
+   * used up to the staleness bound, then calls are refused.
+   */
   static IssuerKeys.Source fileSource(Vertx vertx, Path file) {
     String path = file.toAbsolutePath().toString();
     return new IssuerKeys.Source() {

@@ -13,8 +13,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The token issuer's public keys, cached. They are read again when a token names a key we do not
  * have (the issuer rotated), at most once per {@code minRefreshInterval} so that forged key ids
- * cannot hammer the issuer, and in the background once they are older than {@code maxAge}.
- * Thread-safe: one instance serves every event loop.
+ * cannot hammer the issuer, and once they are older than {@code maxAge} (the refresh interval): the
+ * call that finds them that old waits for the fresh read, and the read replaces the whole set, so
+ * a key the issuer removed stops verifying within one refresh interval, even while tokens naming
+ * it are remembered. A read that fails keeps the keys we had, but only until {@code maxStaleness}
+ * after the last good read: past that, keys are refused ({@link Failure.Unavailable}, the caller
+ * is not at fault) rather than trusted on an old set. A file source follows the same rule: it is
+ * read again on the same schedule. Thread-safe: one instance serves every event loop.
  */
 public final class IssuerKeys {
 
@@ -34,17 +39,23 @@ public final class IssuerKeys {
   private final Clock clock;
   private final Duration minRefreshInterval;
   private final Duration maxAge;
+  private final Duration maxStaleness;
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
   private final Object lock = new Object();
   private Future<JWKSet> inFlight;
   private long lastAttemptMillis = Long.MIN_VALUE;
   private volatile int fetches;
 
-  public IssuerKeys(Source source, Clock clock, Duration minRefreshInterval, Duration maxAge) {
+  /**
+   * @param maxAge the refresh interval: keys older than this are read again before they are used
+   * @param maxStaleness how long after the last good read keys may still be used while reads fail
+   */
+  public IssuerKeys(Source source, Clock clock, Duration minRefreshInterval, Duration maxAge, Duration maxStaleness) {
     this.source = source;
     this.clock = clock;
     this.minRefreshInterval = minRefreshInterval;
     this.maxAge = maxAge;
+    this.maxStaleness = maxStaleness;
   }
 
   /** Loads the keys for the first time; fails when they cannot be read or parsed. */
@@ -52,27 +63,39 @@ public final class IssuerKeys {
     return refresh(Refresh.NOW);
   }
 
-  /** The cached keys (loading them if none are cached yet); starts a background refresh when stale. */
+  /**
+   * The cached keys while they are younger than the refresh interval; else (and when none are
+   * cached yet) the keys read again now. When that read fails, the keys we had while they are
+   * within the staleness bound, else {@link Failure.Unavailable}.
+   */
   public Future<JWKSet> keys() {
     Snapshot snapshot = current.get();
-    if (snapshot == null) {
-      return refresh(Refresh.UNLESS_RECENT).recover(error -> unavailable());
+    if (snapshot != null && clock.millis() - snapshot.fetchedAtMillis() <= maxAge.toMillis()) {
+      return Future.succeededFuture(snapshot.keys());
     }
-    if (clock.millis() - snapshot.fetchedAtMillis() > maxAge.toMillis()) {
-      refresh(Refresh.UNLESS_RECENT);
-    }
-    return Future.succeededFuture(snapshot.keys());
+    return refresh(Refresh.UNLESS_RECENT).recover(error -> usable());
   }
 
   /**
    * Keys again after a token named a key we lack: a fresh read, unless one happened within the
-   * minimum refresh interval, in which case the cached keys.
+   * minimum refresh interval, in which case the cached keys (within the staleness bound).
    */
   public Future<JWKSet> refreshForUnknownKey() {
-    return refresh(Refresh.UNLESS_RECENT).recover(error -> {
-      Snapshot snapshot = current.get();
-      return snapshot == null ? unavailable() : Future.succeededFuture(snapshot.keys());
-    });
+    return refresh(Refresh.UNLESS_RECENT).recover(error -> usable());
+  }
+
+  /** The keys we have, unless the last good read is older than the staleness bound (or there is none). */
+  private Future<JWKSet> usable() {
+    Snapshot snapshot = current.get();
+    if (snapshot == null) {
+      return unavailable();
+    }
+    if (clock.millis() - snapshot.fetchedAtMillis() > maxStaleness.toMillis()) {
+      return Future.failedFuture(new Failure.Unavailable("CALLER_KEYS_STALE", "the token issuer's keys could not be"
+          + " read again for longer than " + maxStaleness.toSeconds() + " seconds; calls are refused until they"
+          + " are; retry later", null));
+    }
+    return Future.succeededFuture(snapshot.keys());
   }
 
   /** How many times the source was read; for tests and diagnostics. */
@@ -92,7 +115,8 @@ public final class IssuerKeys {
       Snapshot snapshot = current.get();
       boolean recent = lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < minRefreshInterval.toMillis();
       if (when == Refresh.UNLESS_RECENT && recent) {
-        return snapshot != null ? Future.succeededFuture(snapshot.keys()) : unavailable();
+        return snapshot != null && now - snapshot.fetchedAtMillis() <= maxAge.toMillis()
+            ? Future.succeededFuture(snapshot.keys()) : usable();
       }
       lastAttemptMillis = now;
       fetches++;

@@ -69,6 +69,15 @@ public final class TokenVerifier {
 
   /** The caller the token speaks for, or a failed future with {@link Failure.Unauthenticated}. */
   public Future<Caller> verify(String token) {
+    return authenticate(token).map(Authenticated::caller);
+  }
+
+  /**
+   * The caller the token speaks for and until when: a failed future with
+   * {@link Failure.Unauthenticated} when the token is not good, or with {@link Failure.Unavailable}
+   * when the issuer's keys cannot be trusted now (see {@link IssuerKeys}).
+   */
+  public Future<Authenticated> authenticate(String token) {
     Verified known = token == null ? null : remembered.get(token);
     if (known != null) {
       return keys.keys().compose(set -> {
@@ -77,7 +86,7 @@ public final class TokenVerifier {
           return verifyFully(token);
         }
         try {
-          return Future.succeededFuture(timely(known));
+          return Future.succeededFuture(authenticated(timely(known)));
         } catch (Failure.Unauthenticated e) {
           remembered.remove(token, known);
           return Future.failedFuture(e);
@@ -87,7 +96,7 @@ public final class TokenVerifier {
     return verifyFully(token);
   }
 
-  private Future<Caller> verifyFully(String token) {
+  private Future<Authenticated> verifyFully(String token) {
     SignedJWT jwt;
     try {
       jwt = parse(token);
@@ -103,7 +112,7 @@ public final class TokenVerifier {
             remembered.clear(); // more live tokens than callers plausibly hold: start over
           }
           remembered.put(token, verified);
-          return verified.caller();
+          return authenticated(verified);
         });
   }
 
@@ -180,10 +189,14 @@ public final class TokenVerifier {
     return new Verified(caller(claims), set, exp.toInstant(), notBefore);
   }
 
-  /** A remembered token's caller, if the token is still within its validity. */
-  private Caller timely(Verified token) {
+  /** A remembered token, if it is still within its validity. */
+  private Verified timely(Verified token) {
     checkTime(token.expires(), token.notBefore());
-    return token.caller();
+    return token;
+  }
+
+  private Authenticated authenticated(Verified token) {
+    return new Authenticated(token.caller(), token.expires().plus(clockSkew));
   }
 
   /** Throws unless now is within [nbf, exp], with the clock skew either side. */

@@ -62,7 +62,11 @@ final class CheckIntake {
     this.intakes = checks.intakeBatcher(pool);
   }
 
-  /** Records and decides a leaked credential; returns the check as decided so far. */
+  /**
+   * Records and decides a leaked credential for the caller {@code actor} (its verified identity,
+   * stored with the check: rows written later, by a worker too, name it); returns the check as
+   * decided so far.
+   */
   Future<StoredCheck> check(Input in, String actor) {
     return contexts.get(in.tenantId())
         .compose(context -> {
@@ -102,7 +106,7 @@ final class CheckIntake {
     String detail = "no synced identity has this login or email";
     CheckRepository.NewCheck notFound = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
         in.requestId(), in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), null, null,
-        StoredCheck.Outcome.NOT_FOUND, detail, null, null, 0, now, now);
+        StoredCheck.Outcome.NOT_FOUND, detail, null, null, 0, now, now, actor);
     return checks.intake(intakes, notFound).compose(intake -> {
       if (intake.existing().isPresent()) {
         return Future.succeededFuture(intake.existing().get());
@@ -136,7 +140,7 @@ final class CheckIntake {
     CheckRepository.NewCheck row = new CheckRepository.NewCheck(id, in.tenantId(), identityId, in.username(),
         in.requestId(), in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), fingerprint,
         vault.seal(id, in.password()), StoredCheck.Outcome.PENDING, detail, now, inlineOwner,
-        settings.leaseSeconds(), now, null);
+        settings.leaseSeconds(), now, null, actor);
     return checks.insert(pool, row).compose(inserted -> {
       if (!inserted) {
         return existingAfterConflict(in, identityId, fingerprint);

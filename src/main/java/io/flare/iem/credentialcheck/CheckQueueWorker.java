@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckQueueWorker extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckQueueWorker.class);
+  /** The actor of a check received before submitters were recorded. */
+  static final String UNRECORDED_SUBMITTER = "unrecorded";
 
   private final Pool pool;
   private final CheckRepository checks;
@@ -187,7 +189,9 @@ public final class CheckQueueWorker extends VerticleBase {
           })
           .mapEmpty();
     }
-    return pipeline.decide(new CheckPipeline.Work(check, password, claimed.fingerprint(), owner, "system",
+    // the rows this decision writes name the caller who submitted the check, not the worker
+    String submitter = claimed.submittedBy() != null ? claimed.submittedBy() : UNRECORDED_SUBMITTER;
+    return pipeline.decide(new CheckPipeline.Work(check, password, claimed.fingerprint(), owner, submitter,
             CheckPipeline.Mode.WORKER, abandon))
         .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
             .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));

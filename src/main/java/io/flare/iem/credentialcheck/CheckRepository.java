@@ -73,8 +73,8 @@ final class CheckRepository {
       ), inserted AS (
         INSERT INTO credential_checks (check_id, tenant_id, identity_id, username, request_id, leak_id, leak_source,
                                        leak_source_kind, leaked_time, outcome, detail, create_time, decide_time,
-                                       update_time)
-        SELECT $4, $1, NULL, $2, $3, $5, $6, $7, $8, 'NOT_FOUND', $9, $10, $10, now()
+                                       update_time, submitted_by)
+        SELECT $4, $1, NULL, $2, $3, $5, $6, $7, $8, 'NOT_FOUND', $9, $10, $10, now(), $11
         WHERE NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM matched)
         ON CONFLICT DO NOTHING
         RETURNING check_id
@@ -88,10 +88,10 @@ final class CheckRepository {
       INSERT INTO credential_checks (check_id, tenant_id, identity_id, username, request_id, leak_id, leak_source,
                                      leak_source_kind, leaked_time, password_fingerprint, password_ciphertext,
                                      outcome, detail, next_attempt_time, lease_owner, lease_expire_time,
-                                     create_time, decide_time, update_time)
+                                     create_time, decide_time, update_time, submitted_by)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text,
               CASE WHEN $15::text IS NULL THEN NULL ELSE now() + make_interval(secs => $16) END,
-              $17, $18, now())
+              $17, $18, now(), $19)
       ON CONFLICT DO NOTHING
       RETURNING check_id
       """;
@@ -107,7 +107,7 @@ final class CheckRepository {
           ORDER BY next_attempt_time
           LIMIT $4
           FOR UPDATE SKIP LOCKED)
-      RETURNING\s""" + CHECK_COLUMNS + ", c.password_fingerprint, c.password_ciphertext";
+      RETURNING\s""" + CHECK_COLUMNS + ", c.password_fingerprint, c.password_ciphertext, c.submitted_by";
 
   private static final String UNCLAIM = """
       UPDATE credential_checks SET lease_owner = NULL, lease_expire_time = NULL
@@ -153,14 +153,20 @@ final class CheckRepository {
   private static final OffsetDateTime END_OF_TIME = OffsetDateTime.of(9999, 12, 31, 0, 0, 0, 0, ZoneOffset.UTC);
   private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
-  /** A waiting check taken by a worker, with its fingerprint and sealed password. */
-  record Claimed(StoredCheck check, byte[] fingerprint, byte[] sealedPassword) {}
+  /**
+   * A waiting check taken by a worker, with its fingerprint, sealed password and the verified
+   * identity of the caller who submitted it (null for a check received before it was recorded).
+   */
+  record Claimed(StoredCheck check, byte[] fingerprint, byte[] sealedPassword, String submittedBy) {}
 
-  /** A check to insert; {@code leaseOwner} holds it for inline processing (null for none). */
+  /**
+   * A check to insert; {@code leaseOwner} holds it for inline processing (null for none);
+   * {@code submittedBy} is the verified identity of the caller who submitted it.
+   */
   record NewCheck(UUID id, String tenantId, UUID identityId, String username, String requestId, String leakId,
       String leakSource, String leakSourceKind, Instant leakedTime, byte[] fingerprint, byte[] sealed,
       StoredCheck.Outcome outcome, String detail, Instant nextAttempt, String leaseOwner, int leaseSeconds,
-      Instant createTime, Instant decideTime) {}
+      Instant createTime, Instant decideTime, String submittedBy) {}
 
   /** What the check's row becomes after a decision step. */
   record Result(StoredCheck.Outcome outcome, StoredCheck.SkipReason skipReason, String detail, Instant nextAttempt,
@@ -212,7 +218,7 @@ final class CheckRepository {
   Future<Intake> intake(StatementBatcher intakes, NewCheck notFound) {
     return intakes.execute(Tuple.from(new Object[] {notFound.tenantId(), notFound.username(), notFound.requestId(),
             notFound.id(), notFound.leakId(), notFound.leakSource(), notFound.leakSourceKind(),
-            utc(notFound.leakedTime()), notFound.detail(), utc(notFound.createTime())}))
+            utc(notFound.leakedTime()), notFound.detail(), utc(notFound.createTime()), notFound.submittedBy()}))
         .map(rows -> {
           Row row = rows.iterator().next();
           Optional<StoredCheck> existing = row.getUUID("check_id") == null ? Optional.empty()
@@ -228,7 +234,8 @@ final class CheckRepository {
             n.leakId(), n.leakSource(), n.leakSourceKind(), utc(n.leakedTime()),
             n.fingerprint() == null ? null : Buffer.buffer(n.fingerprint()),
             n.sealed() == null ? null : Buffer.buffer(n.sealed()), n.outcome().name(), n.detail(),
-            utc(n.nextAttempt()), n.leaseOwner(), n.leaseSeconds(), utc(n.createTime()), utc(n.decideTime())}))
+            utc(n.nextAttempt()), n.leaseOwner(), n.leaseSeconds(), utc(n.createTime()), utc(n.decideTime()),
+            n.submittedBy()}))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -244,7 +251,7 @@ final class CheckRepository {
         .map(rows -> {
           List<Claimed> out = new ArrayList<>(rows.size());
           rows.forEach(row -> out.add(new Claimed(check(row), bytes(row.getBuffer("password_fingerprint")),
-              bytes(row.getBuffer("password_ciphertext")))));
+              bytes(row.getBuffer("password_ciphertext")), row.getString("submitted_by"))));
           return out;
         });
   }

@@ -1,5 +1,6 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.grpc.Fields;
@@ -78,11 +79,11 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
 
   @Override
   public Future<CheckCredentialResponse> checkCredential(CheckCredentialRequest request) {
-    String actor = CallContext.caller().subject();
+    Caller caller = CallContext.caller();
     return Future.succeededFuture(request)
         .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
             Fields.requestId("request_id", r.getRequestId())))
-        .compose(in -> intake.check(in, actor))
+        .compose(in -> intake.check(in, submitter(caller, in)))
         .map(check -> CheckCredentialResponse.newBuilder().setCheck(toProto(check)).build())
         .recover(GrpcErrors::toStatus);
   }
@@ -90,11 +91,11 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   @Override
   protected void checkCredentials(ReadStream<CheckCredentialsRequest> request,
       WriteStream<CheckCredentialsResponse> response) {
-    String actor = CallContext.caller().subject();
+    Caller caller = CallContext.caller();
     CheckCredentialsStream.serve(request, response, item -> Future.succeededFuture(item)
         .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
             streamRequestId(r.getRequestId())))
-        .compose(in -> intake.check(in, actor))
+        .compose(in -> intake.check(in, submitter(caller, in)))
         .map(check -> CheckCredentialsResponse.newBuilder().setRequestId(item.getRequestId())
             .setCheck(toProto(check)).build()), streamMaxInFlight);
   }
@@ -145,7 +146,8 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
           Fields.text("actor", r.getActor(), 1, 200);
           return Fields.id("mitigation_id", r.getMitigationId());
         })
-        .compose(id -> mitigator.approve(request.getTenantId(), id, request.getActor()))
+        .compose(id -> mitigator.approve(request.getTenantId(), id,
+            approver(request.getTenantId(), request.getActor())))
         .map(m -> ApproveMitigationResponse.newBuilder().setMitigation(toProto(m)).build())
         .recover(GrpcErrors::toStatus);
   }
@@ -159,9 +161,29 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
           Fields.text("reason", r.getReason(), 0, 1000);
           return Fields.id("mitigation_id", r.getMitigationId());
         })
-        .compose(id -> mitigator.reject(request.getTenantId(), id, request.getActor(), request.getReason()))
+        .compose(id -> mitigator.reject(request.getTenantId(), id, approver(request.getTenantId(), request.getActor()),
+            request.getReason()))
         .map(m -> RejectMitigationResponse.newBuilder().setMitigation(toProto(m)).build())
         .recover(GrpcErrors::toStatus);
+  }
+
+  /** The verified identity of the caller submitting a check, stored with it for the rows written later. */
+  private static String submitter(Caller caller, CheckIntake.Input in) {
+    return CallContext.actingFor(caller, in.tenantId()).subject();
+  }
+
+  /**
+   * Who approves or rejects: the caller's verified identity, which must hold the approval scope for
+   * the tenant (the gate checks both; outside a call there is no caller), with the request's actor
+   * as its display name.
+   */
+  private static Mitigator.Actor approver(String tenantId, String displayName) {
+    Caller caller = CallContext.callerFor(tenantId);
+    if (!caller.has(Caller.APPROVE_MITIGATIONS_SCOPE)) {
+      throw new Failure.PermissionDenied("SCOPE_REQUIRED", "the caller needs the " + Caller.APPROVE_MITIGATIONS_SCOPE
+          + " scope (or " + Caller.ADMIN_SCOPE + ") to approve or reject a mitigation");
+    }
+    return new Mitigator.Actor(caller.subject(), displayName);
   }
 
   // ---- validation ---------------------------------------------------------------------------
@@ -286,6 +308,7 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
         .setMode(MitigationMode.valueOf("MITIGATION_MODE_" + m.mode().name()))
         .setState(MitigationState.valueOf("MITIGATION_STATE_" + m.state().name()))
         .setActor(m.actor())
+        .setActorSubject(m.actorSubject())
         .setCreateTime(Protos.timestamp(m.createTime()))
         .setErrorMessage(m.errorMessage())
         .setRejectionReason(m.rejectionReason());

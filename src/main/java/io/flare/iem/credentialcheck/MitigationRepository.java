@@ -31,7 +31,8 @@ final class MitigationRepository {
   static final String JOINED_COLUMNS = """
       m.mitigation_id AS m_mitigation_id, m.tenant_id AS m_tenant_id, m.identity_id AS m_identity_id,
       m.okta_user_id AS m_okta_user_id, m.check_id AS m_check_id, m.actions AS m_actions, m.mode AS m_mode,
-      m.state AS m_state, m.actor AS m_actor, m.rejection_reason AS m_rejection_reason,
+      m.state AS m_state, m.actor AS m_actor, m.actor_subject AS m_actor_subject,
+      m.rejection_reason AS m_rejection_reason,
       m.error_message AS m_error_message, m.create_time AS m_create_time, m.apply_time AS m_apply_time,
       m.action_results AS m_action_results""";
 
@@ -53,14 +54,14 @@ final class MitigationRepository {
 
   private static final String INSERT = """
       INSERT INTO mitigations AS m (mitigation_id, tenant_id, identity_id, okta_user_id, check_id, actions, mode, state,
-                                    actor, create_time, update_time)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $9, now())
+                                    actor, actor_subject, create_time, update_time)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $10, $9, now())
       ON CONFLICT (check_id) DO NOTHING
       RETURNING\s""" + JOINED_COLUMNS;
 
   private static final String START_APPLY = """
       UPDATE mitigations AS m
-      SET applying_until = now() + make_interval(secs => $4), actor = $3, update_time = now()
+      SET applying_until = now() + make_interval(secs => $4), actor = $3, actor_subject = $5, update_time = now()
       WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED', 'PARTIALLY_APPLIED')
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
@@ -74,7 +75,7 @@ final class MitigationRepository {
 
   private static final String REJECT = """
       UPDATE mitigations AS m
-      SET state = 'REJECTED', actor = $3, rejection_reason = $4, update_time = now()
+      SET state = 'REJECTED', actor = $3, actor_subject = $5, rejection_reason = $4, update_time = now()
       WHERE m.tenant_id = $1 AND m.mitigation_id = $2 AND m.state IN ('PENDING_APPROVAL', 'FAILED', 'PARTIALLY_APPLIED')
         AND (m.applying_until IS NULL OR m.applying_until < now())
       RETURNING\s""" + JOINED_COLUMNS;
@@ -112,14 +113,15 @@ final class MitigationRepository {
     String[] actions = m.actions().stream().map(Enum::name).toArray(String[]::new);
     return tx.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {m.id(), m.tenantId(), m.identityId(), m.oktaUserId(), m.checkId(), actions,
-            m.mode().name(), m.actor(), utc(m.createTime())}))
+            m.mode().name(), m.actor(), utc(m.createTime()), m.actorSubject()}))
         .map(MitigationRepository::first);
   }
 
   /** Takes a mitigation to apply it; empty unless it waits (or failed) and nobody is applying it now. */
-  Future<Optional<StoredMitigation>> startApply(SqlClient client, String tenantId, UUID id, String actor,
+  Future<Optional<StoredMitigation>> startApply(SqlClient client, String tenantId, UUID id, Mitigator.Actor actor,
       int holdSeconds) {
-    return client.preparedQuery(START_APPLY).execute(Tuple.of(tenantId, id, actor, holdSeconds))
+    return client.preparedQuery(START_APPLY)
+        .execute(Tuple.of(tenantId, id, actor.name(), holdSeconds, actor.subject()))
         .map(MitigationRepository::first);
   }
 
@@ -132,8 +134,9 @@ final class MitigationRepository {
   }
 
   /** Rejects a waiting (or failed) mitigation nobody is applying; empty otherwise. */
-  Future<Optional<StoredMitigation>> reject(SqlClient client, String tenantId, UUID id, String actor, String reason) {
-    return client.preparedQuery(REJECT).execute(Tuple.of(tenantId, id, actor, reason))
+  Future<Optional<StoredMitigation>> reject(SqlClient client, String tenantId, UUID id, Mitigator.Actor actor,
+      String reason) {
+    return client.preparedQuery(REJECT).execute(Tuple.of(tenantId, id, actor.name(), reason, actor.subject()))
         .map(MitigationRepository::first);
   }
 
@@ -162,6 +165,7 @@ final class MitigationRepository {
         Integration.MitigationMode.valueOf(row.getString("m_mode")),
         StoredMitigation.State.valueOf(row.getString("m_state")),
         row.getString("m_actor"),
+        row.getString("m_actor_subject"),
         row.getString("m_rejection_reason"),
         row.getString("m_error_message"),
         instant(row, "m_create_time"),

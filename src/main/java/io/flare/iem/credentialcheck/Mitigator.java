@@ -1,6 +1,7 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.audit.AuditLog;
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
@@ -34,8 +35,14 @@ import org.slf4j.LoggerFactory;
 final class Mitigator {
 
   private static final Logger LOG = LoggerFactory.getLogger(Mitigator.class);
-  /** The actor of what the service does by itself. */
-  private static final String SYSTEM = "system";
+  /** The display name of AUTOMATED mode's actor. */
+  private static final String SYSTEM = Caller.SERVICE_SUBJECT;
+
+  /**
+   * Who approves, rejects or (AUTOMATED mode) applies a mitigation: {@code subject} the caller's
+   * verified identity, which audit rows name; {@code name} a display name (the request's actor).
+   */
+  record Actor(String subject, String name) {}
 
   private final Pool pool;
   private final MitigationRepository mitigations;
@@ -70,7 +77,8 @@ final class Mitigator {
 
   /**
    * Creates the mitigation the integration's mode asks for, if the tenant is entitled to it now
-   * (read in {@code tx}, the transaction recording the valid password), with its audit row.
+   * (read in {@code tx}, the transaction recording the valid password), with its audit row;
+   * {@code actor} is the verified identity of the caller who submitted the check.
    */
   Future<Planned> plan(SqlClient tx, StoredCheck check, String oktaUserId, String actor, Instant now) {
     String tenantId = check.tenantId();
@@ -85,7 +93,8 @@ final class Mitigator {
       Integration.MitigationMode mode = integration.get().mitigationMode();
       StoredMitigation draft = new StoredMitigation(UUID.randomUUID(), tenantId, check.identityId(), oktaUserId,
           check.id(), StoredMitigation.ACTIONS, mode, StoredMitigation.State.PENDING_APPROVAL,
-          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "", "", "", now, null, List.of());
+          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "",
+          mode == Integration.MitigationMode.AUTOMATED ? actor : "", "", "", now, null, List.of());
       return mitigations.insert(tx, draft).compose(created -> created.isEmpty()
           ? Future.succeededFuture(Planned.NONE)
           : AuditLog.append(tx, new AuditLog.Event(tenantId, "mitigation.create", actor, check.identityId(), null,
@@ -95,10 +104,15 @@ final class Mitigator {
     }));
   }
 
-  /** AUTOMATED mode: applies a mitigation just created for a valid password. Never fails: FAILED is a state. */
+  /**
+   * AUTOMATED mode: applies a mitigation just created for a valid password, on behalf of the caller
+   * who submitted the check. Never fails: FAILED is a state.
+   */
   Future<StoredMitigation> applyNew(StoredMitigation created, Integration integration) {
-    return mitigations.startApply(pool, created.tenantId(), created.id(), SYSTEM, holdSeconds)
-        .compose(held -> held.isEmpty() ? Future.succeededFuture(created) : apply(held.get(), integration, SYSTEM))
+    Actor actor = new Actor(created.actorSubject(), SYSTEM);
+    return mitigations.startApply(pool, created.tenantId(), created.id(), actor, holdSeconds)
+        .compose(held -> held.isEmpty() ? Future.succeededFuture(created)
+            : apply(held.get(), integration, actor.subject()))
         .recover(error -> {
           LOG.atWarn().addKeyValue("tenant_id", created.tenantId()).addKeyValue("mitigation_id", created.id())
               .setCause(error).log("automatic mitigation could not be applied now; approve it to retry");
@@ -106,8 +120,8 @@ final class Mitigator {
         });
   }
 
-  /** ApproveMitigation. */
-  Future<StoredMitigation> approve(String tenantId, UUID id, String actor) {
+  /** ApproveMitigation; audit rows name the actor's verified subject, with its display name in the detail. */
+  Future<StoredMitigation> approve(String tenantId, UUID id, Actor actor) {
     return existing(tenantId, id).compose(m -> switch (m.state()) {
       case APPLIED -> Future.succeededFuture(m);
       case REJECTED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_REJECTED",
@@ -116,14 +130,14 @@ final class Mitigator {
           .compose(integration -> mitigations.startApply(pool, tenantId, id, actor, holdSeconds)
               .compose(held -> held.isEmpty()
                   ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
-                  : AuditLog.append(pool, event(held.get(), "mitigation.approve", actor, null, "OK",
-                          new JsonObject().put("previous_state", m.state().name())))
-                      .compose(ignored -> apply(held.get(), integration, actor))));
+                  : AuditLog.append(pool, event(held.get(), "mitigation.approve", actor.subject(), null, "OK",
+                          new JsonObject().put("previous_state", m.state().name()).put("actor_name", actor.name())))
+                      .compose(ignored -> apply(held.get(), integration, actor.subject()))));
     });
   }
 
-  /** RejectMitigation. */
-  Future<StoredMitigation> reject(String tenantId, UUID id, String actor, String reason) {
+  /** RejectMitigation; audited as {@link #approve} is. */
+  Future<StoredMitigation> reject(String tenantId, UUID id, Actor actor, String reason) {
     return existing(tenantId, id).compose(m -> switch (m.state()) {
       case REJECTED -> Future.succeededFuture(m);
       case APPLIED -> Future.failedFuture(new Failure.FailedPrecondition("MITIGATION_APPLIED",
@@ -132,8 +146,8 @@ final class Mitigator {
           .onSuccess(rejected -> rejected.ifPresent(r -> metrics.mitigation(r.state())))
           .compose(rejected -> rejected.isEmpty()
               ? existing(tenantId, id).compose(Mitigator::settledOrBusy)
-              : AuditLog.append(pool, event(rejected.get(), "mitigation.reject", actor, null, "OK",
-                      new JsonObject().put("reason", reason)))
+              : AuditLog.append(pool, event(rejected.get(), "mitigation.reject", actor.subject(), null, "OK",
+                      new JsonObject().put("reason", reason).put("actor_name", actor.name())))
                   .map(rejected.get()));
     });
   }

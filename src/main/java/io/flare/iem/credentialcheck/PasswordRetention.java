@@ -1,6 +1,7 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.audit.AuditLog;
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.storage.PgTime;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -94,7 +95,7 @@ final class PasswordRetention {
               List<AuditLog.Event> events = new ArrayList<>(rows.size());
               for (Row row : rows) {
                 events.add(new AuditLog.Event(row.getString("tenant_id"), "credential_check.password_erased",
-                    "system", row.getUUID("identity_id"), null, StoredCheck.Outcome.PASSWORD_ERASED.name(),
+                    Caller.SERVICE_SUBJECT, row.getUUID("identity_id"), null, StoredCheck.Outcome.PASSWORD_ERASED.name(),
                     new JsonObject().put("check_id", row.getUUID("check_id").toString())
                         .put("received", PgTime.instant(row, "create_time").toString())
                         .put("retention_days", retention.toDays())));

@@ -5,7 +5,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** What is done, or to be done, about a compromised account, as stored. */
+/**
+ * What is done, or to be done, about a compromised account, as stored. {@code actor} is the display
+ * name of who approved or rejected it (as the request named them; {@code system} for AUTOMATED
+ * mode), {@code actorSubject} their verified identity (the caller's token {@code sub}; for
+ * AUTOMATED mode, the caller who submitted the check).
+ */
 record StoredMitigation(
     UUID id,
     String tenantId,
@@ -16,6 +21,7 @@ record StoredMitigation(
     Integration.MitigationMode mode,
     State state,
     String actor,
+    String actorSubject,
     String rejectionReason,
     String errorMessage,
     Instant createTime,

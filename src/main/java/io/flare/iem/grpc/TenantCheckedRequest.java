@@ -51,9 +51,10 @@ final class TenantCheckedRequest implements InvocationHandler {
 
   /**
    * Reads the first message of the (paused) request, checks its tenant and, if the caller may
-   * act for it, hands the service a checking proxy of the request.
+   * act for it, hands the service a checking proxy of the request. Returns the check, through
+   * which the edge may {@link #end} the call later.
    */
-  static <Req, Resp> void admit(Context context, GrpcServerRequest<Req, Resp> request, Caller caller,
+  static <Req, Resp> TenantCheckedRequest admit(Context context, GrpcServerRequest<Req, Resp> request, Caller caller,
       Handler<GrpcServerRequest<Req, Resp>> next) {
     TenantCheckedRequest gate = new TenantCheckedRequest(context, request, caller);
     request.pause();
@@ -73,6 +74,21 @@ final class TenantCheckedRequest implements InvocationHandler {
       }
     });
     request.fetch(1);
+    return gate;
+  }
+
+  /**
+   * Ends the call with {@code why} (the caller's token expired): no further message reaches the
+   * service, and what it already accepted stays accepted. On the call's context.
+   */
+  void end(Failure why) {
+    if (refused) {
+      return;
+    }
+    refused = true;
+    LOG.atInfo().addKeyValue("rpc", request.fullMethodName()).addKeyValue("caller", caller.subject())
+        .addKeyValue("reason", why.reason()).log("call ended: {}", why.getMessage());
+    fail(request, why);
   }
 
   /** Ends the call with the status {@link GrpcErrors} picks; a call the client already left is ignored. */

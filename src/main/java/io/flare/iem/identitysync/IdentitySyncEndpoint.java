@@ -108,10 +108,11 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
       boolean fullBefore = state.map(SyncSchedule.State::lastFullSuccess).isPresent();
       SyncQueue.Mode mode = asked == SyncMode.SYNC_MODE_FULL || !fullBefore ? SyncQueue.Mode.FULL
           : SyncQueue.Mode.INCREMENTAL;
-      return SyncQueue.enqueue(tx, tenantId, mode, SyncQueue.Trigger.MANUAL, requestId)
+      String submitter = CallContext.callerFor(tenantId).subject();
+      return SyncQueue.enqueue(tx, tenantId, mode, SyncQueue.Trigger.MANUAL, requestId, submitter)
           .compose(queued -> runs.active(tx, tenantId))
           .compose(active -> AuditLog.append(tx, AuditLog.Event.of(tenantId, "sync.start",
-                  CallContext.caller().subject(), "OK", new JsonObject()
+                  submitter, "OK", new JsonObject()
                       .put("sync_run_id", active.map(r -> r.id().toString()).orElse(""))
                       .put("mode", mode.name())))
               .map(ignored -> active.orElseThrow(() -> new Failure.Unavailable("SYNC_QUEUE",
@@ -286,7 +287,8 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
         .setPagesFetched(c.pagesFetched())
         .setOktaRequests(c.oktaRequests())
         .setRateLimitWaits(c.rateLimitWaits())
-        .setErrorMessage(run.errorMessage() == null ? "" : run.errorMessage());
+        .setErrorMessage(run.errorMessage() == null ? "" : run.errorMessage())
+        .setSubmittedBy(run.submittedBy() == null ? "" : run.submittedBy());
     if (run.startTime() != null) {
       b.setStartTime(Protos.timestamp(run.startTime()));
     }

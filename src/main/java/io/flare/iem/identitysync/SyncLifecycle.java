@@ -1,5 +1,6 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.grpc.CallContext;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationLifecycle;
 import io.flare.iem.integrationconfig.TenantSettings;
@@ -24,6 +25,7 @@ final class SyncLifecycle implements IntegrationLifecycle {
     this.syncQueued = syncQueued;
   }
 
+  /** Runs within CreateIntegration: its caller is the initial run's submitter. */
   @Override
   public Future<Void> created(SqlClient tx, Integration integration, TenantSettings tenant, Instant now) {
     if (integration.kind() != Integration.Kind.OKTA) {
@@ -31,7 +33,7 @@ final class SyncLifecycle implements IntegrationLifecycle {
     }
     return SyncSchedule.register(tx, integration.tenantId(), tenant.timeZone(), now)
         .compose(ignored -> SyncQueue.enqueue(tx, integration.tenantId(), SyncQueue.Mode.FULL,
-            SyncQueue.Trigger.INITIAL, null))
+            SyncQueue.Trigger.INITIAL, null, CallContext.callerFor(integration.tenantId()).subject()))
         .mapEmpty();
   }
 

@@ -19,8 +19,8 @@ public final class SyncQueue {
   public enum Mode { FULL, INCREMENTAL }
 
   private static final String ENQUEUE = """
-      INSERT INTO sync_runs (sync_run_id, tenant_id, mode, trigger, state, request_id)
-      VALUES ($1, $2, $3, $4, 'QUEUED', $5)
+      INSERT INTO sync_runs (sync_run_id, tenant_id, mode, trigger, state, request_id, submitted_by)
+      VALUES ($1, $2, $3, $4, 'QUEUED', $5, $6)
       ON CONFLICT DO NOTHING
       """;
 
@@ -33,10 +33,14 @@ public final class SyncQueue {
 
   private SyncQueue() {}
 
-  /** Queues a run unless one is already queued or running; returns whether this call queued it. */
-  public static Future<Boolean> enqueue(SqlClient tx, String tenantId, Mode mode, Trigger trigger, String requestId) {
+  /**
+   * Queues a run unless one is already queued or running; returns whether this call queued it.
+   * {@code submittedBy} is the verified identity of the caller who asked for it.
+   */
+  public static Future<Boolean> enqueue(SqlClient tx, String tenantId, Mode mode, Trigger trigger, String requestId,
+      String submittedBy) {
     return tx.preparedQuery(ENQUEUE)
-        .execute(Tuple.of(UUID.randomUUID(), tenantId, mode.name(), trigger.name(), requestId))
+        .execute(Tuple.of(UUID.randomUUID(), tenantId, mode.name(), trigger.name(), requestId, submittedBy))
         .map(rows -> rows.rowCount() == 1);
   }
 

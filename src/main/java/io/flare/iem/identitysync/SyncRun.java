@@ -3,7 +3,11 @@ package io.flare.iem.identitysync;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One sync run as stored: where it is, where its listing resumes, and its counters. */
+/**
+ * One sync run as stored: where it is, where its listing resumes, its counters, and who queued it
+ * ({@code submittedBy}: the caller's verified identity, {@code system} for the nightly schedule,
+ * null for runs queued before it was recorded).
+ */
 record SyncRun(
     UUID id,
     String tenantId,
@@ -18,7 +22,8 @@ record SyncRun(
     Instant maxLastUpdated,
     boolean cancelRequested,
     Counters counters,
-    String errorMessage) {
+    String errorMessage,
+    String submittedBy) {
 
   enum State {
     QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;

@@ -31,7 +31,8 @@ final class SyncRunRepository {
   private static final String COLUMNS = """
       sync_run_id, tenant_id, mode, trigger, state, create_time, start_time, end_time, since_time, cursor,
       max_last_updated, cancel_requested, users_seen, identities_created, identities_updated, identities_removed,
-      identifiers_created, identifiers_over_cap, pages_fetched, okta_requests, rate_limit_waits, error_message
+      identifiers_created, identifiers_over_cap, pages_fetched, okta_requests, rate_limit_waits, error_message,
+      submitted_by
       """;
 
   private static final String CLAIM = """
@@ -238,6 +239,7 @@ final class SyncRunRepository {
             row.getLong("identities_updated"), row.getLong("identities_removed"), row.getLong("identifiers_created"),
             row.getLong("identifiers_over_cap"), row.getLong("pages_fetched"), row.getLong("okta_requests"),
             row.getLong("rate_limit_waits")),
-        row.getString("error_message"));
+        row.getString("error_message"),
+        row.getString("submitted_by"));
   }
 }

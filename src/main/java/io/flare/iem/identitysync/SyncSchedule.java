@@ -1,5 +1,6 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.callerauth.Caller;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
 import io.flare.iem.storage.PgTime;
@@ -60,13 +61,13 @@ final class SyncSchedule {
            OR sync_schedules.last_fired_local_date < EXCLUDED.last_fired_local_date
         RETURNING tenant_id
       )
-      INSERT INTO sync_runs (sync_run_id, tenant_id, mode, trigger, state)
+      INSERT INTO sync_runs (sync_run_id, tenant_id, mode, trigger, state, submitted_by)
       SELECT gen_random_uuid(), d.tenant_id,
              CASE WHEN d.last_full_success_time IS NULL
                     OR d.last_full_success_time
                        < $4::timestamptz - make_interval(days => d.full_sync_interval_days) + interval '2 hours'
                   THEN 'FULL' ELSE 'INCREMENTAL' END,
-             'SCHEDULED', 'QUEUED'
+             'SCHEDULED', 'QUEUED', $5::text
       FROM due d JOIN fired f USING (tenant_id)
       ON CONFLICT DO NOTHING
       RETURNING tenant_id, mode
@@ -123,7 +124,8 @@ final class SyncSchedule {
           .addArrayOfString(due.stream().map(TenantSettings::tenantId).toArray(String[]::new))
           .addArrayOfLocalDate(due.stream().map(t -> now.atZone(t.timeZone()).toLocalDate()).toArray(LocalDate[]::new))
           .addArrayOfInteger(due.stream().map(TenantSettings::fullSyncIntervalDays).toArray(Integer[]::new))
-          .addOffsetDateTime(PgTime.utc(now));
+          .addOffsetDateTime(PgTime.utc(now))
+          .addString(Caller.SERVICE_SUBJECT); // no caller asked for tonight's run: the service queues it
       return client.preparedQuery(TICK).execute(params).map(rows -> {
         List<String> queued = new ArrayList<>();
         rows.forEach(row -> queued.add(row.getString("tenant_id")));

@@ -48,7 +48,8 @@ class IssuerKeysTest {
   }
 
   final ScriptedSource source = new ScriptedSource();
-  final IssuerKeys keys = new IssuerKeys(source, clock, Duration.ofSeconds(30), Duration.ofMinutes(10));
+  final IssuerKeys keys = new IssuerKeys(source, clock, Duration.ofSeconds(30), Duration.ofMinutes(10),
+      Duration.ofHours(1));
 
   @Test
   void keys_are_read_once_and_then_served_from_the_cache() {
@@ -93,12 +94,43 @@ class IssuerKeysTest {
   }
 
   @Test
-  void stale_keys_are_served_while_they_are_read_again() {
+  void keys_older_than_the_refresh_interval_are_read_again_before_they_are_used() {
     Await.result(keys.load());
+    Promise<String> slow = Promise.promise();
+    source.answers.add(slow.future());
     clock.advance(Duration.ofMinutes(11));
 
-    assertThat(Await.result(keys.keys()).getKeys()).hasSize(1);
+    Future<JWKSet> served = keys.keys();
+    assertThat(served.isComplete()).as("waits for the fresh read").isFalse();
+    String rotated = new JWKSet(issuer.ecKey().toPublicJWK()).toString();
+    slow.complete(rotated);
+
+    assertThat(Await.result(served).getKeys()).extracting(k -> k.getKeyID()).containsExactly(issuer.ecKey().getKeyID());
     assertThat(source.reads).isEqualTo(2);
+  }
+
+  @Test
+  void a_failed_read_keeps_the_keys_until_the_staleness_bound_then_refuses_them_as_unavailable() {
+    Await.result(keys.load());
+    source.answers.addAll(List.of(Future.failedFuture("issuer down"), Future.failedFuture("issuer down"),
+        Future.failedFuture("issuer down"), Future.failedFuture("issuer down")));
+
+    clock.advance(Duration.ofMinutes(11));
+    assertThat(Await.result(keys.keys()).getKeys()).as("within the bound").hasSize(1);
+    clock.advance(Duration.ofMinutes(48)); // 59 minutes after the last good read
+    assertThat(Await.result(keys.keys()).getKeys()).as("within the bound").hasSize(1);
+
+    clock.advance(Duration.ofMinutes(2)); // 61 minutes
+    assertThatThrownBy(() -> Await.result(keys.keys()))
+        .isInstanceOfSatisfying(Failure.Unavailable.class, e -> assertThat(e.reason()).isEqualTo("CALLER_KEYS_STALE"));
+    clock.advance(Duration.ofSeconds(5)); // within the minimum interval: no read, still refused
+    assertThatThrownBy(() -> Await.result(keys.refreshForUnknownKey())).isInstanceOf(Failure.Unavailable.class);
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> Await.result(keys.keys())).isInstanceOf(Failure.Unavailable.class);
+    clock.advance(Duration.ofMinutes(1)); // the issuer answers again
+    assertThat(Await.result(keys.keys()).getKeys()).hasSize(1);
+    assertThat(source.reads).isEqualTo(6);
   }
 
   @Test

@@ -36,18 +36,19 @@ class TokenVerifierTest {
   final MutableClock clock = new MutableClock(Instant.now());
   final List<JWK> published = new ArrayList<>(List.of(issuer.rsaKey().toPublicJWK(), issuer.ecKey().toPublicJWK()));
   int reads;
+  boolean issuerDown;
   final IssuerKeys keys = new IssuerKeys(new IssuerKeys.Source() {
     @Override
     public Future<String> fetch() {
       reads++;
-      return Future.succeededFuture(new JWKSet(published).toString());
+      return issuerDown ? Future.failedFuture("issuer down") : Future.succeededFuture(new JWKSet(published).toString());
     }
 
     @Override
     public String describe() {
       return "test";
     }
-  }, clock, Duration.ofSeconds(30), Duration.ofMinutes(10));
+  }, clock, Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofHours(1));
   final TokenVerifier verifier = new TokenVerifier(keys, CONFIG, clock);
 
   @Test
@@ -118,17 +119,58 @@ class TokenVerifierTest {
   }
 
   @Test
-  void a_key_the_issuer_rotated_out_stops_verifying_once_the_cached_keys_age_out() {
+  void a_key_removed_from_the_jwks_stops_verifying_within_one_refresh_interval_even_while_remembered() {
     Await.result(keys.load());
-    String token = issuer.token().tenants("acme").expiresAt(clock.instant().plus(Duration.ofHours(1))).sign();
-    published.remove(0);
+    Instant expiry = clock.instant().plus(Duration.ofHours(2));
+    String remembered = issuer.token().tenants("acme").expiresAt(expiry).sign();
+    assertThat(Await.result(verifier.verify(remembered)).tenants()).containsExactly("acme");
+    published.remove(0); // the issuer retires the RSA key; its kid is still in our cached set
 
     clock.advance(Duration.ofMinutes(9));
-    assertThat(Await.result(verifier.verify(token)).tenants()).containsExactly("acme");
-    clock.advance(Duration.ofMinutes(2));
-    Await.result(verifier.verify(token)); // served from the stale keys while they are read again
+    assertThat(Await.result(verifier.verify(remembered)).tenants()).as("within the interval").containsExactly("acme");
+    clock.advance(Duration.ofMinutes(2)); // past the 10-minute refresh interval: the first call re-reads
 
-    assertThatThrownBy(() -> Await.result(verifier.verify(token))).satisfies(unauthenticated("kid"));
+    assertThatThrownBy(() -> Await.result(verifier.verify(remembered))).satisfies(unauthenticated("kid"));
+    String fresh = issuer.token().tenants("acme").expiresAt(expiry).sign();
+    assertThatThrownBy(() -> Await.result(verifier.verify(fresh))).satisfies(unauthenticated("kid"));
+    assertThat(Await.result(verifier.verify(issuer.token().tenants("acme").expiresAt(expiry).signedWithEc().sign()))
+        .tenants()).as("the key still published").containsExactly("acme");
+  }
+
+  @Test
+  void an_unfetchable_jwks_past_the_staleness_bound_refuses_as_unavailable_and_before_it_still_verifies() {
+    Await.result(keys.load());
+    String token = issuer.token().tenants("acme").expiresAt(clock.instant().plus(Duration.ofHours(3))).sign();
+    Await.result(verifier.verify(token));
+    issuerDown = true;
+
+    clock.advance(Duration.ofMinutes(30));
+    assertThat(Await.result(verifier.verify(token)).tenants()).as("30 minutes stale").containsExactly("acme");
+    clock.advance(Duration.ofMinutes(29));
+    assertThat(Await.result(verifier.verify(token)).tenants()).as("59 minutes stale").containsExactly("acme");
+
+    clock.advance(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> Await.result(verifier.verify(token)))
+        .isInstanceOfSatisfying(Failure.Unavailable.class, e -> assertThat(e.getMessage()).contains("could not be read"));
+    String fresh = issuer.token().tenants("acme").expiresAt(clock.instant().plus(Duration.ofHours(1))).sign();
+    assertThatThrownBy(() -> Await.result(verifier.verify(fresh))).isInstanceOf(Failure.Unavailable.class);
+
+    issuerDown = false;
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(Await.result(verifier.verify(token)).tenants()).containsExactly("acme");
+  }
+
+  @Test
+  void a_verified_token_is_valid_until_its_expiry_plus_the_clock_skew() {
+    Instant expiry = clock.instant().plus(Duration.ofMinutes(5));
+    String token = issuer.token().tenants("acme").expiresAt(expiry).sign();
+
+    Authenticated first = Await.result(verifier.authenticate(token));
+    Authenticated remembered = Await.result(verifier.authenticate(token));
+
+    assertThat(first.validUntil()).isEqualTo(expiry.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .plusSeconds(60));
+    assertThat(remembered).isEqualTo(first);
   }
 
   @Test

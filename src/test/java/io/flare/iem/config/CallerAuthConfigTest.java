@@ -51,6 +51,25 @@ class CallerAuthConfigTest {
   }
 
   @Test
+  void the_jwks_staleness_bound_defaults_to_an_hour_and_is_validated() {
+    assertThat(AppConfig.fromEnv(production(AUTH)).callerAuth().orElseThrow().maxStaleness())
+        .isEqualTo(Duration.ofHours(1));
+
+    var env = production(AUTH);
+    env.put("IEM_AUTH_JWKS_MAX_STALENESS_SECONDS", "7200");
+    assertThat(AppConfig.fromEnv(env).callerAuth().orElseThrow().maxStaleness()).isEqualTo(Duration.ofHours(2));
+
+    env.put("IEM_AUTH_JWKS_MAX_STALENESS_SECONDS", "60");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("IEM_AUTH_JWKS_MAX_STALENESS_SECONDS must be between 900 and 86400, got 60"));
+    env.put("IEM_AUTH_JWKS_MAX_STALENESS_SECONDS", "forever");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("IEM_AUTH_JWKS_MAX_STALENESS_SECONDS must be a whole number, got 'forever'"));
+  }
+
+  @Test
   void an_https_jwks_url_is_a_url() {
     var env = production(AUTH);
     env.put("IEM_AUTH_JWKS", "https://tokens.flare.internal/.well-known/jwks.json");

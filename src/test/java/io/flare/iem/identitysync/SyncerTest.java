@@ -156,7 +156,7 @@ class SyncerTest {
   }
 
   static SyncRun queueAndClaim(String tenantId, SyncQueue.Mode mode, String owner) {
-    Await.result(pool.withTransaction(tx -> SyncQueue.enqueue(tx, tenantId, mode, SyncQueue.Trigger.MANUAL, null)));
+    Await.result(pool.withTransaction(tx -> SyncQueue.enqueue(tx, tenantId, mode, SyncQueue.Trigger.MANUAL, null, "test-caller")));
     return claim(owner);
   }
 
