@@ -82,17 +82,19 @@ final class GrpcVerticle extends VerticleBase {
   }
 
   /**
-   * Times the call and reads its final gRPC status from the response trailers (or the headers of a
-   * trailers-only response); a call whose stream is reset counts as CANCELLED.
+   * Times the call and reads its final gRPC status from the headers of a trailers-only response, or
+   * else from the trailers; a call whose stream is reset counts as CANCELLED.
    */
   private void measured(HttpServerRequest request, GrpcServer grpc) {
     long started = System.nanoTime();
     String path = request.path();
     HttpServerResponse response = request.response();
     GrpcEdge.serve(grpc, request, () -> {
-      String code = response.trailers().get("grpc-status");
+      // the headers first: asking a trailers-only response for its trailers creates them, and Vert.x
+      // then writes them after the stream's end (a failed write and an error log for every failed call)
+      String code = response.headers().get("grpc-status");
       if (code == null) {
-        code = response.headers().get("grpc-status");
+        code = response.trailers().get("grpc-status");
       }
       metrics.grpcCall(path, response.ended() ? statusName(code) : "CANCELLED", System.nanoTime() - started);
     });
