@@ -13,6 +13,7 @@ import io.flare.iem.identitysync.IdentitySyncCapability;
 import io.flare.iem.identitysync.OktaUserSources;
 import io.flare.iem.identitysync.SyncSettings;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
+import io.flare.iem.integrationconfig.IntegrationKeys;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.LockoutThresholds;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
@@ -149,13 +150,13 @@ public final class App {
         IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR, IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR,
         CredentialCheckServiceGrpcService.SERVICE_DESCRIPTOR)));
     WebClient web = oktaWebClient(vertx, config);
-    OktaClient okta = new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
-        .withRequestTimeout(config.okta().requestTimeout())
-        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC(), // Okta checks real time
-        clock, new OktaMetrics(metrics)); // our own waits (probes of an org refusing our address) follow the service's
+    // every integration signs with a key of its own, sealed under one derived from IEM_SIGNING_KEY_FILE
+    var integrationKeys = new IntegrationKeys(vertx, stores.pg(), keys.sealingBoxes(IntegrationKeys.SEALING_LABEL),
+        config.publicBaseUrl(), clock);
+    OktaClient okta = oktaClient(vertx, config, web, integrationKeys, clock, metrics);
     var integrations = new IntegrationRepository();
     var tenants = new TenantRepository(TenantSettings.DEFAULT_IDENTIFIER_CAP);
-    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, config.jwksUrl(),
+    var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, integrationKeys, clock,
         config.okta().egressAddresses());
     String replica = replicaId();
     var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
@@ -163,16 +164,18 @@ public final class App {
         new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
         clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
-        integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks()), replica, metrics, config.shutdownGrace());
+        integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks()), replica,
+        metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
-        config.oktaInsecureHosts(), customDomains, diagnostics, clock, List.of(checks.lifecycle(), sync.lifecycle()));
+        config.oktaInsecureHosts(), customDomains, diagnostics, integrationKeys, clock,
+        List.of(checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
         CredentialCheckServiceGrpcService.of(checks.endpoint()));
-    HttpEndpoints http = new HttpEndpoints(keys, readiness, metrics);
+    HttpEndpoints http = new HttpEndpoints(integrationKeys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(sync.worker())
@@ -195,9 +198,18 @@ public final class App {
             .map(httpPort -> new App(vertx, stores, readiness, deployments, grpcPort, httpPort, web, okta,
                 customDomains, config.shutdownGrace()))))
         .onSuccess(app -> LOG.atInfo().addKeyValue("grpc_port", app.grpcPort).addKeyValue("http_port", app.httpPort)
-            .addKeyValue("signing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
+            .addKeyValue("sealing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
             .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** Okta, as every capability reaches it: the integrations' keys sign, the configured limits hold. */
+  private static OktaClient oktaClient(Vertx vertx, AppConfig config, WebClient web, IntegrationKeys keys, Clock clock,
+      Metrics metrics) {
+    return new OktaClient(vertx, web, keys, config.oktaInsecureHosts(), OktaClientOptions.defaults()
+        .withRequestTimeout(config.okta().requestTimeout())
+        .withMaxConcurrentPerOrg(config.okta().maxConcurrentPerOrg()), Clock.systemUTC(), // Okta checks real time
+        clock, new OktaMetrics(metrics)); // our own waits (probes of an org refusing our address) follow the service's
   }
 
   /** The one outbound HTTP client for Okta: explicit timeouts, keep-alive, never follows a redirect. */

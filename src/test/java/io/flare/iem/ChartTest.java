@@ -151,16 +151,16 @@ class ChartTest {
   }
 
   @Test
-  void the_ingress_exposes_only_the_jwks_path() {
+  void the_ingress_exposes_only_the_jwks_paths() {
     Map<String, Object> ingress = renderProduction().one("Ingress");
 
     List<Map<String, Object>> rules = listAt(ingress, "spec.rules");
     assertThat(rules).hasSize(1);
     assertThat(rules.get(0).get("host")).isEqualTo("iem-okta.flare.io");
-    assertThat(at(rules.get(0), "http.paths")).isEqualTo(List.of(Map.of(
-        "path", "/.well-known/jwks.json",
-        "pathType", "Exact",
-        "backend", Map.of("service", Map.of("name", "iem-iem-okta", "port", Map.of("name", "http"))))));
+    Map<String, Object> backend = Map.of("service", Map.of("name", "iem-iem-okta", "port", Map.of("name", "http")));
+    assertThat(at(rules.get(0), "http.paths")).isEqualTo(List.of(
+        Map.of("path", "/.well-known/jwks", "pathType", "Prefix", "backend", backend),
+        Map.of("path", "/.well-known/jwks.json", "pathType", "Exact", "backend", backend)));
     assertThat(mapAt(ingress, "spec")).doesNotContainKey("defaultBackend");
   }
 

@@ -99,9 +99,10 @@ class GracefulShutdownIT {
     try (ServiceProcess first = ServiceProcess.start(pg, env).awaitServing()) {
       var integrations = IntegrationConfigServiceGrpc.newBlockingStub(first.adminChannel)
           .withDeadlineAfter(30, TimeUnit.SECONDS);
-      integrations.createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
+      OktaSims.trust(sim.app(), "http://127.0.0.1:" + first.httpPort, integrations.createIntegration(
+          CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
           .setIntegration(Integration.newBuilder().setDisplayName("SIGTERM org").setOktaDomain(sim.baseUrl())
-              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(1)).build());
+              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(1)).build()).getIntegration());
       var sync = IdentitySyncServiceGrpc.newBlockingStub(first.adminChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
       String initial = sync.listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(TENANT).build()).getSyncRuns(0)
           .getSyncRunId();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.testing.RunningService;
 import io.flare.iem.testing.TestServers;
 import io.flare.iem.v1.CreateIntegrationRequest;
@@ -41,13 +42,13 @@ class ReplicaAndRestartTest {
           .setUpdateMask(FieldMask.newBuilder().addPaths("display_name")).build()).getIntegration();
       assertThat(restarted.integrations().getIntegration(GET).getIntegration()).isEqualTo(updated);
 
-      // both publish the same keys, so Okta may fetch the JWKS from either
+      // both publish the integration's keys, so Okta may fetch its JWKS from either
       HttpClient http = HttpClient.newHttpClient();
-      String a = http.send(HttpRequest.newBuilder(URI.create(restarted.httpBase() + "/.well-known/jwks.json")).build(),
+      String a = http.send(HttpRequest.newBuilder(URI.create(OktaSims.localJwksUrl(restarted, created))).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      String b = http.send(HttpRequest.newBuilder(URI.create(replica.httpBase() + "/.well-known/jwks.json")).build(),
+      String b = http.send(HttpRequest.newBuilder(URI.create(OktaSims.localJwksUrl(replica, created))).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(a).isEqualTo(b).contains("\"kid\"");
+      assertThat(a).isEqualTo(b).contains("\"kid\":\"" + created.getSigningKeys(0).getKeyId() + "\"");
     }
   }
 }

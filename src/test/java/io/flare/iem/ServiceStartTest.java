@@ -2,6 +2,7 @@ package io.flare.iem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.testing.RunningService;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -77,21 +78,33 @@ class ServiceStartTest {
   }
 
   @Test
-  void jwks_publishes_public_keys_only_with_cache_headers() throws Exception {
-    var response = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/.well-known/jwks.json")).build(),
+  void an_integration_s_jwks_url_publishes_its_public_key_only_with_cache_headers() throws Exception {
+    io.flare.iem.v1.Integration created = service.integrations().createIntegration(
+        io.flare.iem.v1.CreateIntegrationRequest.newBuilder().setTenantId("jwks-" + java.util.UUID.randomUUID())
+            .setIntegration(io.flare.iem.v1.Integration.newBuilder().setDisplayName("Okta")
+                .setOktaDomain("https://jwks-test.okta.com").setClientId("0oa1b2c3d4E5f6G7h8i9")).build())
+        .getIntegration();
+    assertThat(created.getJwksUrl()).startsWith("https://api.flare.io/.well-known/jwks/").endsWith(".json");
+
+    var response = http.send(HttpRequest.newBuilder(URI.create(OktaSims.localJwksUrl(service, created))).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
-    assertThat(response.headers().firstValue("cache-control")).hasValueSatisfying(v -> assertThat(v).contains("max-age"));
-    var jwks = new io.vertx.core.json.JsonObject(response.body());
-    var keys = jwks.getJsonArray("keys");
+    assertThat(response.headers().firstValue("cache-control")).hasValue("public, max-age=60");
+    var keys = new io.vertx.core.json.JsonObject(response.body()).getJsonArray("keys");
     assertThat(keys).hasSize(1);
     var key = keys.getJsonObject(0);
-    assertThat(key.getString("kty")).isEqualTo("RSA");
+    assertThat(key.getString("kty")).isEqualTo("EC");
+    assertThat(key.getString("crv")).isEqualTo("P-256");
     assertThat(key.getString("use")).isEqualTo("sig");
-    assertThat(key.getString("alg")).isEqualTo("RS256");
-    assertThat(key.getString("kid")).isNotBlank();
+    assertThat(key.getString("alg")).isEqualTo("ES256");
+    assertThat(key.getString("kid")).isEqualTo(created.getSigningKeys(0).getKeyId());
+    assertThat(created.getSigningKeys(0).getState()).isEqualTo(io.flare.iem.v1.IntegrationKeyState.INTEGRATION_KEY_STATE_ACTIVE);
     assertThat(key.fieldNames()).doesNotContain("d", "p", "q", "dp", "dq", "qi");
+
+    var unknown = http.send(HttpRequest.newBuilder(URI.create(service.httpBase() + "/.well-known/jwks/"
+        + java.util.UUID.randomUUID() + ".json")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.statusCode()).isEqualTo(404);
   }
 
   @Test

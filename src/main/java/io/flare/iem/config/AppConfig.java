@@ -150,11 +150,6 @@ public record AppConfig(
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);
   }
 
-  /** The URL Okta fetches our public keys from. */
-  public URI jwksUrl() {
-    return publicBaseUrl.resolve("/.well-known/jwks.json");
-  }
-
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);

@@ -62,7 +62,7 @@ final class FreshUsers {
   }
 
   private static String key(OktaOrg org, String userId) {
-    return org.domain() + "|" + org.clientId() + "|" + userId;
+    return org.tenantId() + "|" + org.domain() + "|" + org.clientId() + "|" + userId;
   }
 
   /** A future shared across event loops completes on one of them; hand the result to the caller's. */

@@ -1,5 +1,6 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.keys.SecretBox;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -25,22 +24,18 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class PasswordVault {
 
-  private static final byte VERSION = 1;
-  private static final int NONCE_BYTES = 12;
-  private static final int TAG_BITS = 128;
-  private static final byte[] ENCRYPTION_LABEL = "iem-okta/password-encryption/v1\u0001".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] FINGERPRINT_LABEL = "iem-okta/password-fingerprint/v1\u0001".getBytes(StandardCharsets.UTF_8);
+  private static final String ENCRYPTION_LABEL = "iem-okta/password-encryption/v1";
+  private static final String FINGERPRINT_LABEL = "iem-okta/password-fingerprint/v1";
 
-  private final SecretKeySpec encryptionKey;
+  private final SecretBox box;
   private final SecretKeySpec fingerprintKey;
-  private final SecureRandom random = new SecureRandom();
 
   private PasswordVault(byte[] secret) {
     if (secret.length != 32) {
       throw new IllegalArgumentException("the password key must be 32 bytes, got " + secret.length);
     }
-    this.encryptionKey = new SecretKeySpec(derive(secret, ENCRYPTION_LABEL), "AES");
-    this.fingerprintKey = new SecretKeySpec(derive(secret, FINGERPRINT_LABEL), "HmacSHA256");
+    this.box = SecretBox.derived(secret, ENCRYPTION_LABEL);
+    this.fingerprintKey = new SecretKeySpec(SecretBox.derive(secret, FINGERPRINT_LABEL), "HmacSHA256");
     Arrays.fill(secret, (byte) 0);
   }
 
@@ -97,41 +92,28 @@ public final class PasswordVault {
     return decoded;
   }
 
-  /** Encrypts a password for one check: version, nonce, then ciphertext and tag; the check id is bound as AAD. */
+  /** Encrypts a password for one check ({@link SecretBox}): the check id is bound as associated data. */
   public byte[] seal(UUID checkId, String password) {
-    byte[] nonce = new byte[NONCE_BYTES];
-    random.nextBytes(nonce);
     byte[] plain = password.getBytes(StandardCharsets.UTF_8);
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(aad(checkId));
-      byte[] sealed = cipher.doFinal(plain);
-      return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length).put(VERSION).put(nonce).put(sealed).array();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable", e);
+      return box.seal(aad(checkId), plain);
     } finally {
-      Arrays.fill(plain, (byte) 0);
+      SecretBox.wipe(plain);
     }
   }
 
   /** Decrypts what {@link #seal} produced for the same check; fails if it was altered or moved. */
   public String open(UUID checkId, byte[] sealed) {
-    if (sealed == null || sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != VERSION) {
-      throw new IllegalArgumentException("not a sealed password");
+    byte[] plain;
+    try {
+      plain = box.open(aad(checkId), sealed);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the sealed password does not open with this key (wrong key or altered)");
     }
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, encryptionKey, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
-      cipher.updateAAD(aad(checkId));
-      byte[] plain = cipher.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES);
-      try {
-        return new String(plain, StandardCharsets.UTF_8);
-      } finally {
-        Arrays.fill(plain, (byte) 0);
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("the sealed password does not open with this key (wrong key or altered)");
+      return new String(plain, StandardCharsets.UTF_8);
+    } finally {
+      SecretBox.wipe(plain);
     }
   }
 
@@ -155,16 +137,6 @@ public final class PasswordVault {
 
   private static byte[] aad(UUID id) {
     return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
-  }
-
-  private static byte[] derive(byte[] secret, byte[] label) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(label);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
   }
 
   @Override

@@ -73,7 +73,7 @@ final class TenantContexts {
   OktaOrg org(Integration integration) {
     Usage usage = usages.computeIfAbsent(integration.tenantId(),
         t -> Usage.named("credential-check").withShare(Bucket.AUTHN, authnShare));
-    return okta.org(integration.oktaDomain(), integration.clientId(), usage);
+    return okta.org(integration.oktaApp(), usage);
   }
 
   /** What the tenant's checks spent at Okta so far (requests, rate-limit waits). */

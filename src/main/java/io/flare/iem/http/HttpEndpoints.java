@@ -1,6 +1,6 @@
 package io.flare.iem.http;
 
-import io.flare.iem.keys.SigningKeys;
+import io.flare.iem.keys.PublishedKeys;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.Readiness;
 import io.vertx.core.Vertx;
@@ -9,28 +9,35 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The HTTP port: {@code /.well-known/jwks.json} (our public keys, fetched by Okta), {@code /healthz}
- * (the process is alive), {@code /readyz} (Postgres and Redis reachable, not draining) and
- * {@code /metrics} (Prometheus).
+ * The HTTP port: {@code /.well-known/jwks/{id}.json} (one integration's public keys, fetched by its
+ * Okta app), {@code /healthz} (the process is alive), {@code /readyz} (Postgres and Redis
+ * reachable, not draining) and {@code /metrics} (Prometheus). The former shared {@code
+ * /.well-known/jwks.json} is an empty key set: no key that signs for an integration is served at any
+ * URL but its own, so an app still pointing there gets no token (and TestIntegration says why).
  */
 public final class HttpEndpoints {
 
-  public static final String JWKS_PATH = "/.well-known/jwks.json";
+  public static final String SHARED_JWKS_PATH = "/.well-known/jwks.json";
+  /** One integration's keys: {@code /.well-known/jwks/<jwks id>.json}. */
+  public static final String JWKS_PREFIX = "/.well-known/jwks/";
+  /** How long a JWKS response may be cached; a rotation waits for it (IntegrationKeys.SIGN_AFTER). */
+  private static final String JWKS_CACHE = "public, max-age=60";
 
-  private final String jwks;
+  private final PublishedKeys keys;
   private final Readiness readiness;
   private final Metrics metrics;
 
-  public HttpEndpoints(SigningKeys keys, Readiness readiness, Metrics metrics) {
+  public HttpEndpoints(PublishedKeys keys, Readiness readiness, Metrics metrics) {
     this.metrics = metrics;
-    // public halves only: JWK.toPublicJWK drops every private parameter
-    this.jwks = keys.publicJwks().toString(true);
+    this.keys = keys;
     this.readiness = readiness;
   }
 
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    router.get(JWKS_PATH).handler(this::jwks);
+    router.get(SHARED_JWKS_PATH).handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/json").putHeader("cache-control", JWKS_CACHE).end("{\"keys\":[]}"));
+    router.get(JWKS_PREFIX + ":file").handler(this::jwks);
     router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok\n"));
     router.get("/readyz").handler(this::readyz);
     router.get("/metrics").handler(ctx -> ctx.response()
@@ -40,10 +47,22 @@ public final class HttpEndpoints {
   }
 
   private void jwks(RoutingContext ctx) {
-    ctx.response()
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "public, max-age=300")
-        .end(jwks);
+    String file = ctx.pathParam("file");
+    if (!file.endsWith(".json")) {
+      ctx.response().setStatusCode(404).end();
+      return;
+    }
+    keys.jwks(file.substring(0, file.length() - ".json".length())).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.response().setStatusCode(503).putHeader("cache-control", "no-store").putHeader("retry-after", "5").end();
+      } else if (ar.result().isEmpty()) {
+        ctx.response().setStatusCode(404).putHeader("cache-control", "no-store").end();
+      } else {
+        // public halves only: JWKSet.toString(true) drops every private parameter
+        ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", JWKS_CACHE)
+            .end(ar.result().get().toString(true));
+      }
+    });
   }
 
   private void readyz(RoutingContext ctx) {

@@ -37,7 +37,7 @@ public final class OktaUserSources implements UserSources {
   @Override
   public UserSource open(Integration integration, Instant since) {
     Usage usage = Usage.named("sync").withShare(Bucket.USERS_LIST, share);
-    OktaOrg org = okta.org(integration.oktaDomain(), integration.clientId(), usage);
+    OktaOrg org = okta.org(integration.oktaApp(), usage);
     UserQuery query = since == null ? UserQuery.allIncludingDeprovisioned() : UserQuery.updatedSince(since);
     return new Listing(org, usage, query);
   }
@@ -83,10 +83,17 @@ public final class OktaUserSources implements UserSources {
           && "E0000029".equals(e.errorCode());
     }
 
+    /**
+     * An outage, or Okta not accepting the integration's key: each integration has a JWKS URL of its
+     * own, known once it is created, so its initial sync may start before the customer's admin has
+     * registered that URL on the app. The run waits for it as for an outage (up to two hours), then
+     * fails saying why; TestIntegration tells at once.
+     */
     @Override
     public boolean isTransient(Throwable error) {
       return error instanceof OktaException e && (e.kind() == OktaException.Kind.UNAVAILABLE
-          || e.kind() == OktaException.Kind.RATE_LIMITED || e.kind() == OktaException.Kind.UNEXPECTED);
+          || e.kind() == OktaException.Kind.RATE_LIMITED || e.kind() == OktaException.Kind.UNEXPECTED
+          || e.kind() == OktaException.Kind.INVALID_CLIENT);
     }
   }
 

@@ -1,12 +1,14 @@
 package io.flare.iem.integrationconfig;
 
+import io.flare.iem.okta.OktaApp;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * A tenant's identity-provider integration as stored. {@code version} is the etag. Holds no secret:
- * the client id is public and the private keys live in {@code IEM_SIGNING_KEY_FILE}.
+ * the client id is public, and its signing keys ({@link IntegrationKeys}) are published under
+ * {@code jwksId}, their private halves sealed in their own table.
  *
  * <p>{@code oktaDomain} is the Okta org URL every Okta call goes to. When the customer typed a
  * custom URL domain of their org, {@code customDomain} keeps it ({@code https://host}, shown to them
@@ -29,7 +31,17 @@ public record Integration(
     String createRequestId,
     Instant createTime,
     Instant updateTime,
-    String customDomain) {
+    String customDomain,
+    UUID jwksId) {
+
+  /** Before it is stored: its JWKS id is the database's to assign. */
+  public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
+      int maxDailyPasswordAttempts, boolean autoCreateIdentifiers, MitigationMode mitigationMode,
+      Integer oktaLockoutThreshold, long version, String createRequestId, Instant createTime, Instant updateTime,
+      String customDomain) {
+    this(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts, autoCreateIdentifiers,
+        mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime, customDomain, null);
+  }
 
   /** Without a custom URL domain. */
   public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
@@ -57,6 +69,11 @@ public record Integration(
     return mitigationMode != MitigationMode.VALIDATE_ONLY;
   }
 
+  /** This integration's app, as the Okta client connects to it: the tenant's own connection and key. */
+  public OktaApp oktaApp() {
+    return new OktaApp(tenantId, oktaDomain, clientId);
+  }
+
   /** The Okta domain as the customer typed it (normalised): their custom URL domain, or the org URL. */
   public String typedDomain() {
     return customDomain.isEmpty() ? oktaDomain : customDomain;
@@ -66,7 +83,7 @@ public record Integration(
   public Integration withOktaDomain(String orgUrl) {
     return new Integration(id, tenantId, kind, displayName, orgUrl, clientId, maxDailyPasswordAttempts,
         autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
-        customDomain);
+        customDomain, jwksId);
   }
 
   /** The fields a person configures, for audit rows (before and after a change), and the org they resolved to. */

@@ -20,6 +20,8 @@ import io.flare.iem.v1.GetTenantSettingsResponse;
 import io.flare.iem.v1.IntegrationConfigServiceService;
 import io.flare.iem.v1.ListAuditEventsRequest;
 import io.flare.iem.v1.ListAuditEventsResponse;
+import io.flare.iem.v1.RotateIntegrationKeyRequest;
+import io.flare.iem.v1.RotateIntegrationKeyResponse;
 import io.flare.iem.v1.TestIntegrationRequest;
 import io.flare.iem.v1.TestIntegrationResponse;
 import io.flare.iem.v1.UpdateIntegrationRequest;
@@ -48,6 +50,7 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
   private final TenantRepository tenants;
   private final IntegrationRules rules;
   private final IntegrationDiagnostics diagnostics;
+  private final IntegrationKeys keys;
   private final Clock clock;
   private final List<IntegrationLifecycle> capabilities;
   private final TenantTeardown teardown;
@@ -58,8 +61,9 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
    *     order they do it on delete
    */
   public IntegrationConfigEndpoint(Pool pool, IntegrationRepository integrations, TenantRepository tenants,
-      Set<String> insecureHosts, CustomDomains customDomains, IntegrationDiagnostics diagnostics, Clock clock,
-      List<IntegrationLifecycle> capabilities) {
+      Set<String> insecureHosts, CustomDomains customDomains, IntegrationDiagnostics diagnostics,
+      IntegrationKeys keys, Clock clock, List<IntegrationLifecycle> capabilities) {
+    this.keys = keys;
     this.pool = pool;
     this.integrations = integrations;
     this.tenants = tenants;
@@ -77,7 +81,8 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
         .compose(rules::withOrgUrl)
         .compose(this::create)
         .onSuccess(created -> capabilities.forEach(c -> c.committed(created)))
-        .map(i -> CreateIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
+        .compose(this::view)
+        .map(i -> CreateIntegrationResponse.newBuilder().setIntegration(i).build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -86,7 +91,8 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
     return Future.succeededFuture(request.getTenantId())
         .map(Fields::tenantId)
         .compose(tenantId -> integrations.get(pool, tenantId))
-        .map(i -> GetIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
+        .compose(this::view)
+        .map(i -> GetIntegrationResponse.newBuilder().setIntegration(i).build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -95,7 +101,8 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
     return Future.succeededFuture(request)
         .map(IntegrationRules::updateShape)
         .compose(shape -> rules.typedDomain(shape).compose(typed -> update(shape, typed)))
-        .map(i -> UpdateIntegrationResponse.newBuilder().setIntegration(toProto(i)).build())
+        .compose(this::view)
+        .map(i -> UpdateIntegrationResponse.newBuilder().setIntegration(i).build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -113,6 +120,16 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
     return Future.succeededFuture(request.getTenantId())
         .map(Fields::tenantId)
         .compose(this::diagnose)
+        .recover(GrpcErrors::toStatus);
+  }
+
+  @Override
+  public Future<RotateIntegrationKeyResponse> rotateIntegrationKey(RotateIntegrationKeyRequest request) {
+    return Future.succeededFuture(request.getTenantId())
+        .map(Fields::tenantId)
+        .compose(this::rotate)
+        .compose(this::view)
+        .map(i -> RotateIntegrationKeyResponse.newBuilder().setIntegration(i).build())
         .recover(GrpcErrors::toStatus);
   }
 
@@ -179,7 +196,8 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
     IntegrationRules.checkEntitled(tenant, draft);
     return integrations.insert(tx, draft)
         .compose(created -> {
-          Future<Void> started = Future.succeededFuture();
+          Future<Void> started = created.kind() == Integration.Kind.OKTA ? keys.create(tx, created)
+              : Future.succeededFuture();
           for (IntegrationLifecycle capability : capabilities) {
             started = started.compose(ignored -> capability.created(tx, created, tenant, clock.instant()));
           }
@@ -234,22 +252,52 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
         }));
   }
 
-  // ---- diagnostics --------------------------------------------------------------------------
+  // ---- keys and diagnostics -----------------------------------------------------------------
 
-  private Future<TestIntegrationResponse> diagnose(String tenantId) {
-    if (diagnostics == null) {
-      return Future.failedFuture(new Failure.Unimplemented("TestIntegration needs the Okta client, which is not"
-          + " wired into this build"));
+  /** The integration as the contract shows it: an Okta one with its JWKS URL and keys. */
+  private Future<io.flare.iem.v1.Integration> view(Integration i) {
+    if (i.kind() != Integration.Kind.OKTA || i.jwksId() == null) {
+      return Future.succeededFuture(toProto(i));
     }
+    return keys.published(pool, i.tenantId()).map(published -> toProto(i, keys.jwksUrl(i.jwksId()), published));
+  }
+
+  private Future<Integration> rotate(String tenantId) {
+    return pool.withTransaction(tx -> integrations.getForUpdate(tx, tenantId)
+        .compose(current -> {
+          requireOkta(current, "only an Okta integration has signing keys");
+          return keys.rotate(tx, current)
+              .compose(published -> AuditLog.append(tx, audit(tenantId, "integration.key_rotate", "OK",
+                  new JsonObject().put("keys", new io.vertx.core.json.JsonArray(published.stream()
+                      .map(k -> new JsonObject().put("key_id", k.keyId()).put("state", k.state().name())
+                          .put("sign_time", k.signTime().toString()))
+                      .toList())))))
+              .map(current);
+        }));
+  }
+
+  /**
+   * At most one TestIntegration per {@link IntegrationRules#TEST_INTERVAL} per tenant, whichever
+   * replica answers: it costs the customer's org a dozen requests, token requests included.
+   */
+  private Future<TestIntegrationResponse> diagnose(String tenantId) {
     return integrations.get(pool, tenantId)
         .compose(integration -> {
-          if (integration.kind() != Integration.Kind.OKTA) {
-            return Future.failedFuture(new Failure.FailedPrecondition("NOT_OKTA",
-                "the tenant's integration is Entra ID; TestIntegration checks Okta integrations"));
-          }
-          return tenants.get(pool, tenantId).compose(tenant -> diagnostics.run(integration, tenant));
+          requireOkta(integration, "TestIntegration checks Okta integrations");
+          return integrations.markTested(pool, tenantId, clock.instant(), IntegrationRules.TEST_INTERVAL)
+              .compose(admitted -> admitted
+                  ? tenants.get(pool, tenantId).compose(tenant -> diagnostics.run(integration, tenant))
+                  : Future.failedFuture(new Failure.ResourceExhausted("TEST_INTEGRATION_TOO_SOON",
+                      "TestIntegration ran for tenant '" + tenantId + "' less than "
+                          + IntegrationRules.TEST_INTERVAL.toSeconds() + " seconds ago; run it again after that")));
         })
         .map(IntegrationProtos::toResponse);
+  }
+
+  private static void requireOkta(Integration integration, String why) {
+    if (integration.kind() != Integration.Kind.OKTA) {
+      throw new Failure.FailedPrecondition("NOT_OKTA", "the tenant's integration is Entra ID; " + why);
+    }
   }
 
   // ---- tenant settings ----------------------------------------------------------------------

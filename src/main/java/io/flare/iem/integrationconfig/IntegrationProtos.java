@@ -5,6 +5,8 @@ import io.flare.iem.grpc.Protos;
 import io.flare.iem.v1.AuditEvent;
 import io.flare.iem.v1.IdpKind;
 import io.flare.iem.v1.IntegrationCheck;
+import io.flare.iem.v1.IntegrationKey;
+import io.flare.iem.v1.IntegrationKeyState;
 import io.flare.iem.v1.MitigationMode;
 import io.flare.iem.v1.TestIntegrationResponse;
 import io.flare.iem.v1.TestResult;
@@ -14,6 +16,23 @@ import java.util.List;
 final class IntegrationProtos {
 
   private IntegrationProtos() {}
+
+  /** The integration with where its keys are published and the keys themselves. */
+  static io.flare.iem.v1.Integration toProto(Integration i, java.net.URI jwksUrl, List<IntegrationKeys.Key> keys) {
+    var out = toProto(i).toBuilder().setJwksUrl(jwksUrl.toString());
+    for (IntegrationKeys.Key k : keys) {
+      var key = IntegrationKey.newBuilder()
+          .setKeyId(k.keyId())
+          .setState(IntegrationKeyState.valueOf("INTEGRATION_KEY_STATE_" + k.state().name()))
+          .setCreateTime(Protos.timestamp(k.createTime()))
+          .setSignTime(Protos.timestamp(k.signTime()));
+      if (k.retireTime() != null) {
+        key.setRetireTime(Protos.timestamp(k.retireTime()));
+      }
+      out.addSigningKeys(key);
+    }
+    return out.build();
+  }
 
   static io.flare.iem.v1.Integration toProto(Integration i) {
     return io.flare.iem.v1.Integration.newBuilder()

@@ -17,8 +17,11 @@ public final class IntegrationRepository {
   private static final String COLUMNS = """
       integration_id, tenant_id, kind, display_name, okta_domain, client_id, max_daily_password_attempts,
       auto_create_identifiers, mitigation_mode, okta_lockout_threshold, version, create_request_id,
-      create_time, update_time, custom_domain
+      create_time, update_time, custom_domain, jwks_id
       """;
+
+  /** One Okta app (org and client id) belongs to at most one tenant (V12). */
+  private static final String OKTA_APP_INDEX = "integrations_okta_app";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM integrations WHERE tenant_id = $1";
 
@@ -38,6 +41,11 @@ public final class IntegrationRepository {
           update_time = now()
       WHERE integration_id = $1
       RETURNING\s""" + COLUMNS;
+
+  private static final String MARK_TESTED = """
+      UPDATE integrations SET last_test_time = $2
+      WHERE tenant_id = $1 AND (last_test_time IS NULL OR last_test_time <= $3)
+      """;
 
   private static final String DELETE = "DELETE FROM integrations WHERE integration_id = $1";
 
@@ -79,6 +87,7 @@ public final class IntegrationRepository {
     return tx.preparedQuery(UPDATE)
         .execute(Tuple.of(i.id(), i.displayName(), i.oktaDomain(), i.clientId(), (short) i.maxDailyPasswordAttempts(),
             i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain()))
+        .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
   }
 
@@ -93,6 +102,17 @@ public final class IntegrationRepository {
     return tx.preparedQuery(DELETE).execute(Tuple.of(integrationId)).mapEmpty();
   }
 
+  /**
+   * Records that TestIntegration runs now for the tenant, unless it ran less than {@code interval}
+   * ago; whether it may run.
+   */
+  public Future<Boolean> markTested(SqlClient client, String tenantId, java.time.Instant now,
+      java.time.Duration interval) {
+    return client.preparedQuery(MARK_TESTED)
+        .execute(Tuple.of(tenantId, PgTime.utc(now), PgTime.utc(now.minus(interval))))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
   /** Records the org's lockout threshold as last read from Okta (null when unreadable). */
   public Future<Void> setLockoutThreshold(SqlClient client, UUID integrationId, Integer threshold) {
     return client.preparedQuery(SET_LOCKOUT_THRESHOLD)
@@ -101,6 +121,13 @@ public final class IntegrationRepository {
   }
 
   private static Future<RowSet<Row>> translate(Throwable error) {
+    if (error instanceof PgException pg && "23505".equals(pg.getSqlState())
+        && String.valueOf(pg.getConstraint()).equals(OKTA_APP_INDEX)) {
+      // never says which tenant holds it
+      return Future.failedFuture(new Failure.AlreadyExists("OKTA_APP_TAKEN", "integration.client_id: this Okta app"
+          + " (the org and client id) is already connected to another Flare tenant; an app serves one tenant:"
+          + " create an API Services app of its own for this one"));
+    }
     if (error instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       return Future.failedFuture(new Failure.AlreadyExists("INTEGRATION_EXISTS",
           "the tenant already has an identity-provider integration: one IdP integration per tenant is"
@@ -134,6 +161,7 @@ public final class IntegrationRepository {
         row.getString("create_request_id"),
         PgTime.instant(row, "create_time"),
         PgTime.instant(row, "update_time"),
-        row.getString("custom_domain"));
+        row.getString("custom_domain"),
+        row.getUUID("jwks_id"));
   }
 }

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  */
 final class IntegrationRules {
 
+  /** TestIntegration runs at most this often per tenant. */
+  static final java.time.Duration TEST_INTERVAL = java.time.Duration.ofSeconds(10);
+
   private static final Pattern OKTA_CLIENT_ID = Pattern.compile("0oa[A-Za-z0-9]{17}");
   private static final Pattern ENTRA_CLIENT_ID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");

@@ -33,7 +33,7 @@ public final class LockoutThresholds {
       return Future.succeededFuture();
     }
     return Future.succeededFuture(integration)
-        .map(i -> okta.org(i.oktaDomain(), i.clientId(), Usage.named("lockout-policy")))
+        .map(i -> okta.org(i.oktaApp(), Usage.named("lockout-policy")))
         .compose(org -> org.setup().lockoutPolicy())
         .compose(policy -> integrations.setLockoutThreshold(pool, integration.id(), policy.threshold()))
         .onFailure(error -> LOG.atInfo().addKeyValue("tenant", integration.tenantId())

@@ -10,9 +10,11 @@ import io.flare.iem.okta.OktaOrg;
 import io.flare.iem.okta.OktaUser;
 import io.flare.iem.okta.Usage;
 import io.flare.iem.okta.UserQuery;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,16 +43,18 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
   private final OktaClient okta;
   private final Pool pool;
   private final IntegrationRepository integrations;
-  private final URI jwksUrl;
+  private final IntegrationKeys keys;
+  private final Clock clock;
   private final ThreatInsightChecks threats;
 
   /** @param egress the addresses our calls to Okta leave from ({@code IEM_EGRESS_ADDRESSES}; empty: unknown) */
-  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, URI jwksUrl,
-      List<IpBlock> egress) {
+  public OktaDiagnostics(OktaClient okta, Pool pool, IntegrationRepository integrations, IntegrationKeys keys,
+      Clock clock, List<IpBlock> egress) {
     this.okta = okta;
     this.pool = pool;
     this.integrations = integrations;
-    this.jwksUrl = jwksUrl;
+    this.keys = keys;
+    this.clock = clock;
     this.threats = new ThreatInsightChecks(egress);
   }
 
@@ -59,8 +63,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     List<Result> results = new ArrayList<>();
     OktaOrg org;
     try {
-      okta.forget(integration.oktaDomain(), integration.clientId()); // a test starts from scratch
-      org = okta.org(integration.oktaDomain(), integration.clientId(), Usage.named("test-integration"));
+      // the connection sync and checks use, never reset: its tokens, nonce and rate limits stay theirs
+      org = okta.org(integration.oktaApp(), Usage.named("test-integration"));
     } catch (Failure.InvalidArgument e) {
       results.add(fail(DOMAIN, "'" + integration.oktaDomain() + "' is not an Okta org URL: " + e.rule(),
           "Enter the URL you sign in to Okta with, for example https://acme.okta.com (not the -admin URL)."));
@@ -81,34 +85,42 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         });
   }
 
+  /** Asks Okta, with a token request signed by each, which of the integration's keys it accepts. */
   private Future<List<Result>> tokenChecks(OktaOrg org, Integration integration, List<Result> results) {
-    return org.token(Set.of(OktaOrg.USERS_READ)).transform(ar -> {
-      if (ar.succeeded()) {
-        AccessToken token = ar.result();
-        results.add(pass(TOKEN, "client " + integration.clientId() + " authenticated with private_key_jwt"
-            + (token.dpop() ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
-        results.add(pass(USERS_READ, "okta.users.read is granted"));
-        return usersVisible(org, results).compose(v -> manage(org, integration, results))
-            .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
-            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
-      }
-      OktaException e = okta(ar.cause());
-      if (e != null && e.kind() == OktaException.Kind.INVALID_SCOPE) {
-        results.add(pass(TOKEN, "client " + integration.clientId() + " authenticated with private_key_jwt"
-            + (org.dpopRequired() ? " and DPoP" : "")));
-        results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
-            "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
-        results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
-        return manage(org, integration, results).compose(v -> roles(org, integration, results))
-            .compose(v -> universalLogout(org, integration, results))
-            .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
-            .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
-      }
+    URI jwksUrl = keys.jwksUrl(integration.jwksId());
+    return keys.signing(integration.tenantId())
+        .compose(ignored -> keys.opened(integration.tenantId()))
+        .compose(opened -> SigningKeyChecks.run(org, opened, jwksUrl, clock.instant()))
+        .compose(asked -> tokenChecks(org, integration, results, asked.active(), asked.report()));
+  }
+
+  private Future<List<Result>> tokenChecks(OktaOrg org, Integration integration, List<Result> results,
+      AsyncResult<AccessToken> ar, Result keysReport) {
+    OktaException e = ar.failed() ? okta(ar.cause()) : null;
+    if (ar.failed() && (e == null || e.kind() != OktaException.Kind.INVALID_SCOPE)) {
       results.add(fail(TOKEN, tokenDetail(e, ar.cause()), tokenRemedy(e, integration)));
+      results.add(keysReport);
       skipRest(results, "no access token");
       return Future.succeededFuture(results);
-    });
+    }
+    boolean dpop = ar.succeeded() ? ar.result().dpop() : org.dpopRequired();
+    results.add(pass(TOKEN, "client " + integration.clientId() + " authenticated with private_key_jwt"
+        + (dpop ? "; the app requires DPoP and the DPoP handshake succeeded" : "")));
+    results.add(keysReport);
+    Future<Void> users;
+    if (ar.succeeded()) {
+      results.add(pass(USERS_READ, "okta.users.read is granted"));
+      users = usersVisible(org, results);
+    } else {
+      results.add(fail(USERS_READ, "Okta refused the scope okta.users.read: " + e.errorSummary(),
+          "In the Okta Admin Console open the service app, tab Okta API Scopes, and grant okta.users.read."));
+      results.add(skipped(USERS_VISIBLE, "needs okta.users.read"));
+      users = Future.succeededFuture();
+    }
+    return users.compose(v -> manage(org, integration, results))
+        .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
+        .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
+        .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
   }
 
   private String tokenDetail(OktaException e, Throwable cause) {
@@ -131,19 +143,20 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
               + " the integration has " + integration.clientId() + ".";
         }
         if (summary.contains("private_key_jwt")) {
-          yield "Set the app's client authentication to Public key / Private key and register our JWKS URL "
-              + jwksUrl + ".";
+          yield "Set the app's client authentication to Public key / Private key and register this integration's"
+              + " JWKS URL " + keys.jwksUrl(integration.jwksId()) + ".";
         }
-        yield "Okta does not accept our key: in the service app, Client Credentials, choose Public key / Private"
-            + " key, 'Use a URL to fetch keys dynamically', and enter " + jwksUrl + ".";
+        yield "Okta does not accept this integration's key: in the service app, Client Credentials, choose Public"
+            + " key / Private key, 'Use a URL to fetch keys dynamically', and enter this integration's JWKS URL "
+            + keys.jwksUrl(integration.jwksId()) + " (each integration has its own).";
       }
       case DPOP -> "The app requires DPoP ('Require Demonstrating Proof of Possession (DPoP) header in token"
           + " requests') and the DPoP handshake failed: make sure nothing between Flare and Okta strips the DPoP"
           + " header, or clear that checkbox in the app's General settings.";
       case RATE_LIMITED -> "Okta rate-limited the token request: run TestIntegration again in a minute.";
       case UNAVAILABLE -> "Okta did not answer: retry later.";
-      default -> "Check the service app: API Services, Client Credentials, Public key / Private key with our JWKS URL "
-          + jwksUrl + ".";
+      default -> "Check the service app: API Services, Client Credentials, Public key / Private key with this"
+          + " integration's JWKS URL " + keys.jwksUrl(integration.jwksId()) + ".";
     };
   }
 
@@ -263,7 +276,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
 
   private static void skipRest(List<Result> results, String why) {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
-    for (String name : List.of(DOMAIN, TOKEN, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
+    for (String name : List.of(DOMAIN, TOKEN, SigningKeyChecks.NAME, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
         LOCKOUT, ThreatInsightChecks.AUTHN_NOT_BLOCKED, ThreatInsightChecks.EGRESS_EXCLUDED,
         AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
       if (!done.contains(name)) {

@@ -1,6 +1,5 @@
 package io.flare.iem.okta;
 
-import io.flare.iem.keys.SigningKeys;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
@@ -31,28 +30,27 @@ public final class OktaClient {
 
   private final Vertx vertx;
   private final WebClient web;
-  private final ClientAssertion assertion;
-  private final DpopProofs dpop;
+  private final AssertionKeys keys;
   private final Set<String> insecureHosts;
   private final OktaClientOptions options;
   private final Clock clock;
-  private final ConcurrentMap<String, OrgConnection> orgs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<OktaApp, OrgConnection> orgs = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AuthnPause> pauses = new ConcurrentHashMap<>();
   private final OktaListener listener;
   private final Clock pacing;
 
   /**
    * @param web the application's shared client: explicit timeouts, no redirects
-   * @param keys our signing keys; the active one signs client assertions
+   * @param keys each tenant's client-assertion key
    * @param insecureHosts hosts allowed over http and on loopback (simulators, tests)
    */
-  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+  public OktaClient(Vertx vertx, WebClient web, AssertionKeys keys, Set<String> insecureHosts,
       OktaClientOptions options, Clock clock) {
     this(vertx, web, keys, insecureHosts, options, clock, OktaListener.NONE);
   }
 
   /** As above, reporting exchanges and waits to {@code listener} (metrics). */
-  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+  public OktaClient(Vertx vertx, WebClient web, AssertionKeys keys, Set<String> insecureHosts,
       OktaClientOptions options, Clock clock, OktaListener listener) {
     this(vertx, web, keys, insecureHosts, options, clock, clock, listener);
   }
@@ -62,46 +60,46 @@ public final class OktaClient {
    * proof times, rate-limit resets: real time), {@code pacing} for waits of our own choosing (when
    * an org that refuses our authn calls is probed again), which follow the service's clock.
    */
-  public OktaClient(Vertx vertx, WebClient web, SigningKeys keys, Set<String> insecureHosts,
+  public OktaClient(Vertx vertx, WebClient web, AssertionKeys keys, Set<String> insecureHosts,
       OktaClientOptions options, Clock clock, Clock pacing, OktaListener listener) {
     this.listener = listener;
     this.pacing = pacing;
     this.vertx = vertx;
     this.web = web;
-    this.assertion = new ClientAssertion(keys.active());
-    this.dpop = DpopProofs.generate(clock);
+    this.keys = keys;
     this.insecureHosts = Set.copyOf(insecureHosts);
     this.options = options;
     this.clock = clock;
   }
 
-  /** A view of the org at {@code oktaDomain} as app {@code clientId}, spending from {@code usage}. */
-  public OktaOrg org(String oktaDomain, String clientId, Usage usage) {
-    OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
-    String key = domain.value() + "|" + clientId;
+  /**
+   * A view of {@code app}'s org, spending from {@code usage}. Each app (tenant, org and client id)
+   * has a connection of its own: its tokens, signed with the tenant's key, its DPoP key and nonce,
+   * and its rate-limit state.
+   */
+  public OktaOrg org(OktaApp app, Usage usage) {
+    OktaDomain domain = OktaDomain.parse(app.oktaDomain(), insecureHosts);
+    OktaApp normalised = new OktaApp(app.tenantId(), domain.value(), app.clientId());
     AuthnPause pause = pauses.computeIfAbsent(domain.value(), d -> new AuthnPause(d, pacing, listener));
-    OrgConnection connection = orgs.computeIfAbsent(key,
-        k -> new OrgConnection(vertx, web, domain, clientId, assertion, dpop, options, clock, listener, pause));
+    OrgConnection connection = orgs.computeIfAbsent(normalised,
+        k -> new OrgConnection(vertx, web, k.tenantId(), domain, k.clientId(), () -> keys.signing(k.tenantId()),
+            DpopProofs.generate(clock), options, clock, listener, pause));
     return new OktaOrg(connection, usage);
   }
 
-  /** As {@link #org(String, String, Usage)} with default shares. */
-  public OktaOrg org(String oktaDomain, String clientId) {
-    return org(oktaDomain, clientId, Usage.named("default"));
+  /** As {@link #org(OktaApp, Usage)} with default shares. */
+  public OktaOrg org(OktaApp app) {
+    return org(app, Usage.named("default"));
   }
 
   /**
-   * Forgets the cached tokens, nonce and rate-limit state of one org (for example after a config
-   * change). A pause of its authn calls stays: it is about our address, which did not change.
+   * Drops the connection of an app that is no longer configured (its integration was deleted or
+   * now names another org or app): its tokens, nonce and rate-limit state. A pause of its authn
+   * calls stays: it is about our address, which did not change.
    */
-  public void forget(String oktaDomain, String clientId) {
-    OktaDomain domain = OktaDomain.parse(oktaDomain, insecureHosts);
-    orgs.remove(domain.value() + "|" + clientId);
-  }
-
-  /** The public JWK thumbprint of our DPoP key. */
-  public String dpopThumbprint() {
-    return dpop.thumbprint();
+  public void forget(OktaApp app) {
+    OktaDomain domain = OktaDomain.parse(app.oktaDomain(), insecureHosts);
+    orgs.remove(new OktaApp(app.tenantId(), domain.value(), app.clientId()));
   }
 
   private static String version() {

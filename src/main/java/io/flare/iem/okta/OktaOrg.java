@@ -68,6 +68,11 @@ public final class OktaOrg {
     return connection.domain.value();
   }
 
+  /** The tenant whose app this is: its connection, tokens and key are its own. */
+  public String tenantId() {
+    return connection.tenantId;
+  }
+
   public String clientId() {
     return connection.clientId;
   }
@@ -87,6 +92,14 @@ public final class OktaOrg {
   /** Reads of the org's setup (metadata, admin roles, ThreatInsight, password policies), through this view. */
   public OrgSetup setup() {
     return new OrgSetup(connection, usage);
+  }
+
+  /**
+   * Asks Okta for a token with an assertion signed by {@code key}, one of the tenant's published
+   * keys, without caching it or touching the tokens the service uses: whether Okta accepts that key.
+   */
+  public Future<AccessToken> probeToken(ClientAssertion key, Set<String> scopes) {
+    return connection.probeToken(key, scopes, usage);
   }
 
   /** An access token for {@code scopes} (cached; see {@link AccessToken}). */

@@ -6,7 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,9 +37,11 @@ final class OrgConnection {
 
   private final Vertx vertx;
   private final WebClient web;
+  final String tenantId;
   final OktaDomain domain;
   final String clientId;
-  private final ClientAssertion assertion;
+  /** The tenant's signing key, looked up for every token request (rotation takes effect at once). */
+  private final Supplier<Future<ClientAssertion>> signer;
   private final DpopProofs dpop;
   private final OktaClientOptions options;
   private final Clock clock;
@@ -55,14 +55,15 @@ final class OrgConnection {
 
   private final OktaListener listener;
 
-  OrgConnection(Vertx vertx, WebClient web, OktaDomain domain, String clientId, ClientAssertion assertion,
-      DpopProofs dpop, OktaClientOptions options, Clock clock, OktaListener listener, AuthnPause pause) {
+  OrgConnection(Vertx vertx, WebClient web, String tenantId, OktaDomain domain, String clientId,
+      Supplier<Future<ClientAssertion>> signer, DpopProofs dpop, OktaClientOptions options, Clock clock, OktaListener listener, AuthnPause pause) {
     this.listener = listener;
     this.vertx = vertx;
     this.web = web;
+    this.tenantId = tenantId;
     this.domain = domain;
     this.clientId = clientId;
-    this.assertion = assertion;
+    this.signer = signer;
     this.dpop = dpop;
     this.options = options;
     this.clock = clock;
@@ -316,7 +317,7 @@ final class OrgConnection {
       e.inflight = promise.future();
       started = promise.future();
       AccessToken current = e.token;
-      vertx.runOnContext(v -> fetchToken(scopes, usage, 0).onComplete(ar -> {
+      vertx.runOnContext(v -> signer.get().compose(signing -> fetchToken(signing, scopes, usage, 0)).onComplete(ar -> {
         synchronized (tokens) {
           e.inflight = null;
           if (ar.succeeded()) {
@@ -344,45 +345,40 @@ final class OrgConnection {
     }
   }
 
-  private Future<AccessToken> fetchToken(Set<String> scopes, Usage usage, int step) {
+  /**
+   * A token for {@code scopes} requested with an assertion signed by {@code key}, neither cached nor
+   * replacing the cached ones: TestIntegration asks Okta which of the tenant's keys it accepts.
+   */
+  Future<AccessToken> probeToken(ClientAssertion key, Set<String> scopes, Usage usage) {
+    return fetchToken(key, scopes, usage, 0);
+  }
+
+  private Future<AccessToken> fetchToken(ClientAssertion key, Set<String> scopes, Usage usage, int step) {
     URI tokenUrl = url(TOKEN_PATH);
     String scope = String.join(" ", new LinkedHashSet<>(scopes));
     Supplier<Buffer> form = () -> Buffer.buffer("grant_type=client_credentials"
         + "&scope=" + encode(scope)
         + "&client_assertion_type=" + encode(ASSERTION_TYPE)
-        + "&client_assertion=" + assertion.sign(clock, clientId, tokenUrl.toString(), UUID.randomUUID().toString()));
+        + "&client_assertion=" + key.sign(clock, clientId, tokenUrl.toString(), UUID.randomUUID().toString()));
     Call call = Call.token(tokenUrl, form);
+    // another token request of this connection may learn that the app requires DPoP while this one
+    // is out without a proof: its refusal still means "send a proof", whatever the flag says by then
+    boolean sentWithProof = dpopRequired;
     return execute(call, usage).compose(r -> {
       if (r.status() == 200) {
-        return Future.succeededFuture(parseToken(r, scopes));
+        return Future.succeededFuture(AccessToken.from(r, scopes, clock.instant()));
       }
       OktaException failure = r.failure();
-      if ("invalid_dpop_proof".equals(failure.errorCode()) && !dpopRequired && step < 3) {
+      if ("invalid_dpop_proof".equals(failure.errorCode()) && !sentWithProof && step < 3) {
         dpopRequired = true; // the app requires DPoP: start the handshake
-        return fetchToken(scopes, usage, step + 1);
+        return fetchToken(key, scopes, usage, step + 1);
       }
       if ("use_dpop_nonce".equals(failure.errorCode()) && r.headers().get("DPoP-Nonce") != null && step < 3) {
         dpopRequired = true;
-        return fetchToken(scopes, usage, step + 1);
+        return fetchToken(key, scopes, usage, step + 1);
       }
       return Future.failedFuture(failure);
     });
-  }
-
-  private AccessToken parseToken(OktaResponse r, Set<String> requested) {
-    JsonObject json = r.json();
-    String value = json.getString("access_token");
-    String type = json.getString("token_type", "Bearer");
-    Object expires = json.getValue("expires_in");
-    if (value == null || !(expires instanceof Number)) {
-      throw new OktaException(OktaException.Kind.UNEXPECTED, r.status(), null,
-          "token response without access_token or expires_in", List.of(), r.requestId(), null);
-    }
-    Set<String> granted = json.getString("scope") == null
-        ? Set.copyOf(requested)
-        : Set.copyOf(Arrays.asList(json.getString("scope").trim().split("\\s+")));
-    return new AccessToken(value, "DPoP".equalsIgnoreCase(type), granted,
-        clock.instant().plusSeconds(((Number) expires).longValue()));
   }
 
   static String encode(String value) {

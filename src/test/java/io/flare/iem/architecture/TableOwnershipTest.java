@@ -28,6 +28,7 @@ class TableOwnershipTest {
   static final Map<String, String> OWNERS = Map.ofEntries(
       Map.entry("tenants", "integrationconfig"),
       Map.entry("integrations", "integrationconfig"),
+      Map.entry("integration_signing_keys", "integrationconfig"),
       Map.entry("identities", "identitysync"),
       Map.entry("identifiers", "identitysync"),
       Map.entry("identifier_plans", "identitysync"),

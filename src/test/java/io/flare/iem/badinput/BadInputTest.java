@@ -59,9 +59,9 @@ class BadInputTest {
     vertx = Vertx.vertx();
     service = RunningService.start();
     sim = OktaSims.start(vertx, new OktaSimulator.Options().users(50).seed(3));
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
-        .setIntegration(Integration.newBuilder().setDisplayName("Fuzz").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId())).build());
+    OktaSims.trust(sim.app(), service, service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(TENANT).setIntegration(Integration.newBuilder().setDisplayName("Fuzz").setOktaDomain(sim.baseUrl())
+            .setClientId(sim.app().clientId())).build()).getIntegration());
     awaitInitialSync(); // nothing may write in the background while cases compare snapshots
   }
 

@@ -2,6 +2,7 @@ package io.flare.iem.bench;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.FieldMask;
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.oktasim.OktaSimulator;
@@ -84,15 +85,14 @@ public final class CapBench {
       for (int i = 0; i < INSTANCES; i++) {
         services.add(RunningService.start(config));
       }
-      sim = Await.result(OktaSimulator.start(vertx, new OktaSimulator.Options().users(0).mixedStatuses(false)
-          .jwksUrl(services.get(0).httpBase() + "/.well-known/jwks.json")));
+      sim = Await.result(OktaSimulator.start(vertx, new OktaSimulator.Options().users(0).mixedStatuses(false)));
       RunningService first = services.get(0);
       first.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(TENANT)
           .setSettings(TenantSettings.newBuilder().setIdentifierCap(1000))
           .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap")).build());
-      first.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
-          .setIntegration(Integration.newBuilder().setDisplayName("Cap").setOktaDomain(sim.baseUrl())
-              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(CAP)).build());
+      OktaSims.trust(sim.app(), first, first.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+          .setTenantId(TENANT).setIntegration(Integration.newBuilder().setDisplayName("Cap").setOktaDomain(sim.baseUrl())
+              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(CAP)).build()).getIntegration());
       // the org's lockout threshold as the integration test reads it: 10, so the lifetime budget (5) is not what binds
       Await.result(pool.preparedQuery("UPDATE integrations SET okta_lockout_threshold = 10 WHERE tenant_id = $1")
           .execute(Tuple.of(TENANT)));

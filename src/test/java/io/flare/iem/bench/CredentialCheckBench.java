@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.FieldMask;
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.config.AppConfig;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.oktasim.OktaSimulator;
@@ -142,15 +143,16 @@ public final class CredentialCheckBench {
   private Results run(RunningService service, AppConfig.Postgres pg) throws Exception {
     Vertx vertx = Vertx.vertx();
     OktaSimulator sim = Await.result(OktaSimulator.start(vertx, new OktaSimulator.Options().users(0)
-        .mixedStatuses(false).jwksUrl(service.httpBase() + "/.well-known/jwks.json")
+        .mixedStatuses(false)
         .rateLimitWindow(Duration.ofSeconds(AUTHN_WINDOW_SECONDS))));
     sim.unlimited().limit(SimBucket.AUTHN, AUTHN_LIMIT_PER_WINDOW);
     service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(TENANT)
         .setSettings(TenantSettings.newBuilder().setIdentifierCap(1_000_000))
         .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap")).build());
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
-        .setIntegration(Integration.newBuilder().setDisplayName("Bench").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(1)).build());
+    OktaSims.trust(sim.app(), service, service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(TENANT).setIntegration(Integration.newBuilder().setDisplayName("Bench")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(1)).build())
+        .getIntegration());
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(new PgConnectOptions()
         .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
         .setPassword(pg.password())).using(vertx).build();

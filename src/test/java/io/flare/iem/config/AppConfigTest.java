@@ -33,7 +33,7 @@ class AppConfigTest {
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.postgres().orElseThrow().port()).isEqualTo(5432);
     assertThat(config.oktaInsecureHosts()).isEmpty();
-    assertThat(config.jwksUrl().toString()).isEqualTo("https://api.flare.io/.well-known/jwks.json");
+    assertThat(config.publicBaseUrl().toString()).isEqualTo("https://api.flare.io");
   }
 
   @Test

@@ -32,7 +32,7 @@ class AuthnConfirmationTest {
     sim = OktaSims.start(vertx, new OktaSimulator.Options().users(3).mixedStatuses(false)
         .scopes("okta.users.read", "okta.logs.read"));
     sim.systemLog().lag(Duration.ofMillis(300));
-    org = OktaSims.client(vertx).org(sim.baseUrl(), sim.app().clientId(), Usage.named("credential-check"));
+    org = OktaSims.client(vertx).org(OktaSims.app(sim), Usage.named("credential-check"));
     confirmation = new AuthnConfirmation(vertx, new OrgPipelines(), settings);
   }
 

@@ -54,9 +54,10 @@ class CheckCrashIT {
       integrations.updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
           .setSettings(TenantSettings.newBuilder().setIdentifierCap(1000))
           .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap")).build());
-      integrations.createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
+      OktaSims.trust(sim.app(), "http://127.0.0.1:" + first.httpPort, integrations.createIntegration(
+          CreateIntegrationRequest.newBuilder().setTenantId(tenant)
           .setIntegration(Integration.newBuilder().setDisplayName("Crash org").setOktaDomain(sim.baseUrl())
-              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(2)).build());
+              .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(2)).build()).getIntegration());
       var sync = IdentitySyncServiceGrpc.newBlockingStub(first.adminChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
       long deadline = System.currentTimeMillis() + 60_000;
       while (sync.listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(tenant).build()).getSyncRuns(0)

@@ -6,6 +6,7 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.storage.Stores;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.flare.iem.oktasim.SimUser;
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.MutableClock;
 import io.flare.iem.testing.RunningService;
@@ -140,7 +141,7 @@ final class CheckHarness implements AutoCloseable {
     this.vertx = Vertx.vertx();
     this.pool = Stores.postgres(vertx, pg);
     OktaSimulator.Options options = new OktaSimulator.Options().users(0).mixedStatuses(false)
-        .jwksUrl(services.get(0).httpBase() + "/.well-known/jwks.json");
+;
     setup.sim.accept(options);
     this.sim = Await.result(OktaSimulator.start(vertx, options));
     if (setup.lockoutThreshold != null) {
@@ -152,11 +153,13 @@ final class CheckHarness implements AutoCloseable {
         .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("mitigation_enabled")
             .addPaths("time_zone"))
         .build());
-    services.get(0).integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
+    Integration created = services.get(0).integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant)
         .setIntegration(Integration.newBuilder().setDisplayName("Checks").setOktaDomain(setup.oktaDomain.apply(vertx, sim))
             .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(setup.maxDaily)
             .setMitigationMode(setup.mode))
-        .build());
+        .build()).getIntegration();
+    OktaSims.trust(sim.app(), services.get(0), created); // the admin registers the integration's JWKS URL
     // the integration's initial sync lists the (still empty) org and then sweeps every identity it
     // did not see: let it end before this harness stores identities of its own
     await("the initial sync of " + tenant, () -> Await.result(pool.preparedQuery(

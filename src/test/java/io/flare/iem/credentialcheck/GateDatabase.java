@@ -42,8 +42,8 @@ final class GateDatabase implements AutoCloseable {
     sql("""
         INSERT INTO integrations (integration_id, tenant_id, kind, display_name, okta_domain, client_id,
                                   max_daily_password_attempts, mitigation_mode, okta_lockout_threshold)
-        VALUES ($1, $2, 'OKTA', 'Acme', 'https://acme.okta.com', '0oa1b2c3d4E5f6G7h8i9', $3, 'VALIDATE_ONLY', $4)
-        """, Tuple.of(UUID.randomUUID(), c.tenantId, (short) c.maxDaily,
+        VALUES ($1, $2, 'OKTA', 'Acme', 'https://' || $2 || '.okta.com', '0oa1b2c3d4E5f6G7h8i9', $3, 'VALIDATE_ONLY', $4)
+        """, Tuple.of(UUID.randomUUID(), c.tenantId, (short) c.maxDaily, // an Okta app per tenant
         c.lockoutThreshold == null ? null : c.lockoutThreshold.shortValue()));
     sql("""
         INSERT INTO identities (identity_id, tenant_id, okta_user_id, login, status, last_login, password_changed)

@@ -144,7 +144,8 @@ class MitigationTest {
     CheckHarness.User u = manual.user("scope");
     Mitigation pending = manual.check(u.login(), u.password()).getMitigation();
     manual.sim.app().revokeScopes("okta.users.manage");
-    manual.service().app.okta().forget(manual.sim.baseUrl(), manual.sim.app().clientId());
+    manual.service().app.okta().forget(new io.flare.iem.okta.OktaApp(manual.tenant, manual.sim.baseUrl(),
+        manual.sim.app().clientId()));
     Mitigation failed;
     try {
       failed = approve(manual, pending.getMitigationId(), "alice@flare.example");

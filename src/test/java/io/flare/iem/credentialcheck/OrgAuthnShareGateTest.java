@@ -35,7 +35,7 @@ class OrgAuthnShareGateTest {
     vertx = Vertx.vertx();
     sim = OktaSims.start(vertx, new OktaSimulator.Options().users(3).rateLimitWindow(Duration.ofMinutes(5)));
     sim.limit(SimBucket.AUTHN, 10);
-    org = OktaSims.client(vertx).org(sim.baseUrl(), sim.app().clientId(),
+    org = OktaSims.client(vertx).org(OktaSims.app(sim),
         Usage.named("credential-check").withShare(Bucket.AUTHN, SHARE));
   }
 

@@ -33,7 +33,7 @@ class UserBlockGateTest {
   void start() {
     vertx = Vertx.vertx();
     sim = OktaSims.start(vertx, new OktaSimulator.Options().users(3).mixedStatuses(false).identityEngine(true));
-    org = OktaSims.client(vertx).org(sim.baseUrl(), sim.app().clientId(), Usage.named("credential-check"));
+    org = OktaSims.client(vertx).org(OktaSims.app(sim), Usage.named("credential-check"));
     userId = sim.userId(1);
   }
 

@@ -1,6 +1,11 @@
 package io.flare.iem.dev;
 
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.integrationconfig.IntegrationKeys;
+import io.flare.iem.storage.Stores;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.function.Supplier;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code main} before Vert.x starts. Test code, like the simulator: not in the production jar.
  *
  * <p>Dev mode also starts a simulated Okta org ({@link #startOktaSimulator}) on
- * {@code IEM_DEV_OKTA_PORT} (default 8089) whose app {@value #DEMO_CLIENT_ID} trusts our JWKS URL,
+ * {@code IEM_DEV_OKTA_PORT} (default 8089) whose app {@value #DEMO_CLIENT_ID} trusts the JWKS URL of the integration that uses it,
  * and allows {@code 127.0.0.1} and {@code localhost} as Okta hosts, so a demo integration with
  * {@code okta_domain} {@code http://127.0.0.1:8089} validates. Besides 45 generated users the org
  * has these demo users (login / password / what Okta answers):
@@ -72,17 +77,21 @@ public final class DevMode implements AutoCloseable {
   }
 
   /**
-   * Starts the demo Okta org. Its app fetches our JWKS lazily (on the first token request), since
-   * our HTTP server starts after it.
+   * Starts the demo Okta org. Its app trusts the JWKS URL of the integration that uses it, as the
+   * customer's admin registers it once the integration exists: looked up when a token is requested.
    */
   public Future<OktaSimulator> startOktaSimulator(Vertx vertx) {
-    String jwks = "http://127.0.0.1:" + config.httpPort() + "/.well-known/jwks.json";
+    Pool pool = Stores.postgres(vertx, config.postgres().orElseThrow());
+    Supplier<Future<String>> jwks = () -> pool
+        .preparedQuery("SELECT jwks_id FROM integrations WHERE client_id = $1 AND kind = 'OKTA'")
+        .execute(Tuple.of(DEMO_CLIENT_ID))
+        .map(rows -> rows.size() == 0 ? null : "http://127.0.0.1:" + config.httpPort() + IntegrationKeys.JWKS_PATH
+            + rows.iterator().next().getUUID(0) + ".json");
     return OktaSimulator.start(vertx, new OktaSimulator.Options()
             .seed(2026)
             .users(45)
             .port(config.okta().devPort())
             .clientId(DEMO_CLIENT_ID)
-            .jwksUrl(jwks)
             .emailDomain("demo.example")
             // an Identity Engine org whose app may read the System Log, ThreatInsight and network
             // zones: every TestIntegration check passes
@@ -90,6 +99,7 @@ public final class DevMode implements AutoCloseable {
             .scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.logs.read",
                 "okta.threatInsights.read", "okta.networkZones.read"))
         .map(sim -> {
+          sim.app().jwksUrlFrom(jwks);
           addDemoUsers(sim);
           simulator = sim;
           LOG.atInfo().addKeyValue("okta_domain", sim.baseUrl()).addKeyValue("client_id", DEMO_CLIENT_ID)

@@ -89,9 +89,11 @@ class IdentitySyncEndpointTest {
 
   /** Creates the integration (which starts the initial full sync) and waits for that sync to end. */
   static SyncRun connect(String tenant, OktaSimulator sim, RunningService on) {
-    on.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build());
+    Integration created = on.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build())
+        .getIntegration();
+    OktaSims.trust(sim.app(), on, created);
     SyncRun initial = latest(tenant, on);
     assertThat(initial.getTrigger()).isEqualTo(SyncTrigger.SYNC_TRIGGER_INITIAL);
     assertThat(initial.getMode()).isEqualTo(SyncMode.SYNC_MODE_FULL);

@@ -60,9 +60,10 @@ class IncrementalSyncGapTest {
     service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
         .setSettings(TenantSettings.newBuilder().setIdentifierCap(10_000))
         .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap")).build());
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId())).build());
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId())).build()).getIntegration();
+    OktaSims.trust(sim.app(), service, created);
     awaitRuns(tenant, 1);
     // every user changes: the next incremental run lists the whole org, five pages of 200
     for (int i = 0; i < 1000; i++) {

@@ -57,9 +57,10 @@ class SyncCrashIT {
           .setSettings(TenantSettings.newBuilder().setIdentifierCap(100_000).setAutoIdentifiersEnabled(true))
           .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("auto_identifiers_enabled"))
           .build());
-      integrations.createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
+      OktaSims.trust(sim.app(), "http://127.0.0.1:" + first.httpPort, integrations.createIntegration(
+          CreateIntegrationRequest.newBuilder().setTenantId(tenant)
           .setIntegration(Integration.newBuilder().setDisplayName("Crash org").setOktaDomain(sim.baseUrl())
-              .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build());
+              .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build()).getIntegration());
       var sync = IdentitySyncServiceGrpc.newBlockingStub(first.adminChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
       runId = sync.listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(tenant).build()).getSyncRuns(0)
           .getSyncRunId();

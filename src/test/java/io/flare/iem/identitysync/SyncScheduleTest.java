@@ -56,7 +56,7 @@ class SyncScheduleTest {
         .compose(t -> tx.preparedQuery("UPDATE tenants SET time_zone = $2, nightly_sync_hour = $3 WHERE tenant_id = $1")
             .execute(Tuple.of(tenant, zone, (short) hour)))
         .compose(x -> new IntegrationRepository().insert(tx, new Integration(UUID.randomUUID(), tenant,
-            Integration.Kind.OKTA, "Acme", "https://acme.okta.com", "0oa1b2c3d4E5f6G7h8i9", 2, false,
+            Integration.Kind.OKTA, "Acme", "https://" + tenant + ".okta.com", "0oa1b2c3d4E5f6G7h8i9", 2, false,
             Integration.MitigationMode.VALIDATE_ONLY, null, 1, null, null, null)))
         .compose(x -> SyncSchedule.register(tx, tenant, ZoneId.of(zone), created))));
     return tenant;

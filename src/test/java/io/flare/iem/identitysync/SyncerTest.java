@@ -144,7 +144,7 @@ class SyncerTest {
         .compose(t -> tx.preparedQuery("UPDATE tenants SET identifier_cap = $2, auto_identifiers_enabled = true"
             + " WHERE tenant_id = $1").execute(Tuple.of(tenantId, cap)))
         .compose(x -> integrations.insert(tx, new Integration(UUID.randomUUID(), tenantId, Integration.Kind.OKTA,
-            "Acme", "https://acme.okta.com", "0oa1b2c3d4E5f6G7h8i9", 2, identifiers,
+            "Acme", "https://" + tenantId + ".okta.com", "0oa1b2c3d4E5f6G7h8i9", 2, identifiers, // an app per tenant
             Integration.MitigationMode.VALIDATE_ONLY, null, 1, null, null, null)))));
     return tenantId;
   }

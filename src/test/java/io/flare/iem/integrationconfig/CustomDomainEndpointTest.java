@@ -8,6 +8,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.flare.iem.oktasim.OktaSimulator;
 import io.flare.iem.oktasim.SimApp;
+import io.flare.iem.testing.OktaSims;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.RunningService;
 import io.flare.iem.testing.ScriptedDomains;
@@ -103,10 +104,25 @@ class CustomDomainEndpointTest {
     return "tenant-cd-" + TENANTS.incrementAndGet();
   }
 
+  static final java.util.List<String> CREATED = new java.util.ArrayList<>();
+
+  /** An Okta app serves one tenant: each test's integration goes, so the next may use the app. */
+  @org.junit.jupiter.api.AfterEach
+  void deleteIntegrations() {
+    for (String tenant : CREATED) {
+      service.integrations().deleteIntegration(io.flare.iem.v1.DeleteIntegrationRequest.newBuilder()
+          .setTenantId(tenant).build());
+    }
+    CREATED.clear();
+  }
+
   static Integration create(String tenant, String domain) {
-    return service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(domain)
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(domain)
             .setClientId(sim.app().clientId())).build()).getIntegration();
+    OktaSims.trust(sim.app(), service, created);
+    CREATED.add(tenant);
+    return created;
   }
 
   static Integration get(String tenant) {

@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IntegrationConfigEndpointTest {
 
   static final String CLIENT_ID = "0oa1b2c3d4E5f6G7h8i9";
+  static final AtomicInteger APPS = new AtomicInteger();
   static final AtomicInteger TENANTS = new AtomicInteger();
   static RunningService service;
 
@@ -55,11 +56,12 @@ class IntegrationConfigEndpointTest {
     return "tenant-" + TENANTS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** An Okta integration; each with an app of its own (an Okta app serves one tenant). */
   static Integration.Builder okta() {
     return Integration.newBuilder()
         .setDisplayName("Acme Okta")
         .setOktaDomain("acme.okta.com")
-        .setClientId(CLIENT_ID);
+        .setClientId(String.format("0oa%017d", APPS.incrementAndGet()));
   }
 
   static Integration create(String tenant, Integration.Builder integration) {
@@ -354,7 +356,7 @@ class IntegrationConfigEndpointTest {
         "display_name", "max_daily_password_attempts");
     assertThat(updated.getDisplayName()).isEqualTo("Renamed");
     assertThat(updated.getMaxDailyPasswordAttempts()).isEqualTo(4);
-    assertThat(updated.getClientId()).isEqualTo(CLIENT_ID);
+    assertThat(updated.getClientId()).isEqualTo(created.getClientId());
     assertThat(updated.getEtag()).isNotEqualTo(created.getEtag());
   }
 

@@ -87,9 +87,10 @@ class LockoutPolicyReadTest {
   }
 
   void connect() {
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId())).build());
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId())).build()).getIntegration();
+    OktaSims.trust(sim.app(), service, created);
     Await.until(() -> service.sync().listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(tenant).build())
         .getSyncRunsList().stream().anyMatch(r -> r.getState() == SyncRunState.SYNC_RUN_STATE_SUCCEEDED),
         Duration.ofSeconds(60), "the initial sync succeeds");

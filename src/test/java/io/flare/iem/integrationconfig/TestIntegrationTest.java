@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.flare.iem.v1.DeleteIntegrationRequest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -53,9 +55,23 @@ class TestIntegrationTest {
     service.close();
   }
 
+  static final List<String> created = new ArrayList<>();
+  /** Whether {@link #integration} registers the new integration's JWKS URL on the app (the admin's step). */
+  static boolean trust = true;
+
+  /** An Okta app serves one tenant: each test's integration goes, so the next may use the app. */
+  @AfterEach
+  void deleteIntegrations() {
+    for (String tenant : created) {
+      service.integrations().deleteIntegration(DeleteIntegrationRequest.newBuilder().setTenantId(tenant).build());
+    }
+    created.clear();
+    trust = true;
+  }
+
   @BeforeEach
   void goodSetup() {
-    sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json")
+    sim.app()
         .grantScopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.roles.read",
             "okta.universalLogout.manage", "okta.logs.read", "okta.threatInsights.read", "okta.networkZones.read")
         .adminRole(SimApp.AdminRole.SUPER_ADMIN).noResourceSet().requireDpop(false).rejectDpopNonces(false);
@@ -72,9 +88,14 @@ class TestIntegrationTest {
           .setSettings(TenantSettings.newBuilder().setMitigationEnabled(true).setIdentifierCap(1000)
               .setTimeZone("UTC").setNightlySyncHour(2).setFullSyncIntervalDays(7)).build());
     }
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Okta").setOktaDomain(domain).setClientId(clientId)
-            .setMitigationMode(mode).setMaxDailyPasswordAttempts(dailyCap)).build());
+    Integration integration = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Okta").setOktaDomain(domain)
+            .setClientId(clientId).setMitigationMode(mode).setMaxDailyPasswordAttempts(dailyCap)).build())
+        .getIntegration();
+    created.add(tenant);
+    if (trust) {
+      OktaSims.trust(sim.app(), service, integration);
+    }
     return tenant;
   }
 
@@ -87,7 +108,8 @@ class TestIntegrationTest {
         .testIntegration(TestIntegrationRequest.newBuilder().setTenantId(tenant).build());
     Map<String, IntegrationCheck> checks = new LinkedHashMap<>();
     response.getChecksList().forEach(c -> checks.put(c.getName(), c));
-    assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "users_read_granted",
+    assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "signing_keys_accepted",
+        "users_read_granted",
         "users_visible", "users_manage_granted", "admin_role_permissions", "universal_logout_available",
         "lockout_policy", "authn_not_blocked", "threatinsight_egress_excluded", "logs_read_granted", "org_pipeline");
     assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
@@ -241,17 +263,37 @@ class TestIntegrationTest {
   @Test
   void our_key_not_registered_says_which_jwks_url_to_register() {
     sim.app().savedKeys(new JWKSet(SigningKeys.parse(SigningKeys.generatePem()).active().toPublicJWK()));
-    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
-    assertFails(checks.get("token_obtained"), service.config.jwksUrl().toString());
+    trust = false;
+    String tenant = integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY);
+    Map<String, IntegrationCheck> checks = test(tenant);
+    assertFails(checks.get("token_obtained"), jwksUrl(tenant));
+    assertFails(checks.get("signing_keys_accepted"), jwksUrl(tenant));
     assertThat(checks.get("token_obtained").getDetail()).contains("kid is invalid");
   }
 
   @Test
   void wrong_jwks_url_says_which_jwks_url_to_register() {
     sim.app().jwksUrl(service.httpBase() + "/not-our-jwks.json");
-    Map<String, IntegrationCheck> checks = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY));
-    assertFails(checks.get("token_obtained"), service.config.jwksUrl().toString());
+    trust = false;
+    String tenant = integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY);
+    Map<String, IntegrationCheck> checks = test(tenant);
+    assertFails(checks.get("token_obtained"), jwksUrl(tenant));
     assertThat(checks.get("token_obtained").getDetail()).contains("jwks_uri");
+  }
+
+  @Test
+  void the_former_shared_jwks_url_says_to_register_the_integration_s_own() {
+    sim.app().jwksUrl(service.httpBase() + "/.well-known/jwks.json");
+    trust = false;
+    String tenant = integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY);
+    Map<String, IntegrationCheck> checks = test(tenant);
+    assertFails(checks.get("token_obtained"), jwksUrl(tenant), "each integration has its own");
+    assertThat(checks.get("token_obtained").getDetail()).contains("must contain at least one key");
+  }
+
+  static String jwksUrl(String tenant) {
+    return service.integrations().getIntegration(GetIntegrationRequest.newBuilder().setTenantId(tenant).build())
+        .getIntegration().getJwksUrl();
   }
 
   @Test
@@ -334,6 +376,7 @@ class TestIntegrationTest {
   void the_org_pipeline_names_identity_engine_or_classic_engine_and_what_it_means_for_checks() {
     sim.identityEngine(true);
     IntegrationCheck ie = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("org_pipeline");
+    deleteIntegrations(); // the app serves one tenant at a time
     sim.identityEngine(false);
     IntegrationCheck classic = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("org_pipeline");
 
@@ -347,7 +390,7 @@ class TestIntegrationTest {
   void dpop_required_and_working_passes() {
     sim.app().requireDpop(true);
     IntegrationCheck token = test(integration(MitigationMode.MITIGATION_MODE_VALIDATE_ONLY)).get("token_obtained");
-    assertThat(token.getResult()).isEqualTo(TestResult.TEST_RESULT_PASS);
+    assertThat(token.getResult()).as(token.getDetail()).isEqualTo(TestResult.TEST_RESULT_PASS);
     assertThat(token.getDetail()).contains("DPoP");
   }
 

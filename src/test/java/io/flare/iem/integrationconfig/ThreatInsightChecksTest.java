@@ -45,7 +45,7 @@ class ThreatInsightChecksTest {
   void grantedAndAuditing() {
     sim.app().grantScopes("okta.threatInsights.read", "okta.networkZones.read");
     sim.threatInsight().action("audit").excludeZones();
-    org = OktaSims.client(vertx).org(sim.baseUrl(), sim.app().clientId(), Usage.named("test-integration"));
+    org = OktaSims.client(vertx).org(OktaSims.app(sim), Usage.named("test-integration"));
   }
 
   static List<IpBlock> egress(String... blocks) {

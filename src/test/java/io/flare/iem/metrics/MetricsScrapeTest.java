@@ -99,11 +99,13 @@ class MetricsScrapeTest {
     service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(TENANT)
         .setSettings(TenantSettings.newBuilder().setMitigationEnabled(true))
         .setUpdateMask(FieldMask.newBuilder().addPaths("mitigation_enabled")).build());
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(TENANT)
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(TENANT)
         .setIntegration(Integration.newBuilder().setDisplayName("Metrics org").setOktaDomain(sim.baseUrl())
             .setClientId(sim.app().clientId()).setMaxDailyPasswordAttempts(1)
             .setMitigationMode(MitigationMode.MITIGATION_MODE_MANUAL))
-        .build());
+        .build()).getIntegration();
+    OktaSims.trust(sim.app(), service, created);
     SyncRun run = awaitInitialSync();
     assertThat(run.getUsersSeen()).isEqualTo(USERS);
     try (Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/"

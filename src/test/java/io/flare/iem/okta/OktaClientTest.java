@@ -56,7 +56,7 @@ class OktaClientTest {
   }
 
   OktaOrg org(Usage usage) {
-    return okta.org(sim.baseUrl(), sim.app().clientId(), usage);
+    return okta.org(OktaSims.app(sim), usage);
   }
 
   List<OktaUser> listAll(UserPages pages) {
@@ -104,7 +104,7 @@ class OktaClientTest {
   @Test
   void the_client_is_given_org_urls_only_a_custom_domain_is_refused_before_anything_is_sent() {
     long before = sim.counters().requests().values().stream().mapToLong(Long::longValue).sum();
-    assertThatThrownBy(() -> okta.org("https://login.acme-example.com", sim.app().clientId()))
+    assertThatThrownBy(() -> okta.org(new OktaApp("test", "https://login.acme-example.com", sim.app().clientId())))
         .isInstanceOfSatisfying(io.flare.iem.failure.Failure.InvalidArgument.class,
             e -> assertThat(e.rule()).contains("must be a host under"));
     assertThat(sim.counters().requests().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(before);
@@ -136,6 +136,21 @@ class OktaClientTest {
     assertThat(org.usage().rateLimited()).isGreaterThanOrEqualTo(1);
     assertThat(listAll(org.listUsers(UserQuery.all()))).hasSize(1050);
     assertThat(sim.counters().requests("POST /oauth2/v1/token")).isEqualTo(3); // the token was cached
+  }
+
+  @Test
+  void token_requests_out_together_when_the_app_turns_out_to_require_dpop_each_start_the_handshake() {
+    OktaOrg org = org(Usage.named("race"));
+    assertThat(Await.result(org.token(Set.of(OktaOrg.POLICIES_READ))).dpop()).isFalse(); // the token bucket is known
+    sim.app().requireDpop(true); // the admin ticks "Require DPoP"
+    sim.faults().latency(Duration.ofMillis(300));
+
+    // both leave without a proof; the first refusal teaches the connection DPoP before the second lands
+    Future<AccessToken> read = org.token(Set.of(OktaOrg.USERS_READ));
+    Future<AccessToken> manage = org.token(Set.of(OktaOrg.USERS_MANAGE));
+
+    assertThat(Await.result(read).dpop()).isTrue();
+    assertThat(Await.result(manage).dpop()).isTrue();
   }
 
   @Test
@@ -322,14 +337,14 @@ class OktaClientTest {
     sim.app().revokeScopes(OktaOrg.POLICIES_READ);
     assertThatThrownBy(() -> Await.result(org.setup().lockoutPolicy()))
         .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.INVALID_SCOPE));
-    OktaOrg stranger = okta.org(sim.baseUrl(), "0oaUnknownClient00001", Usage.named("x"));
+    OktaOrg stranger = okta.org(new OktaApp("test", sim.baseUrl(), "0oaUnknownClient00001"), Usage.named("x"));
     assertThatThrownBy(() -> Await.result(stranger.token(Set.of(OktaOrg.USERS_READ))))
         .isInstanceOfSatisfying(OktaException.class, e -> {
           assertThat(e.kind()).isEqualTo(OktaException.Kind.INVALID_CLIENT);
           assertThat(e.errorSummary()).startsWith("Client authentication failed.");
         });
     sim.app().requireDpop(true).rejectDpopNonces(true);
-    OktaOrg dpop = okta.org("http://localhost:" + sim.port(), sim.app().clientId(), Usage.named("dpop"));
+    OktaOrg dpop = okta.org(new OktaApp("test", "http://localhost:" + sim.port(), sim.app().clientId()), Usage.named("dpop"));
     assertThatThrownBy(() -> Await.result(dpop.token(Set.of(OktaOrg.USERS_READ))))
         .isInstanceOfSatisfying(OktaException.class, e -> assertThat(e.kind()).isEqualTo(OktaException.Kind.DPOP));
     sim.faults().failNext(10, 500);

@@ -31,7 +31,7 @@ class SystemLogTest {
     sim = OktaSims.start(vertx, new OktaSimulator.Options().users(3).mixedStatuses(false)
         .scopes("okta.users.read", "okta.logs.read"));
     sim.systemLog().lag(Duration.ZERO);
-    org = OktaSims.client(vertx).org(sim.baseUrl(), sim.app().clientId(), Usage.named("test"));
+    org = OktaSims.client(vertx).org(OktaSims.app(sim), Usage.named("test"));
   }
 
   @AfterEach

@@ -561,6 +561,19 @@ public final class OktaSimulator {
     return System.currentTimeMillis() + clockOffset;
   }
 
+  /**
+   * Time passes, by {@code by}, for the org's cached copies of its apps' JWKS only; the rest of the
+   * simulator keeps real time, which client assertions are checked against.
+   */
+  public void ageClientJwksCache(Duration by) {
+    server.ageJwksCache(by.toMillis());
+  }
+
+  /** Okta forgets every access token it issued, as at their expiry: the client must request new ones. */
+  public void expireAccessTokens() {
+    server.dropAccessTokens();
+  }
+
   void forgetJwks() {
     server.forgetJwks();
   }

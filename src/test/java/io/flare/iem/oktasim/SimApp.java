@@ -112,6 +112,7 @@ public final class SimApp {
   private final OktaSimulator sim;
   final String clientId;
   String jwksUrl;
+  java.util.function.Supplier<io.vertx.core.Future<String>> jwksLookup;
   JWKSet savedKeys;
   final Set<String> scopes = new LinkedHashSet<>();
   final Set<String> permissions = new LinkedHashSet<>();
@@ -133,9 +134,23 @@ public final class SimApp {
   }
 
   /** Keys are fetched from this URL ("Use a URL to fetch keys dynamically"). */
+  /**
+   * Dev mode's demo app: trusts the JWKS URL {@code lookup} names when a token is requested (that
+   * of the integration using this app), as its admin registers it once the integration exists.
+   */
+  public SimApp jwksUrlFrom(java.util.function.Supplier<io.vertx.core.Future<String>> lookup) {
+    synchronized (sim) {
+      this.jwksLookup = lookup;
+      this.savedKeys = null;
+      sim.forgetJwks();
+    }
+    return this;
+  }
+
   public SimApp jwksUrl(String url) {
     synchronized (sim) {
       this.jwksUrl = url;
+      this.jwksLookup = null;
       this.savedKeys = null;
       sim.forgetJwks();
     }

@@ -21,6 +21,7 @@ public final class SimCounters {
   private long served429;
   private long authnCancels;
   private long tokensIssued;
+  private final Map<String, Long> tokensByKey = new HashMap<>();
   private int maxInFlight;
 
   SimCounters(Object lock) {
@@ -77,6 +78,13 @@ public final class SimCounters {
     }
   }
 
+  /** Access tokens issued to client assertions signed with the key {@code kid}. */
+  public long tokensIssued(String kid) {
+    synchronized (lock) {
+      return tokensByKey.getOrDefault(kid, 0L);
+    }
+  }
+
   public long tokensIssued() {
     synchronized (lock) {
       return tokensIssued;
@@ -107,6 +115,7 @@ public final class SimCounters {
       served429 = 0;
       authnCancels = 0;
       tokensIssued = 0;
+      tokensByKey.clear();
       maxInFlight = 0;
     }
   }
@@ -131,8 +140,9 @@ public final class SimCounters {
     served429++;
   }
 
-  void tokenIssued() {
+  void tokenIssued(String kid) {
     tokensIssued++;
+    tokensByKey.merge(String.valueOf(kid), 1L, Long::sum);
   }
 
   void inFlight(int now) {

@@ -90,6 +90,20 @@ final class SimServer {
     }
   }
 
+  /** Time passes for the org's cached client JWKS (see {@link #CLIENT_JWKS_CACHE_MILLIS}). */
+  void ageJwksCache(long millis) {
+    synchronized (sim) {
+      jwks.replaceAll((url, cached) -> new CachedJwks(cached.keys(), cached.fetchedAt() - millis));
+    }
+  }
+
+  /** Every access token issued is dropped, as at its expiry: the next call needs a new one. */
+  void dropAccessTokens() {
+    synchronized (sim) {
+      tokens.clear();
+    }
+  }
+
   void forgetJwks() {
     synchronized (sim) {
       jwks.clear();
@@ -473,7 +487,7 @@ final class SimServer {
         oauthError(req, problem, headers);
         return;
       }
-      finishToken(req, app, form, verifiedClaims, headers, tokenUrl);
+      finishToken(req, app, form, verifiedClaims, headers, tokenUrl, signed.getHeader().getKeyID());
     });
   }
 
@@ -486,17 +500,32 @@ final class SimServer {
     }
   }
 
+  /**
+   * How long a fetched client JWKS is used. Okta documents caching for the JWKS it publishes (honour
+   * Cache-Control, developer.okta.com/docs/concepts/key-rotation) but not how long it keeps a
+   * client's JWKS fetched from {@code jwks_uri}, nor whether an unknown {@code kid} makes it fetch
+   * again; the simulator takes the figure our rotation plans for (up to 5 minutes) and the worse
+   * reading: the cached set answers until it expires, an unknown kid being
+   * {@code client_assertion_invalid_kid}. A key must be published 5 minutes before it signs.
+   */
+  static final long CLIENT_JWKS_CACHE_MILLIS = java.time.Duration.ofMinutes(5).toMillis();
+
   /** The app's public keys: saved in Okta, or fetched (and cached) from its JWKS URL. */
   private Future<JWKSet> clientKeys(SimApp app, String kid) {
-    String url;
+    Future<String> url;
     synchronized (sim) {
       if (app.savedKeys != null) {
         return Future.succeededFuture(app.savedKeys);
       }
-      url = app.jwksUrl;
-      CachedJwks cached = jwks.get(url);
-      if (cached != null && System.currentTimeMillis() - cached.fetchedAt < 30_000
-          && (kid == null || cached.keys.getKeyByKeyId(kid) != null)) {
+      url = app.jwksLookup != null ? app.jwksLookup.get() : Future.succeededFuture(app.jwksUrl);
+    }
+    return url.recover(e -> Future.succeededFuture(null)).compose(this::clientKeysAt);
+  }
+
+  private Future<JWKSet> clientKeysAt(String url) {
+    synchronized (sim) {
+      CachedJwks cached = url == null ? null : jwks.get(url);
+      if (cached != null && sim.now() - cached.fetchedAt < CLIENT_JWKS_CACHE_MILLIS) {
         return Future.succeededFuture(cached.keys);
       }
     }
@@ -523,7 +552,7 @@ final class SimServer {
         }
       }
       synchronized (sim) {
-        jwks.put(url, new CachedJwks(set, System.currentTimeMillis()));
+        jwks.put(url, new CachedJwks(set, sim.now()));
       }
       return Future.succeededFuture(set);
     });
@@ -568,7 +597,7 @@ final class SimServer {
   }
 
   private void finishToken(HttpServerRequest req, SimApp app, Map<String, List<String>> form, JWTClaimsSet claims,
-      Map<String, String> headers, String tokenUrl) {
+      Map<String, String> headers, String tokenUrl, String kid) {
     String scope = first(form, "scope");
     Set<String> requested = new java.util.LinkedHashSet<>();
     if (scope != null) {
@@ -638,7 +667,7 @@ final class SimServer {
         }
       }
       tokens.put(accessToken, new Issued(app.clientId, Set.copyOf(requested), now + 3_600_000, jkt));
-      sim.counters.tokenIssued();
+      sim.counters.tokenIssued(kid);
     }
     sim.secrets.add(accessToken);
     headers.put("X-Robots-Tag", "noindex,nofollow");

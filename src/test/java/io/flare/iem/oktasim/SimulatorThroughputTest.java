@@ -42,7 +42,7 @@ class SimulatorThroughputTest {
   void the_client_pulls_pages_of_a_million_user_org_fast() {
     int users = Integer.getInteger("okta.sim.users", 200_000);
     OktaClient okta = OktaSims.client(vertx);
-    OktaOrg org = okta.org(sim.baseUrl(), sim.app().clientId(), Usage.named("bench"));
+    OktaOrg org = okta.org(OktaSims.app(sim), Usage.named("bench"));
     UserPages pages = org.listUsers(UserQuery.allIncludingDeprovisioned());
     Await.result(pages.next()); // token and warm-up
     long start = System.nanoTime();

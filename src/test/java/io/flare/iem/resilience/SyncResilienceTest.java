@@ -65,9 +65,11 @@ class SyncResilienceTest {
     service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
         .setSettings(TenantSettings.newBuilder().setIdentifierCap(100_000).setAutoIdentifiersEnabled(true))
         .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("auto_identifiers_enabled")).build());
-    service.integrations().createIntegration(CreateIntegrationRequest.newBuilder().setTenantId(tenant)
-        .setIntegration(Integration.newBuilder().setDisplayName("Acme").setOktaDomain(sim.baseUrl())
-            .setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build());
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId()).setAutoCreateIdentifiers(true)).build())
+        .getIntegration();
+    OktaSims.trust(sim.app(), service, created);
     return tenant;
   }
 

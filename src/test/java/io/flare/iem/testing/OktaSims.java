@@ -1,9 +1,12 @@
 package io.flare.iem.testing;
 
 import io.flare.iem.keys.SigningKeys;
+import io.flare.iem.okta.AssertionKeys;
+import io.flare.iem.okta.OktaApp;
 import io.flare.iem.okta.OktaClient;
 import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.oktasim.OktaSimulator;
+import io.flare.iem.oktasim.SimApp;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -34,11 +37,36 @@ public final class OktaSims {
     return sim;
   }
 
-  /** An Okta client like production's, with quick retries. */
+  /**
+   * Registers the integration's own JWKS URL on {@code app}, as the customer's Okta admin does once
+   * the integration exists: the URL this service publishes its keys at (its path under the test
+   * service's HTTP port, since {@code IEM_PUBLIC_BASE_URL} is not where tests serve it).
+   */
+  public static void trust(SimApp app, RunningService service, io.flare.iem.v1.Integration integration) {
+    trust(app, service.httpBase(), integration);
+  }
+
+  /** As above, for a service whose HTTP port is at {@code httpBase} (a separate process). */
+  public static void trust(SimApp app, String httpBase, io.flare.iem.v1.Integration integration) {
+    app.jwksUrl(httpBase + java.net.URI.create(integration.getJwksUrl()).getPath());
+  }
+
+  /** Where the test service serves the integration's {@code jwks_url}. */
+  public static String localJwksUrl(RunningService service, io.flare.iem.v1.Integration integration) {
+    return service.httpBase() + java.net.URI.create(integration.getJwksUrl()).getPath();
+  }
+
+  /** The simulator's first app, as a test tenant's integration names it. */
+  public static OktaApp app(OktaSimulator sim) {
+    return new OktaApp("sim-test", sim.baseUrl(), sim.app().clientId());
+  }
+
+  /** An Okta client like production's, with quick retries, signing with {@link #keys()} for every tenant. */
   public static OktaClient client(Vertx vertx) {
     WebClient web = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false).setConnectTimeout(2000)
         .setIdleTimeout(30).setKeepAlive(true));
-    return new OktaClient(vertx, web, keys(), TestServers.insecureHosts(), OktaClientOptions.defaults()
+    return new OktaClient(vertx, web, AssertionKeys.fixed(keys().active()), TestServers.insecureHosts(),
+        OktaClientOptions.defaults()
         .withRequestTimeout(Duration.ofSeconds(10))
         .withRetries(3, Duration.ofMillis(20), Duration.ofMillis(200)), Clock.systemUTC());
   }
