@@ -164,8 +164,8 @@ public final class App {
         new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
         clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
-        integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks()), replica,
-        metrics, config.shutdownGrace());
+        integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
+        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace());
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,

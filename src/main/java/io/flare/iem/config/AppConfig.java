@@ -145,6 +145,11 @@ public record AppConfig(
         p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
         Duration.ofDays(p.intIn("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", 30, 1, 3650)),
         Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)));
+    if (checks.leaseSeconds() < okta.requestTimeout().toSeconds() + 10) {
+      p.problem("IEM_CHECK_LEASE_SECONDS (" + checks.leaseSeconds() + ") must exceed IEM_OKTA_REQUEST_TIMEOUT_SECONDS ("
+          + okta.requestTimeout().toSeconds() + ") by at least 10: a check's authn call and the storing of its answer"
+          + " must fit in its lease");
+    }
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);

@@ -3,12 +3,17 @@ package io.flare.iem.credentialcheck;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.audit.AuditLog;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /**
  * The last gate, and the one the cap's invariant rests on: one Postgres transaction that locks the
@@ -67,11 +72,34 @@ final class AttemptFence {
   /** Admits one attempt of local day {@code day}, or refuses it; fails only when Postgres does. */
   Future<Answer> enter(Candidate c, LocalDate day) {
     return pool.withTransaction(tx -> identities.lockState(tx, c.tenantId(), c.identityId())
-        .compose(locked -> locked.isEmpty() ? gone() : samePasswordTaken(tx, c)
-            .compose(taken -> taken ? triedByAnother() : integrations.find(tx, c.tenantId())
-                .compose(integration -> integration.isEmpty() ? gone()
-                    : withinLimits(tx, c, day, integration.get())))));
+        .compose(locked -> locked.isEmpty() ? gone() : attempts.settleLostAnswers(tx, c.tenantId(),
+                c.identityId(), c.check().id())
+            .compose(lost -> !lost.isEmpty() ? answerLost(tx, c, lost) : samePasswordTaken(tx, c)
+                .compose(taken -> taken ? triedByAnother() : integrations.find(tx, c.tenantId())
+                    .compose(integration -> integration.isEmpty() ? gone()
+                        : withinLimits(tx, c, day, integration.get()))))));
   }
+
+  /**
+   * This check made a call under an earlier lease and its answer was never stored: the password
+   * may have reached Okta, so it is not sent again. The attempt stays counted (UNKNOWN, like a
+   * failure), the password is marked tested without a confirmed answer (a new leak of it is tried
+   * after {@code unconfirmedRetry}), and the check ends ALREADY_TESTED saying so.
+   */
+  private Future<Answer> answerLost(SqlClient tx, Candidate c, List<Long> lost) {
+    Instant now = clock.instant();
+    return attempts.markTested(tx, c.tenantId(), c.identityId(), c.work().fingerprint(), now, false)
+        .compose(ignored -> AuditLog.append(tx, new AuditLog.Event(c.tenantId(), "credential_check.authn_lost",
+            c.work().actor(), c.identityId(), null, "UNKNOWN", new JsonObject()
+                .put("check_id", c.check().id().toString()).put("attempt_ids", new JsonArray(lost)))))
+        .map(ignored -> new Refused(new Verdict.Skip(StoredCheck.SkipReason.ALREADY_TESTED, ANSWER_LOST),
+            Reservation.RELEASE));
+  }
+
+  static final String ANSWER_LOST = "this password was sent to Okta for this check before, and the answer was"
+      + " never stored (the replica deciding it stopped, or Postgres failed while recording it): it is not sent"
+      + " again; the attempt counts as a failure, and a new leak of the password is tried once the unconfirmed-retry"
+      + " interval has passed";
 
   /**
    * Another check tried this password since the last change, or its call is in flight (an attempt

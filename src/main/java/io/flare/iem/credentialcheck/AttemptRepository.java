@@ -10,6 +10,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -78,6 +80,17 @@ final class AttemptRepository {
           OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
                      WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
                        AND a.attempt_time > $6 AND c.password_fingerprint = $3)
+      """;
+
+  /**
+   * This check's attempts whose call may have reached Okta and whose answer was never stored: the
+   * replica deciding it stopped, or Postgres failed while the answer was being recorded. UNKNOWN
+   * counts like a failure (the cap and the budget), as the reservation did.
+   */
+  private static final String SETTLE_LOST = """
+      UPDATE authn_attempts SET result = 'UNKNOWN'
+      WHERE tenant_id = $1 AND identity_id = $2 AND check_id = $3 AND result = 'RESERVED'
+      RETURNING attempt_id
       """;
 
   private static final String TESTED = """
@@ -163,6 +176,15 @@ final class AttemptRepository {
           Row row = rows.iterator().next();
           return Optional.of(new Tested(PgTime.instant(row, "tested_time"), row.getBoolean("confirmed")));
         });
+  }
+
+  /** Marks this check's unanswered attempts UNKNOWN (see {@link #SETTLE_LOST}); their ids. */
+  Future<List<Long>> settleLostAnswers(SqlClient tx, String tenantId, UUID identityId, UUID checkId) {
+    return tx.preparedQuery(SETTLE_LOST).execute(Tuple.of(tenantId, identityId, checkId)).map(rows -> {
+      List<Long> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getLong(0)));
+      return ids;
+    });
   }
 
   /** The password was tried; {@code confirmed}: Okta's answer says for sure whether it is right. */

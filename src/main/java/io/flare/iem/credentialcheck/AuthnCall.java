@@ -7,7 +7,10 @@ import static io.flare.iem.credentialcheck.StoredCheck.Outcome.VALID;
 import io.flare.iem.audit.AuditLog;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.okta.AuthnOutcome;
+import io.flare.iem.storage.StoreErrors;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * After the fence admitted an attempt: the one authn call it allows, never retried, and its
@@ -45,6 +49,21 @@ final class AuthnCall {
 
   private record Recorded(CheckRepository.Result decision, Mitigator.Planned mitigation) {}
 
+  /**
+   * Okta answered (or may have) and the answer could not be stored, Postgres staying down longer
+   * than the retries allow: the check keeps its lease and its RESERVED attempt, and whoever holds it
+   * next settles that attempt instead of sending the password again ({@link AttemptFence}).
+   */
+  static final class AnswerNotStored extends RuntimeException {
+    AnswerNotStored(Throwable cause) {
+      super("an authn answer could not be stored: " + StoreErrors.describe(cause), cause, false, false);
+    }
+  }
+
+  /** How long an answer's storing is retried while Postgres is down. */
+  static final Duration STORE_RETRY_FOR = Duration.ofSeconds(60);
+
+  private final Vertx vertx;
   private final Pool pool;
   private final CheckRepository checks;
   private final AttemptRepository attempts;
@@ -57,9 +76,10 @@ final class AuthnCall {
   private final CheckSettings settings;
   private final AuthnConfirmation confirmation;
 
-  AuthnCall(Pool pool, CheckRepository checks, AttemptRepository attempts, DailyCap cap, FreshUsers users,
+  AuthnCall(Vertx vertx, Pool pool, CheckRepository checks, AttemptRepository attempts, DailyCap cap, FreshUsers users,
       Mitigator mitigator, LockoutNotes lockouts, CheckMetrics metrics, Clock clock, CheckSettings settings,
       AuthnConfirmation confirmation) {
+    this.vertx = vertx;
     this.pool = pool;
     this.checks = checks;
     this.attempts = attempts;
@@ -129,13 +149,18 @@ final class AuthnCall {
 
   /**
    * Okta saw nothing: the attempt is RELEASED and the day's count given back, and the check waits:
-   * due at once for another replica when this one is stopping, or until Okta's per-username
+   * due at once for another replica when this one is stopping, shortly when the call waited for the
+   * org's rate limit as long as its lease allows, or until Okta's per-username
    * throttle lets the username go, or until the next probe of an org that refuses our address.
    */
   private Future<CheckPipeline.Step> notSent(Candidate c, LocalDate day, long attemptId, AuthnOutcome.NotSent why) {
     return attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
         .compose(ignored -> cap.release(c.tenantId(), c.identityId(), day))
-        .map(ignored -> waiting(waitFor(why, clock.instant())));
+        .map(ignored -> waiting(c.work().pastLeaseBound() && why.why() == AuthnOutcome.NotSent.Why.ABANDONED
+            ? new Verdict.Queue("not tried yet: the call waited for the org's authn rate limit until too late for"
+                + " this check's lease (sent later, its answer could outlast the lease and another replica send the"
+                + " password again); queued", clock.instant().plus(settings.shortWait()))
+            : waitFor(why, clock.instant())));
   }
 
   /** How a check waits when authn would not (or did not) send its call. */
@@ -170,7 +195,8 @@ final class AuthnCall {
     users.forget(c.org(), c.identity().oktaUserId()); // the attempt may change what Okta says of the user
     String result = outcome.kind().name();
     metrics.authn(result);
-    Future<Recorded> stored = pool.withTransaction(tx -> attempts.setResult(tx, attemptId, result, outcome.requestId())
+    Future<Recorded> stored = storing(() -> pool.withTransaction(tx -> attempts.setResult(tx, attemptId, result,
+            outcome.requestId())
         .compose(ignored -> AuditLog.append(tx, new AuditLog.Event(c.tenantId(), "credential_check.authn",
             c.work().actor(), c.identityId(), outcome.requestId(), result, new JsonObject()
                 .put("check_id", c.check().id().toString()).put("attempt_id", attemptId)
@@ -179,7 +205,7 @@ final class AuthnCall {
         .compose(planned -> {
           CheckRepository.Result r = decision.apply(planned);
           return checks.finish(tx, c.check().id(), c.work().leaseOwner(), r).map(new Recorded(r, planned));
-        }));
+        })), System.nanoTime() + Math.min(STORE_RETRY_FOR.toNanos(), settings.leaseSeconds() * 500_000_000L), 0);
     return stored.compose(recorded -> {
       CheckPipeline.Step step = CheckPipeline.Step.stored(recorded.decision());
       if (recorded.mitigation().created().isEmpty()) {
@@ -190,6 +216,21 @@ final class AuthnCall {
       return created.mode() == Integration.MitigationMode.AUTOMATED
           ? mitigator.applyNew(created, c.integration()).map(step)
           : Future.succeededFuture(step);
+    });
+  }
+
+  /**
+   * Stores an answer, trying again while Postgres is down until {@code deadlineNanos}; then fails
+   * with {@link AnswerNotStored}, never with a failure a caller could take for "nothing was sent".
+   */
+  private <T> Future<T> storing(Supplier<Future<T>> store, long deadlineNanos, int tries) {
+    return store.get().recover(error -> {
+      if (!StoreErrors.isUnavailable(error) || System.nanoTime() > deadlineNanos) {
+        return Future.failedFuture(new AnswerNotStored(error));
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(Math.min(5_000, 250L << Math.min(tries, 5)), id -> later.complete());
+      return later.future().compose(v -> storing(store, deadlineNanos, tries + 1));
     });
   }
 

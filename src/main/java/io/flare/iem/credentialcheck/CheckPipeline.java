@@ -3,6 +3,7 @@ package io.flare.iem.credentialcheck;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.storage.StoreErrors;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -40,10 +41,29 @@ final class CheckPipeline {
    * sent: the reservation is given back and the check waits again.
    */
   record Work(StoredCheck check, String password, byte[] fingerprint, String leaseOwner, String actor,
-      Mode mode, Future<Void> abandon) {
+      Mode mode, Future<Void> abandon, Future<Void> leaseBound) {
+
+    Work(StoredCheck check, String password, byte[] fingerprint, String leaseOwner, String actor, Mode mode,
+        Future<Void> abandon) {
+      this(check, password, fingerprint, leaseOwner, actor, mode, abandon, Promise.<Void>promise().future());
+    }
 
     boolean inline() {
       return mode == Mode.INLINE;
+    }
+
+    /**
+     * The same work, its call also given up while unsent once {@code leaseEnding} completes: the
+     * latest moment a call may go out and its answer still be stored under this lease.
+     */
+    Work boundedBy(Future<Void> leaseEnding) {
+      Future<Void> either = Future.any(abandon, leaseEnding).mapEmpty();
+      return new Work(check, password, fingerprint, leaseOwner, actor, mode, either, leaseEnding);
+    }
+
+    /** The call was given up because it would have gone out too late for this lease. */
+    boolean pastLeaseBound() {
+      return leaseBound.isComplete();
     }
   }
 
@@ -112,18 +132,27 @@ final class CheckPipeline {
    * decision cannot be stored (Postgres down): the check is then handed back as soon as Postgres
    * answers again, or taken again when the lease expires.
    */
-  Future<Void> decide(Work work) {
+  Future<Void> decide(Work held) {
     Instant now = clock.instant();
+    // the call may wait for the org's rate limit only as long as its answer can still be stored
+    // under this lease; later it is not sent, and the check waits (no second replica, no second call)
+    Promise<Void> leaseEnding = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, settings.callWaitBound().toMillis()), id -> leaseEnding.tryComplete());
+    Work work = held.boundedBy(leaseEnding.future());
     return contexts.get(work.check().tenantId())
         .compose(tenant -> tenant.isEmpty()
             ? Future.succeededFuture(Step.NOTHING)
             : loader.load(work, tenant.get(), now)
                 .compose(loaded -> loaded instanceof Candidate c ? throughTheGates(c)
                     : stopped(null, (Verdict.Stop) loaded))
-                .recover(error -> Future.succeededFuture(Step.toStore(waitAfter(work, error).result(now)))))
+                // before any call: the check waits; after one, its answer is not replaced by a wait
+                .recover(error -> error instanceof AuthnCall.AnswerNotStored ? Future.failedFuture(error)
+                    : Future.succeededFuture(Step.toStore(waitAfter(work, error).result(now)))))
         .compose(step -> store(work, step))
+        .onComplete(ignored -> vertx.cancelTimer(timer))
         .onFailure(error -> {
-          if (StoreErrors.isUnavailable(error)) {
+          // a check whose call went out keeps its lease: the next holder settles the attempt (AttemptFence)
+          if (StoreErrors.isUnavailable(error) && !(error instanceof AuthnCall.AnswerNotStored)) {
             handBackWhenStoreIsBack(work, 0);
           }
         });

@@ -1,6 +1,7 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.okta.OktaClientOptions;
 import java.time.Duration;
 
 /**
@@ -33,6 +34,9 @@ import java.time.Duration;
  * @param blockRecheck how often a check of a user Okta blocks for unknown devices looks again
  * @param passwordRetention how long a leaked password may wait undecided, sealed, before it is
  *     erased and its check ends PASSWORD_ERASED
+ * @param callWaitBound how long a decision's authn call may wait for the org's rate limit: sent
+ *     later than that, its answer could outlast the check's lease, and another replica take the
+ *     check and send the password again; past it the call is not sent and the check waits
  */
 public record CheckSettings(
     double authnShare,
@@ -53,7 +57,8 @@ public record CheckSettings(
     Duration logConfirmPoll,
     Duration unconfirmedRetry,
     Duration blockRecheck,
-    Duration passwordRetention) {
+    Duration passwordRetention,
+    Duration callWaitBound) {
 
   /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -87,6 +92,8 @@ public record CheckSettings(
   public static final Duration UNCONFIRMED_RETRY = Duration.ofDays(30);
   /** An unknown-device block lifts when the user signs in from a known device or is unlocked: look hourly. */
   public static final Duration BLOCK_RECHECK = Duration.ofHours(1);
+  /** Between the latest moment a call may be sent and the lease's end: its answer is stored by then. */
+  public static final Duration CALL_STORE_MARGIN = Duration.ofSeconds(5);
   /** A leaked password is kept, sealed, at most this long while its check waits. */
   public static final Duration PASSWORD_RETENTION = Duration.ofDays(14);
 
@@ -94,10 +101,20 @@ public record CheckSettings(
     return defaults(authnShare, workerConcurrency, LEASE_SECONDS);
   }
 
-  /** The fixed defaults with the settings the environment gives. */
-  public static CheckSettings from(AppConfig.Checks config) {
-    return defaults(config.authnShare(), config.workers(), config.leaseSeconds())
+  /** The fixed defaults with the settings the environment gives; Okta's request timeout bounds the call's wait. */
+  public static CheckSettings from(AppConfig.Checks config, Duration oktaRequestTimeout) {
+    CheckSettings s = defaults(config.authnShare(), config.workers(), config.leaseSeconds())
         .withUnconfirmedRetry(config.unconfirmedRetry()).withPasswordRetention(config.passwordRetention());
+    return new CheckSettings(s.authnShare, s.workerConcurrency, s.pollInterval, s.leaseSeconds, s.inlineTimeout,
+        s.userCacheTtl, s.tenantCacheTtl, s.budgetRecheck, s.shortWait, s.maxPaceWait, s.unverifiedBase,
+        s.unverifiedMax, s.streamMaxInFlight, s.mitigationHoldSeconds, s.logConfirmWait, s.logConfirmPoll,
+        s.unconfirmedRetry, s.blockRecheck, s.passwordRetention, callWaitBound(config.leaseSeconds(), oktaRequestTimeout));
+  }
+
+  /** The lease, less the longest call and the time to store its answer (never negative). */
+  static Duration callWaitBound(int leaseSeconds, Duration requestTimeout) {
+    Duration bound = Duration.ofSeconds(leaseSeconds).minus(requestTimeout).minus(CALL_STORE_MARGIN);
+    return bound.isNegative() ? Duration.ZERO : bound;
   }
 
   /** As {@link #defaults(double, int)} with the lease of a check being decided. */
@@ -105,21 +122,22 @@ public record CheckSettings(
     return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
         USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
         STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, LOG_CONFIRM_WAIT, LOG_CONFIRM_POLL, UNCONFIRMED_RETRY,
-        BLOCK_RECHECK, PASSWORD_RETENTION);
+        BLOCK_RECHECK, PASSWORD_RETENTION, callWaitBound(leaseSeconds, OktaClientOptions.REQUEST_TIMEOUT));
   }
 
   /** A copy in which an unconfirmed rejection may be tried again after {@code retry}. */
   public CheckSettings withUnconfirmedRetry(Duration retry) {
     return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
         tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
-        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck, passwordRetention);
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck, passwordRetention, callWaitBound);
   }
 
   /** A copy in which a waiting password is erased after {@code retention}. */
   public CheckSettings withPasswordRetention(Duration retention) {
     return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
         tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
-        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, unconfirmedRetry, blockRecheck, retention);
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, unconfirmedRetry, blockRecheck, retention,
+        callWaitBound);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */

@@ -70,7 +70,7 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
         new OrgAuthnShareGate(clock, settings.authnShare()),
         new AttemptFence(pool, identities, integrations, attempts, checks, lifetimeBudget, clock, settings.shortWait(),
             Duration.ofSeconds(settings.leaseSeconds()), settings.unconfirmedRetry()),
-        new AuthnCall(pool, checks, attempts, cap, users, mitigator, lockouts, metrics, clock, settings,
+        new AuthnCall(vertx, pool, checks, attempts, cap, users, mitigator, lockouts, metrics, clock, settings,
             new AuthnConfirmation(vertx, pipelines, settings)),
         cap, lockouts, metrics, clock, settings);
   }

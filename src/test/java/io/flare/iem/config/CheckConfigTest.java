@@ -52,4 +52,20 @@ class CheckConfigTest {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env));
     assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("IEM_PASSWORD_KEY_FILE is required"));
   }
+
+  @Test
+  void a_lease_must_hold_an_okta_call_and_the_storing_of_its_answer() {
+    Map<String, String> env = AppConfigTest.production();
+    env.put("IEM_CHECK_LEASE_SECONDS", "30");
+    env.put("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", "25");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+        .contains("IEM_CHECK_LEASE_SECONDS (30) must exceed IEM_OKTA_REQUEST_TIMEOUT_SECONDS (25) by at least 10"));
+
+    env.put("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", "20");
+    assertThat(AppConfig.fromEnv(env).checks().leaseSeconds()).isEqualTo(30);
+    assertThat(io.flare.iem.credentialcheck.CheckSettings.from(AppConfig.fromEnv(env).checks(),
+        java.time.Duration.ofSeconds(20)).callWaitBound()).as("lease - timeout - 5 s").isEqualTo(
+        java.time.Duration.ofSeconds(5));
+  }
 }

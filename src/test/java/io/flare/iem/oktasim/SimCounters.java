@@ -16,6 +16,7 @@ public final class SimCounters {
   private final Object lock;
   private final Map<String, Long> requests = new HashMap<>();
   private final Map<String, Long> authn = new HashMap<>();
+  private final Map<String, Long> received = new HashMap<>();
   private final Map<String, Long> lifecycle = new HashMap<>();
   private final Map<String, TreeMap<Long, Integer>> windows = new HashMap<>();
   private long served429;
@@ -39,6 +40,16 @@ public final class SimCounters {
   public Map<String, Long> requests() {
     synchronized (lock) {
       return new TreeMap<>(requests);
+    }
+  }
+
+  /**
+   * Requests that reached the org on this path ({@code "POST /api/v1/authn"}), counted on arrival:
+   * before injected latency or a dropped connection, so a call whose answer never came back counts.
+   */
+  public long received(String methodAndPath) {
+    synchronized (lock) {
+      return received.getOrDefault(methodAndPath, 0L);
     }
   }
 
@@ -110,6 +121,7 @@ public final class SimCounters {
     synchronized (lock) {
       requests.clear();
       authn.clear();
+      received.clear();
       lifecycle.clear();
       windows.clear();
       served429 = 0;
@@ -122,6 +134,10 @@ public final class SimCounters {
 
   void request(String endpoint) {
     requests.merge(endpoint, 1L, Long::sum);
+  }
+
+  void arrived(String methodAndPath) {
+    received.merge(methodAndPath, 1L, Long::sum);
   }
 
   void authn(String username) {

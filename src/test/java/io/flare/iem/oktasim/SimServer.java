@@ -123,6 +123,7 @@ final class SimServer {
       synchronized (sim) {
         drop = sim.faults.drop();
         latency = sim.faults.latencyMillis;
+        sim.counters.arrived(req.method().name() + " " + req.path());
         inFlight++;
         sim.counters.inFlight(inFlight);
       }
