@@ -88,6 +88,8 @@ final class Syncer {
     private UserSource source;
     private RunIdentifiers identifiers;
     private boolean sweepNeeded = true;
+    /** The org's settings were read at the start (not when Okta refused us then, e.g. before our key was registered). */
+    private boolean orgRead;
     private String cursor;
     private boolean listingRestarted;
     private final OutageBackoff outage = new OutageBackoff(settings.maxOutage(), settings.maxBackoff());
@@ -153,7 +155,10 @@ final class Syncer {
         }
         integration = found.get();
         return refresh.refresh(integration)
-            .compose(ignored -> tenants.get(pool, run.tenantId()))
+            .compose(read -> {
+              orgRead = read;
+              return tenants.get(pool, run.tenantId());
+            })
             .compose(t -> {
               tenant = t;
               return writer.countIdentifiers(pool, run.tenantId());
@@ -279,11 +284,15 @@ final class Syncer {
       }
     }
 
-    /** The listing is complete: sweep (full sync), settle identifiers, record the watermark, succeed. */
+    /**
+     * The listing is complete: read the org's settings if they could not be read at the start, then
+     * sweep (full sync), settle identifiers, record the watermark, succeed.
+     */
     private Future<SyncRun.State> finishListing() {
       checkFlags();
       boolean full = run.mode() == SyncQueue.Mode.FULL;
-      return pool.withTransaction(tx -> runs.lock(tx, run.id(), owner).compose(state -> {
+      Future<?> orgSettings = orgRead ? Future.succeededFuture() : refresh.refresh(integration);
+      return orgSettings.compose(read -> pool.withTransaction(tx -> runs.lock(tx, run.id(), owner).compose(state -> {
         if (state.isEmpty()) {
           return Future.failedFuture(new RunInterrupted.LeaseLost());
         }
@@ -296,7 +305,7 @@ final class Syncer {
             SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), run.mode())
                 .compose(ignored -> runs.finish(tx, run.id(), owner, SyncRun.State.SUCCEEDED, "",
                     identifiers.overCap(), gone, identifiers.identifiersCreated()))));
-      })).map(finished -> {
+      }))).map(finished -> {
         finished.ifPresent(f -> LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
             .addKeyValue("users_seen", f.counters().usersSeen())
             .addKeyValue("identities_created", f.counters().identitiesCreated())

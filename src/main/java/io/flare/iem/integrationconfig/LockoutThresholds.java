@@ -27,10 +27,13 @@ public final class LockoutThresholds {
     this.integrations = integrations;
   }
 
-  /** Reads the policies and stores the threshold (none when no active policy locks); never fails. */
-  public Future<Void> refresh(Integration integration) {
+  /**
+   * Reads the policies and stores the threshold (none when no active policy locks); never fails:
+   * false when they could not be read.
+   */
+  public Future<Boolean> refresh(Integration integration) {
     if (integration.kind() != Integration.Kind.OKTA) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
     return Future.succeededFuture(integration)
         .map(i -> okta.org(i.oktaApp(), Usage.named("lockout-policy")))
@@ -39,6 +42,7 @@ public final class LockoutThresholds {
         .onFailure(error -> LOG.atInfo().addKeyValue("tenant", integration.tenantId())
             .log("the password policy could not be read; the lockout threshold last read stays: {}",
                 error.getMessage()))
-        .otherwiseEmpty();
+        .map(true)
+        .otherwise(false);
   }
 }

@@ -86,6 +86,25 @@ class LockoutPolicyReadTest {
     assertThat(threshold()).isEqualTo(6);
   }
 
+  @Test
+  void an_org_that_refused_us_when_the_sync_began_is_read_once_the_listing_got_through() {
+    sim.lockoutPolicy(10, false);
+    // the customer registers the integration's jwks_url only after creating it: the initial sync's
+    // first requests are refused (invalid_client), the policies unread
+    Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
+        .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
+            .setOktaDomain(sim.baseUrl()).setClientId(sim.app().clientId())).build()).getIntegration();
+    Await.until(() -> sim.counters().requests("POST /oauth2/v1/token") >= 1, Duration.ofSeconds(30),
+        "a token request refused before the key is registered");
+    assertThat(sim.counters().tokensIssued()).isZero();
+
+    OktaSims.trust(sim.app(), service, created);
+    Await.until(() -> service.sync().listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(tenant).build())
+        .getSyncRunsList().stream().anyMatch(r -> r.getState() == SyncRunState.SYNC_RUN_STATE_SUCCEEDED),
+        Duration.ofSeconds(90), "the initial sync succeeds");
+    assertThat(threshold()).as("read when the listing got through").isEqualTo(10);
+  }
+
   void connect() {
     Integration created = service.integrations().createIntegration(CreateIntegrationRequest.newBuilder()
         .setTenantId(tenant).setIntegration(Integration.newBuilder().setDisplayName("Acme")
