@@ -419,6 +419,11 @@ public final class OktaSimulator {
     return f;
   }
 
+  /** Changes a user's fields as they are, bumping nothing: for tests that need an exact recorded state. */
+  synchronized void edit(String idOrLogin, java.util.function.Consumer<SimUser> change) {
+    change.accept(mutable(idOrLogin));
+  }
+
   /** The password policy's maximum password age in days (default 90): what PASSWORD_WARN counts down to. */
   public synchronized void passwordMaxAgeDays(int days) {
     this.passwordMaxAgeDays = days;
