@@ -1,10 +1,14 @@
 package io.flare.iem.oktasim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.okta.sdk.client.AuthorizationMode;
 import com.okta.sdk.client.Clients;
 import com.okta.sdk.resource.api.UserApi;
+import com.okta.sdk.resource.api.UserLifecycleApi;
+import com.okta.sdk.resource.api.UserSessionsApi;
+import com.okta.sdk.resource.client.ApiException;
 import com.okta.sdk.resource.client.ApiClient;
 import com.okta.sdk.resource.common.PagedList;
 import com.okta.sdk.resource.model.User;
@@ -25,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Okta's official Java management SDK (24.0.0), an independent client, against the simulator:
- * private_key_jwt (and DPoP when required), paging through 2,500 users, surviving forced 429s.
+ * private_key_jwt (and DPoP when required), paging through 2,500 users, surviving forced 429s,
+ * suspending a user and clearing a user's sessions.
  */
 class OktaSdkInteropTest {
 
@@ -54,14 +59,17 @@ class OktaSdkInteropTest {
   }
 
   UserApi sdk() {
-    ApiClient client = Clients.builder()
+    return new UserApi(client("okta.users.read"));
+  }
+
+  ApiClient client(String... scopes) {
+    return Clients.builder()
         .setOrgUrl(sim.baseUrl())
         .setAuthorizationMode(AuthorizationMode.PRIVATE_KEY)
         .setClientId(sim.app().clientId())
-        .setScopes(Set.of("okta.users.read"))
+        .setScopes(Set.of(scopes))
         .setPrivateKey(TestServers.signingKeyFile())
         .build();
-    return new UserApi(client);
   }
 
   List<User> pageThroughEveryUser(UserApi users) throws Exception {
@@ -108,5 +116,28 @@ class OktaSdkInteropTest {
 
     assertThat(all).hasSize(2500);
     assertThat(sim.counters().served429()).isGreaterThan(0);
+  }
+
+  @Test
+  void sdk_suspends_a_user_and_clears_sessions() throws Exception {
+    sim.app().requireDpop(true);
+    ApiClient client = client("okta.users.manage");
+    String suspended = sim.userId(17);
+    String signedIn = sim.userId(18);
+
+    new UserLifecycleApi(client).suspendUser(suspended);
+    new UserSessionsApi(client).revokeUserSessions(signedIn, false);
+    new UserSessionsApi(client).revokeUserSessions(suspended, true);
+
+    assertThat(sim.user(suspended).orElseThrow().status()).isEqualTo("SUSPENDED");
+    assertThat(sim.counters().lifecycle(suspended, "suspend")).isEqualTo(1);
+    assertThat(sim.counters().lifecycle(signedIn, "sessions")).isEqualTo(1);
+    assertThat(sim.counters().lifecycle(signedIn, "sessions+oauthTokens")).isZero();
+    assertThat(sim.counters().lifecycle(suspended, "sessions+oauthTokens")).isEqualTo(1);
+    assertThat(sim.user(signedIn).orElseThrow().status()).isEqualTo("ACTIVE");
+    ApiException again = catchThrowableOfType(ApiException.class, () -> new UserLifecycleApi(client).suspendUser(suspended));
+    assertThat(again.getCode()).isEqualTo(400); // "Cannot suspend a user that is not active"
+    assertThat(again.getResponseBody()).contains("E0000001");
+    assertThat(sim.counters().lifecycle(suspended, "suspend")).isEqualTo(1);
   }
 }

@@ -175,6 +175,7 @@ public final class OktaSimulator {
   int maxAttempts = 10;
   int autoUnlockMinutes;
   boolean showLockoutFailures;
+  int passwordMaxAgeDays = 90;
   boolean policyReadable = true;
   final SimPolicies passwordPolicies = new SimPolicies();
   boolean universalLogout;
@@ -400,6 +401,41 @@ public final class OktaSimulator {
   /** What a correct password yields for this user: {@code SUCCESS}, {@code MFA_REQUIRED}, {@code MFA_ENROLL}, {@code PASSWORD_WARN}. */
   public synchronized void setAuthnState(String id, String state) {
     mutable(id).authnState = state;
+  }
+
+  /**
+   * Enrolls a factor for the user ({@code factorType} and {@code provider} as Okta names them, e.g.
+   * {@code sms}/{@code OKTA}; {@code profile} as Okta shows it, e.g. {@code phoneNumber}), returning it.
+   * {@code MFA_REQUIRED} answers list the user's factors in enrollment order.
+   */
+  public synchronized SimFactor enrollFactor(String id, String factorType, String provider,
+      io.vertx.core.json.JsonObject profile) {
+    SimUser u = mutable(id);
+    SimFactor f = new SimFactor(SimFactor.prefix(factorType, provider) + SimServer.randomToken(17), factorType,
+        provider, profile.copy());
+    List<SimFactor> factors = new ArrayList<>(u.factors);
+    factors.add(f);
+    u.factors = List.copyOf(factors);
+    return f;
+  }
+
+  /** Changes a user's fields as they are, bumping nothing: for tests that need an exact recorded state. */
+  synchronized void edit(String idOrLogin, java.util.function.Consumer<SimUser> change) {
+    change.accept(mutable(idOrLogin));
+  }
+
+  /** The password policy's maximum password age in days (default 90): what PASSWORD_WARN counts down to. */
+  public synchronized void passwordMaxAgeDays(int days) {
+    this.passwordMaxAgeDays = days;
+  }
+
+  /** Whole days until the user's password expires ({@code PASSWORD_WARN}'s {@code passwordExpireDays}), at least 0. */
+  synchronized int passwordExpireDays(SimUser u, long now) {
+    if (u.passwordChanged == SimUser.NONE) {
+      return 0;
+    }
+    long left = u.passwordChanged + passwordMaxAgeDays * 86_400_000L - now;
+    return (int) Math.max(0, -Math.floorDiv(-left, 86_400_000L));
   }
 
   // ---- policy, limits, faults, counters -----------------------------------------------------

@@ -1339,10 +1339,13 @@ final class SimServer {
     }
     String username;
     String password;
+    boolean warn;
     try {
       JsonObject json = new JsonObject(body.toString(StandardCharsets.UTF_8));
       username = json.getString("username");
       password = json.getString("password");
+      JsonObject options = json.getJsonObject("options");
+      warn = options != null && Boolean.TRUE.equals(options.getBoolean("warnBeforePasswordExpired"));
     } catch (RuntimeException e) {
       apiError(req, OktaErrors.MALFORMED_BODY, null, List.of(), null);
       return;
@@ -1416,8 +1419,17 @@ final class SimServer {
         logged = sim.signOnPolicy.denies(u.id) ? SimSystemLog.Authn.DENIED : SimSystemLog.Authn.LOCKED_OUT;
       } else if (u.password != null && u.password.equals(password)) {
         u.failedAttempts = 0;
-        String state = u.status.equals("PASSWORD_EXPIRED") ? "PASSWORD_EXPIRED"
+        // "Users are challenged for MFA (MFA_REQUIRED) before PASSWORD_EXPIRED if they have an
+        // active Factor enrollment" (authn reference, note above its PASSWORD_EXPIRED example)
+        String state = u.status.equals("PASSWORD_EXPIRED") && !u.authnState.equals("MFA_REQUIRED") ? "PASSWORD_EXPIRED"
             : VALID_USER_STATES.contains(u.authnState) ? u.authnState : "SUCCESS";
+        // PASSWORD_WARN comes only to a caller that asked for it: options.warnBeforePasswordExpired
+        // "Transitions transaction to PASSWORD_WARN state before SUCCESS if the user's password is
+        // about to expire" (authn reference, request parameters; default false). The simulator used
+        // to answer PASSWORD_WARN whatever the request said.
+        if (state.equals("PASSWORD_WARN") && !warn) {
+          state = "SUCCESS";
+        }
         response = transaction(base, u, state, now);
         logged = state.equals("SUCCESS") ? SimSystemLog.Authn.SUCCESS : SimSystemLog.Authn.NONE;
       } else {
@@ -1446,48 +1458,27 @@ final class SimServer {
   }
 
   private static String lockedOut(String base) {
-    return "{\"status\":\"LOCKED_OUT\",\"_links\":{\"next\":{\"name\":\"unlock\",\"href\":\"" + base
-        + "/api/v1/authn/recovery/unlock\",\"hints\":{\"allow\":[\"POST\"]}}}}";
+    return AuthnJson.lockedOut(base);
   }
 
   private String transaction(String base, SimUser u, String state, long now) {
-    JsonObject user = new JsonObject().put("id", u.id)
-        .put("passwordChanged", u.passwordChanged == SimUser.NONE ? null
-            : UserJson.iso(new StringBuilder(), u.passwordChanged).toString())
-        .put("profile", new JsonObject().put("login", u.login).put("firstName", u.firstName)
-            .put("lastName", u.lastName).put("locale", "en_US").put("timeZone", "America/Los_Angeles"));
-    JsonObject out = new JsonObject();
-    JsonObject links = new JsonObject();
-    JsonObject cancel = new JsonObject().put("href", base + "/api/v1/authn/cancel")
-        .put("hints", new JsonObject().put("allow", List.of("POST")));
+    String expiresAt = UserJson.iso(new StringBuilder(), now - now % 1000 + 300_000).toString();
     if (state.equals("SUCCESS")) {
       String sessionToken = "20111" + randomToken(52);
       sessionTokens.put(sessionToken, u.id);
       sim.secrets.add(sessionToken);
-      out.put("expiresAt", UserJson.iso(new StringBuilder(), now - now % 1000 + 300_000).toString())
-          .put("status", state).put("sessionToken", sessionToken);
       u.lastLogin = now - now % 1000;
-    } else {
-      String stateToken = "00" + randomToken(40);
-      stateTokens.put(stateToken, u.id);
-      sim.secrets.add(stateToken);
-      out.put("stateToken", stateToken)
-          .put("expiresAt", UserJson.iso(new StringBuilder(), now - now % 1000 + 300_000).toString())
-          .put("status", state);
-      String next = switch (state) {
-        case "PASSWORD_EXPIRED" -> "changePassword";
-        case "MFA_ENROLL" -> "enroll";
-        case "PASSWORD_WARN" -> "changePassword";
-        default -> "verify";
-      };
-      links.put("next", new JsonObject().put("name", next).put("href", base + "/api/v1/authn/"
-          + (next.equals("changePassword") ? "credentials/change_password" : "factors"))
-          .put("hints", new JsonObject().put("allow", List.of("POST"))));
+      return AuthnJson.success(base, u, sessionToken, expiresAt).encode();
     }
-    out.put("_embedded", new JsonObject().put("user", user));
-    links.put("cancel", cancel);
-    out.put("_links", links);
-    return out.encode();
+    String stateToken = "00" + randomToken(40);
+    stateTokens.put(stateToken, u.id);
+    sim.secrets.add(stateToken);
+    if (state.equals("MFA_REQUIRED") && u.factors.isEmpty()) {
+      // Okta challenges only users with an active enrollment (a user without one would be asked to
+      // enroll): give such a user the commonest factor, Okta Verify TOTP
+      sim.enrollFactor(u.id, "token:software:totp", "OKTA", new JsonObject().put("credentialId", u.login));
+    }
+    return AuthnJson.pending(base, u, state, stateToken, expiresAt, sim.passwordExpireDays(u, now)).encode();
   }
 
   private void cancel(HttpServerRequest req, Buffer body) {

@@ -1,5 +1,7 @@
 package io.flare.iem.oktasim;
 
+import java.util.List;
+
 /**
  * One simulated Okta user. Users of the seeded population are generated from (seed, index) on
  * demand; a user becomes an overlay (kept in memory) only once a test or a call changes it. Tests
@@ -28,6 +30,7 @@ public final class SimUser implements Cloneable {
   int failedAttempts;
   long lockedAt = NONE;
   String authnState = "SUCCESS";
+  List<SimFactor> factors = List.of();
   boolean deleted;
 
   SimUser(int index, String id) {
@@ -101,6 +104,11 @@ public final class SimUser implements Cloneable {
   /** What a correct password yields at {@code /api/v1/authn}: SUCCESS, MFA_REQUIRED, MFA_ENROLL or PASSWORD_WARN. */
   public String authnState() {
     return authnState;
+  }
+
+  /** The factors the user enrolled, in enrollment order (what {@code MFA_REQUIRED} lists). */
+  public List<SimFactor> factors() {
+    return factors;
   }
 
   SimUser copy() {
