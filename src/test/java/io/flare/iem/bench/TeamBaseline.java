@@ -7,6 +7,7 @@ import com.okta.sdk.resource.client.ApiClient;
 import com.okta.sdk.resource.common.PagedList;
 import com.okta.sdk.resource.model.User;
 import com.okta.sdk.resource.model.UserProfile;
+import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.okta.UserQuery;
 import io.flare.iem.oktasim.OktaSimulator;
 import java.nio.file.Path;
@@ -152,6 +153,13 @@ final class TeamBaseline {
   }
 
   private static ApiClient client(OktaSimulator sim, Path privateKey) {
+    // the service's integration signs with a key of its own, published at its jwks_url; the team's
+    // client has its public key saved on the app in Okta instead ("Save keys in Okta")
+    try {
+      sim.app().savedKeys(SigningKeys.load(privateKey).publicJwks());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return Clients.builder()
         .setOrgUrl(sim.baseUrl())
         .setAuthorizationMode(AuthorizationMode.PRIVATE_KEY)
