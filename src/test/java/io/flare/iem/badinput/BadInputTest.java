@@ -110,10 +110,13 @@ class BadInputTest {
     ExpectedAnswers table = ExpectedAnswers.table();
     List<Cases.Case> cases = Cases.all(table, placeholders);
     assertThat(table.unused()).as("table entries no case uses").isEmpty();
-    long refusals = cases.stream().filter(c -> c.expected().code() != Status.Code.OK).count();
-    System.out.printf("bad input: %d cases (%d table entries; %d expect a refusal or a non-OK base answer)%n",
-        cases.size(), table.size(), refusals);
-    assertThat(cases).as("generated cases").hasSizeGreaterThan(600);
+    List<Cases.Case> spoiled = cases.stream().filter(c -> c.value() != null).toList();
+    long fields = spoiled.stream().map(c -> c.rpc() + " " + c.path()).distinct().count();
+    System.out.printf("bad input: %d fields x their applicable values = %d cases, + %d bases + %d hostile-domain"
+        + " cases = %d; %d table entries; %d cases expect a refusal or a base's non-OK answer%n", fields,
+        spoiled.size(), Bases.BASES.size(), cases.size() - spoiled.size() - Bases.BASES.size(), cases.size(),
+        table.size(), cases.stream().filter(c -> c.expected().code() != Status.Code.OK).count());
+    assertThat(cases).as("generated cases").hasSizeGreaterThan(700);
     return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
   }
 

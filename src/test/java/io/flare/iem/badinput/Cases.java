@@ -25,8 +25,12 @@ final class Cases {
   private static final AtomicInteger REQUEST_IDS = new AtomicInteger();
 
   /** One request and the answer it must get; {@code foreign}: sent by a caller of another tenant only. */
-  record Case(String name, String rpc, MethodDescriptor method, DynamicMessage request, Answer expected,
-      boolean foreign) {}
+  record Case(String name, String rpc, String path, Bad value, MethodDescriptor method, DynamicMessage request,
+      Answer expected) {
+    boolean foreign() {
+      return value == Bad.FOREIGN_TENANT;
+    }
+  }
 
   private Cases() {}
 
@@ -47,21 +51,21 @@ final class Cases {
     DynamicMessage base = Bases.request(rpc, type, placeholders);
     Answer baseAnswer = Bases.BASES.get(rpc).answer();
     List<Case> out = new ArrayList<>();
-    out.add(new Case(rpc + " base", rpc, method, withRequestId(base, null), baseAnswer, false));
+    out.add(new Case(rpc + " base", rpc, null, null, method, withRequestId(base, null), baseAnswer));
     for (RequestFields.Leaf leaf : RequestFields.of(type)) {
       for (Bad bad : Bad.applicableTo(leaf.field(), leaf.path())) {
         Answer expected = table.expected(rpc, leaf.path(), bad, baseAnswer);
         if (expected != null) {
           DynamicMessage request = RequestFields.with(base, leaf, bad.valueFor(leaf.field()));
-          out.add(new Case(rpc + " " + leaf.path() + " = " + bad, rpc, method, withRequestId(request, leaf),
-              expected, bad == Bad.FOREIGN_TENANT));
+          out.add(new Case(rpc + " " + leaf.path() + " = " + bad, rpc, leaf.path(), bad, method,
+              withRequestId(request, leaf), expected));
         }
       }
       if (leaf.path().endsWith("okta_domain")) {
         Answer refused = table.refused(rpc, leaf.path());
         for (String domain : HOSTILE_DOMAINS) {
-          out.add(new Case(rpc + " " + leaf.path() + " = " + domain.replace("\r\n", "\\r\\n"), rpc, method,
-              withRequestId(RequestFields.with(base, leaf, domain), leaf), refused, false));
+          out.add(new Case(rpc + " " + leaf.path() + " = " + domain.replace("\r\n", "\\r\\n"), rpc, leaf.path(),
+              null, method, withRequestId(RequestFields.with(base, leaf, domain), leaf), refused));
         }
       }
     }
