@@ -18,7 +18,8 @@ import java.util.TreeSet;
 /**
  * THE table: per RPC and field path, which bad values the field's rule accepts; every other
  * applicable value is refused with INVALID_ARGUMENT naming the field. A legal value gets the
- * answer of the RPC's base request ({@link Bases}), plus the writes declared here. {@code "*"}
+ * answer of the RPC's base request ({@link Bases}), plus the writes declared here: a case must
+ * change exactly the tables its answer names, so a legal value is seen to be taken. {@code "*"}
  * stands for every RPC with that field; an RPC's own entry wins. A generated case without an
  * entry, or an entry no case uses, fails the test: the table always matches the contract.
  */
@@ -82,6 +83,7 @@ final class ExpectedAnswers {
         .refuse("*", "leak.source_kind", EnumSet.of(EMPTY))
         .refuse("*", "leak.leaked_time", NONE)
         .refuse("CheckCredentials", "request_id", EnumSet.of(LIKE)) // required in a stream
+        .answer("CheckCredentials", "request_id", LIKE, Answer.OK) // CheckCredential's case used the key: a replay
         .refuse("*", "check_id", NONE)
         .refuse("*", "outcome", NONE)
         .refuse("*", "state", NONE)
