@@ -122,8 +122,9 @@ class BadInputTest {
 
   static void check(Cases.Case c) throws Exception {
     Map<String, String> before = digests.take();
-    Status status = call(c.foreign() ? otherTenantsCaller : service.channel, c.method(), c.request());
+    Result result = call(c.foreign() ? otherTenantsCaller : service.channel, c.method(), c.request());
     Set<String> written = TableDigests.changed(before, digests.take());
+    Status status = result.status();
     String what = c.name() + " answered " + status.getCode() + " (" + shortened(status.getDescription())
         + "), expected " + c.expected();
     assertThat(status.getCode()).as(what).isEqualTo(c.expected().code());
@@ -131,9 +132,13 @@ class BadInputTest {
       assertThat(status.getDescription()).as(what).startsWith(c.expected().field() + ": ");
     }
     assertThat(written).as(what + "; tables written").isEqualTo(c.expected().writes());
+    if (c.expected().items() != null) {
+      assertThat(result.items()).as(what + "; items listed").isEqualTo(c.expected().items());
+    }
     if (!written.isEmpty() && Bases.BASES.get(c.rpc()).restoresAfterWrite()) {
       DynamicMessage base = Bases.request(c.rpc(), c.method().getInputType(), placeholders);
-      assertThat(call(service.channel, c.method(), base).getCode()).as("restoring the base").isEqualTo(Status.Code.OK);
+      assertThat(call(service.channel, c.method(), base).status().getCode()).as("restoring the base")
+          .isEqualTo(Status.Code.OK);
     }
   }
 
@@ -141,21 +146,25 @@ class BadInputTest {
     return text == null || text.length() <= 300 ? text : text.substring(0, 300) + "...(" + text.length() + " chars)";
   }
 
+  /** How a call ended, and how many items the first repeated field of its first answer holds (0 without one). */
+  record Result(Status status, int items) {}
+
   /** Calls the method with a dynamic message; the status it ended with (an item error's code for CheckCredentials). */
-  static Status call(Channel channel, MethodDescriptor method, Message request) throws Exception {
-    boolean watch = method.isServerStreaming() && !method.isClientStreaming();
+  static Result call(Channel channel, MethodDescriptor method, Message request) throws Exception {
     try {
-      List<DynamicMessage> answers = DynamicGrpc.call(channel, method, request, watch ? 3 : 20);
+      List<DynamicMessage> answers = DynamicGrpc.call(channel, method, request, 20);
       FieldDescriptor error = method.getOutputType().findFieldByName("error");
       if (error != null && !answers.isEmpty() && answers.get(0).hasField(error)) {
         DynamicMessage itemError = (DynamicMessage) answers.get(0).getField(error);
         int code = ((Number) itemError.getField(itemError.getDescriptorForType().findFieldByName("code"))).intValue();
         String message = (String) itemError.getField(itemError.getDescriptorForType().findFieldByName("message"));
-        return Status.fromCodeValue(code).withDescription(message);
+        return new Result(Status.fromCodeValue(code).withDescription(message), 0);
       }
-      return Status.OK;
+      FieldDescriptor list = method.getOutputType().getFields().stream().filter(FieldDescriptor::isRepeated)
+          .findFirst().orElse(null);
+      return new Result(Status.OK, list == null || answers.isEmpty() ? 0 : answers.get(0).getRepeatedFieldCount(list));
     } catch (StatusRuntimeException e) {
-      return e.getStatus();
+      return new Result(e.getStatus(), 0);
     }
   }
 }

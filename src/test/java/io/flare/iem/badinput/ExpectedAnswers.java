@@ -73,7 +73,8 @@ final class ExpectedAnswers {
         .refuse("*", "mode", NONE)
         .refuse("*", "sync_run_id", NONE)
         .refuse("*", "status", NONE)
-        .refuse("*", "login_prefix", OPTIONAL_TEXT)
+        .refuse("ListIdentities", "login_prefix", OPTIONAL_TEXT)
+        .answer("ListIdentities", "login_prefix", TEXT, Answer.OK.listing(0)) // no login starts so
         .refuse("*", "identity_id", NONE)
         // CredentialCheckService
         .refuse("*", "username", TEXT)
@@ -161,23 +162,31 @@ final class ExpectedAnswers {
 
   /** {@code values} of the field get {@code answer}, whatever its rule; declares the rule if there is none. */
   private ExpectedAnswers answer(String rpc, String path, Set<Bad> values, Answer answer) {
-    if (!rules.containsKey(rpc + " " + path)) {
-      refuse(rpc, path, ANY);
-    }
-    values.forEach(bad -> rules.get(rpc + " " + path).overrides().put(bad, answer));
+    values.forEach(bad -> own(rpc, path).overrides().put(bad, answer));
     return this;
   }
 
+  /** The rule of {@code path} in {@code rpc}: a copy of the {@code "*"} one (or one accepting anything) if it has none. */
+  private Rule own(String rpc, String path) {
+    return rules.computeIfAbsent(rpc + " " + path, key -> {
+      Rule general = rules.get("* " + path);
+      return general == null ? new Rule(Answer.invalid(path), ANY, new EnumMap<>(Bad.class), Set.of(),
+          EnumSet.noneOf(Bad.class))
+          : new Rule(general.refused(), general.legal(), new EnumMap<>(general.overrides()), general.writes(),
+              EnumSet.copyOf(general.skipped()));
+    });
+  }
+
   private ExpectedAnswers skip(String rpc, String path, Bad bad) {
-    rules.get(rpc + " " + path).skipped().add(bad);
+    own(rpc, path).skipped().add(bad);
     return this;
   }
 
   /** The legal values of the field change {@code tables} (the test puts the base back after each). */
   private ExpectedAnswers writes(String rpc, String path, String... tables) {
-    Rule general = rules.get("* " + path);
-    rules.put(rpc + " " + path, new Rule(general.refused(), general.legal(), general.overrides(), Set.of(tables),
-        general.skipped()));
+    Rule rule = own(rpc, path);
+    rules.put(rpc + " " + path, new Rule(rule.refused(), rule.legal(), rule.overrides(), Set.of(tables),
+        rule.skipped()));
     return this;
   }
 }
