@@ -43,6 +43,11 @@ final class ExpectedAnswers {
 
   static final String[] INTEGRATION_WRITE = {"integrations", "audit_events"};
 
+  /**
+   * Read {@code refuse(rpc, path, accepted)} as "every value of the field but {@code accepted} is
+   * INVALID_ARGUMENT naming it"; {@code answer(rpc, path, values, answer)} as "these values get
+   * this answer instead"; {@code ignore} as "nothing reads the field".
+   */
   static ExpectedAnswers table() {
     ExpectedAnswers t = new ExpectedAnswers()
         .refuse("*", "tenant_id", NONE)
@@ -142,12 +147,12 @@ final class ExpectedAnswers {
     return rules.size();
   }
 
-  private ExpectedAnswers refuse(String rpc, String path, Set<Bad> legal) {
-    return refuse(rpc, path, legal, path);
+  private ExpectedAnswers refuse(String rpc, String path, Set<Bad> accepted) {
+    return refuse(rpc, path, accepted, path);
   }
 
-  private ExpectedAnswers refuse(String rpc, String path, Set<Bad> legal, String named) {
-    rules.put(rpc + " " + path, new Rule(Answer.invalid(named), legal, new EnumMap<>(Bad.class), Set.of(),
+  private ExpectedAnswers refuse(String rpc, String path, Set<Bad> accepted, String named) {
+    rules.put(rpc + " " + path, new Rule(Answer.invalid(named), accepted, new EnumMap<>(Bad.class), Set.of(),
         EnumSet.noneOf(Bad.class)));
     return this;
   }
