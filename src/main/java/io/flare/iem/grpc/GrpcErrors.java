@@ -50,7 +50,8 @@ public final class GrpcErrors {
   /**
    * A message short enough for the trailers: it may quote the caller's input (an etag, a domain),
    * and a status message longer than the peer's header limit (8 KiB by default, after
-   * percent-encoding) resets the stream, which the caller sees as INTERNAL.
+   * percent-encoding) resets the stream, which the caller sees as INTERNAL. 500 code points are at
+   * most 6,000 bytes once percent-encoded.
    */
   static String bounded(String message) {
     if (message == null || message.codePointCount(0, message.length()) <= MAX_MESSAGE_CODE_POINTS) {
