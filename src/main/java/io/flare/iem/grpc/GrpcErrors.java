@@ -33,10 +33,10 @@ public final class GrpcErrors {
       return status;
     }
     if (error instanceof Failure failure) {
-      return new StatusException(code(failure), failure.getMessage());
+      return new StatusException(code(failure), bounded(failure.getMessage()));
     }
     if (error instanceof OktaException okta) {
-      return new StatusException(code(okta), okta.getMessage());
+      return new StatusException(code(okta), bounded(okta.getMessage()));
     }
     if (StoreErrors.isUnavailable(error)) {
       LOG.atWarn().addKeyValue("rpc", CallContext.method()).setCause(error)
@@ -46,6 +46,21 @@ public final class GrpcErrors {
     LOG.atError().addKeyValue("rpc", CallContext.method()).setCause(error).log("unexpected failure");
     return new StatusException(GrpcStatus.INTERNAL, "internal error");
   }
+
+  /**
+   * A message short enough for the trailers: it may quote the caller's input (an etag, a domain),
+   * and a status message longer than the peer's header limit (8 KiB by default, after
+   * percent-encoding) resets the stream, which the caller sees as INTERNAL. 500 code points are at
+   * most 6,000 bytes once percent-encoded.
+   */
+  static String bounded(String message) {
+    if (message == null || message.codePointCount(0, message.length()) <= MAX_MESSAGE_CODE_POINTS) {
+      return message;
+    }
+    return message.substring(0, message.offsetByCodePoints(0, MAX_MESSAGE_CODE_POINTS)) + "... (shortened)";
+  }
+
+  private static final int MAX_MESSAGE_CODE_POINTS = 500;
 
   private static final Map<Class<? extends Failure>, GrpcStatus> CODES = Map.of(
       Failure.InvalidArgument.class, GrpcStatus.INVALID_ARGUMENT,
