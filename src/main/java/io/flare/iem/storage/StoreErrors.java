@@ -9,8 +9,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Tells a dependency being down (retry later: UNAVAILABLE, work waits) from a bug. Decided by
- * exception type and SQLSTATE class; the one exception is the SQL client's "connection is not
- * active" failure, a plain {@link VertxException} with a fixed message and no type of its own.
+ * exception type and SQLSTATE class; the exceptions are two SQL client failures that are a plain
+ * {@link VertxException} with a fixed message and no type of their own: "connection is not active"
+ * and the pool's "timeout waiting for connection" (every connection is busy with a server that has
+ * stopped answering, or cannot be opened, for longer than the pool's connection timeout).
  */
 public final class StoreErrors {
 
@@ -49,13 +51,16 @@ public final class StoreErrors {
   /** What the SQL client says when a query is scheduled on a connection that has just closed. */
   private static final String CONNECTION_NOT_ACTIVE = "Connection is not active now";
 
+  /** What the SQL client's pool says when no connection was free within its connection timeout. */
+  private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
+
   private static boolean isClosedConnection(VertxException e) {
     // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
     String type = e.getClass().getName();
     return type.endsWith("ClosedConnectionException") || type.endsWith("NoStackTraceTimeoutException")
         || e.getCause() instanceof IOException
         || e.getClass() == VertxException.class && e.getMessage() != null
-            && e.getMessage().startsWith(CONNECTION_NOT_ACTIVE);
+            && (e.getMessage().startsWith(CONNECTION_NOT_ACTIVE) || e.getMessage().equals(POOL_WAIT_TIMEOUT));
   }
 
   /** A short description for logs and UNAVAILABLE messages; never includes a query parameter. */

@@ -24,6 +24,9 @@ class StoreErrorsTest {
     // what the SQL client fails a query with when its connection closed under it (a Postgres restart)
     assertThat(StoreErrors.isUnavailable(new VertxException("Connection is not active now, current status: CLOSED",
         true))).isTrue();
+    // what the pool fails a query with when no connection was free within its connection timeout (a
+    // Postgres that hangs: CheckHangTest)
+    assertThat(StoreErrors.isUnavailable(new VertxException("Timeout waiting for connection", true))).isTrue();
     assertThat(StoreErrors.isUnavailable(new CompletionException(new ConnectException("refused")))).as("wrapped")
         .isTrue();
     assertThat(StoreErrors.isUnavailable(ErrorType.create("LOADING Redis is loading the dataset in memory")))
