@@ -13,11 +13,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Frozen implements AutoCloseable {
 
-  private final List<Long> pids;
+  private final Runnable thaw;
   private boolean thawed;
 
-  private Frozen(List<Long> pids) {
-    this.pids = pids;
+  private Frozen(Runnable thaw) {
+    this.thaw = thaw;
+  }
+
+  /** A hang that {@code thaw} ends (a simulated server's, say), to be ended the same way. */
+  public static Frozen of(Runnable thaw) {
+    return new Frozen(thaw);
   }
 
   /** Stops {@code root} first (it forks no more), then its descendants. */
@@ -27,7 +32,7 @@ public final class Frozen implements AutoCloseable {
     signal("STOP", pids);
     root.descendants().forEach(p -> pids.add(p.pid()));
     signal("STOP", pids);
-    return new Frozen(pids);
+    return new Frozen(() -> signal("CONT", pids));
   }
 
   /** Lets every stopped process run again. */
@@ -35,7 +40,7 @@ public final class Frozen implements AutoCloseable {
   public synchronized void close() {
     if (!thawed) {
       thawed = true;
-      signal("CONT", pids);
+      thaw.run();
     }
   }
 
