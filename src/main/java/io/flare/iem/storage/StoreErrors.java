@@ -9,10 +9,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Tells a dependency being down (retry later: UNAVAILABLE, work waits) from a bug. Decided by
- * exception type and SQLSTATE class; the exceptions are two SQL client failures that are a plain
- * {@link VertxException} with a fixed message and no type of their own: "connection is not active"
- * and the pool's "timeout waiting for connection" (every connection is busy with a server that has
- * stopped answering, or cannot be opened, for longer than the pool's connection timeout).
+ * exception type and SQLSTATE class; the exceptions are SQL client failures with a fixed message
+ * and no type of their own: "connection is not active" (a plain {@link VertxException}), and the
+ * pool's two ways of saying no connection was free within its connection timeout (every connection
+ * busy with a server that stopped answering, or none could be opened): a query run on the pool fails
+ * with a plain VertxException "Timeout waiting for connection", a connection asked for
+ * ({@code getConnection}, {@code withTransaction}) with a NoStackTraceThrowable "Timeout".
  */
 public final class StoreErrors {
 
@@ -36,7 +38,7 @@ public final class StoreErrors {
           || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
-      if (t instanceof VertxException vx && isClosedConnection(vx)) {
+      if (t instanceof VertxException vx && isClosedConnection(vx) || isConnectionWaitTimeout(t)) {
         return true;
       }
       if (t instanceof ErrorType redisError) {
@@ -54,13 +56,24 @@ public final class StoreErrors {
   /** What the SQL client's pool says when no connection was free within its connection timeout. */
   private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
 
+  /** What the SQL client's pool fails a connection request with when none was free in time. */
+  private static final String CONNECTION_REQUEST_TIMEOUT = "Timeout";
+
+  /** Vert.x's stackless throwable for failures given as a message only ({@code Promise.fail(String)}). */
+  private static final String NO_STACK_TRACE_THROWABLE = "io.vertx.core.impl.NoStackTraceThrowable";
+
+  private static boolean isConnectionWaitTimeout(Throwable t) {
+    return t.getClass() == VertxException.class && POOL_WAIT_TIMEOUT.equals(t.getMessage())
+        || t.getClass().getName().equals(NO_STACK_TRACE_THROWABLE) && CONNECTION_REQUEST_TIMEOUT.equals(t.getMessage());
+  }
+
   private static boolean isClosedConnection(VertxException e) {
     // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
     String type = e.getClass().getName();
     return type.endsWith("ClosedConnectionException") || type.endsWith("NoStackTraceTimeoutException")
         || e.getCause() instanceof IOException
         || e.getClass() == VertxException.class && e.getMessage() != null
-            && (e.getMessage().startsWith(CONNECTION_NOT_ACTIVE) || e.getMessage().equals(POOL_WAIT_TIMEOUT));
+            && e.getMessage().startsWith(CONNECTION_NOT_ACTIVE);
   }
 
   /** A short description for logs and UNAVAILABLE messages; never includes a query parameter. */
@@ -68,6 +81,9 @@ public final class StoreErrors {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof PgException) {
         return "postgres unavailable";
+      }
+      if (isConnectionWaitTimeout(t)) {
+        return "postgres unavailable (no connection free within the pool's timeout)";
       }
       if (t.getClass().getName().startsWith("io.vertx.redis")) {
         return "redis unavailable";
