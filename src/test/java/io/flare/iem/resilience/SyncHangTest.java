@@ -145,7 +145,8 @@ class SyncHangTest {
   private static void assertExact(String tenant, int users) throws InterruptedException {
     SyncRun done = SyncResilienceTest.awaitEnd(service, tenant);
     assertThat(done.getState()).as(done.getErrorMessage()).isEqualTo(SyncRunState.SYNC_RUN_STATE_SUCCEEDED);
-    assertThat(done.getUsersSeen()).isEqualTo(users);
+    assertThat(done.getUsersSeen()).as("no page counted twice").isEqualTo(users);
+    assertThat(done.getPagesFetched()).as("no page listed twice").isEqualTo(users / 200);
     assertThat(done.getIdentitiesCreated()).isEqualTo(users);
     assertThat(SyncResilienceTest.identities(service, tenant)).hasSize(users);
   }
