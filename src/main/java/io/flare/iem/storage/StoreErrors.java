@@ -14,7 +14,9 @@ import java.util.concurrent.TimeoutException;
  * pool's two ways of saying no connection was free within its connection timeout (every connection
  * busy with a server that stopped answering, or none could be opened): a query run on the pool fails
  * with a plain VertxException "Timeout waiting for connection", a connection asked for
- * ({@code getConnection}, {@code withTransaction}) with a NoStackTraceThrowable "Timeout".
+ * ({@code getConnection}, {@code withTransaction}) with a NoStackTraceThrowable "Timeout"; and a
+ * NoStackTraceThrowable "Pool closed" for a connection asked of a pool closed under it (a call
+ * still in flight when the service stops: another replica can take the retry).
  */
 public final class StoreErrors {
 
@@ -38,7 +40,7 @@ public final class StoreErrors {
           || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
-      if (t instanceof VertxException vx && isClosedConnection(vx) || isConnectionWaitTimeout(t)) {
+      if (t instanceof VertxException vx && isClosedConnection(vx) || isConnectionWaitTimeout(t) || isPoolClosed(t)) {
         return true;
       }
       if (t instanceof ErrorType redisError) {
@@ -67,6 +69,13 @@ public final class StoreErrors {
         || t.getClass().getName().equals(NO_STACK_TRACE_THROWABLE) && CONNECTION_REQUEST_TIMEOUT.equals(t.getMessage());
   }
 
+  /** What Vert.x's connection pools fail a request with once they are closed. */
+  private static final String POOL_CLOSED = "Pool closed";
+
+  private static boolean isPoolClosed(Throwable t) {
+    return t.getClass().getName().equals(NO_STACK_TRACE_THROWABLE) && POOL_CLOSED.equals(t.getMessage());
+  }
+
   private static boolean isClosedConnection(VertxException e) {
     // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
     String type = e.getClass().getName();
@@ -84,6 +93,9 @@ public final class StoreErrors {
       }
       if (isConnectionWaitTimeout(t)) {
         return "postgres unavailable (no connection free within the pool's timeout)";
+      }
+      if (isPoolClosed(t)) {
+        return "a connection pool is closed (this replica is stopping)";
       }
       if (t.getClass().getName().startsWith("io.vertx.redis")) {
         return "redis unavailable";

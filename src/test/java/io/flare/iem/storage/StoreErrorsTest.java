@@ -31,6 +31,8 @@ class StoreErrorsTest {
     assertThat(StoreErrors.isUnavailable(new io.vertx.core.impl.NoStackTraceThrowable("Timeout"))).isTrue();
     assertThat(StoreErrors.describe(new io.vertx.core.impl.NoStackTraceThrowable("Timeout")))
         .startsWith("postgres unavailable");
+    // what a pool closed under a call still in flight when the service stops fails it with
+    assertThat(StoreErrors.isUnavailable(new io.vertx.core.impl.NoStackTraceThrowable("Pool closed"))).isTrue();
     assertThat(StoreErrors.isUnavailable(new CompletionException(new ConnectException("refused")))).as("wrapped")
         .isTrue();
     assertThat(StoreErrors.isUnavailable(ErrorType.create("LOADING Redis is loading the dataset in memory")))
