@@ -140,8 +140,12 @@ class GracefulShutdownIT {
         assertThat(scrape).as("the scrape names a user, password, tenant or org").doesNotContainIgnoringCase(secret);
       }
 
-      // checks keep arriving while the process is told to stop
+      // checks keep arriving while the process is told to stop: each is answered, or refused with
+      // UNAVAILABLE once the port has closed (the sender then stops); any other status fails the test
       AtomicBoolean sending = new AtomicBoolean(true);
+      AtomicInteger sent = new AtomicInteger();
+      AtomicInteger answered = new AtomicInteger();
+      List<Status.Code> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
       ExecutorService background = Executors.newFixedThreadPool(2);
       List<Future<?>> senders = new ArrayList<>();
       AtomicInteger next = new AtomicInteger(12);
@@ -149,17 +153,18 @@ class GracefulShutdownIT {
         senders.add(background.submit(() -> {
           while (sending.get()) {
             int i = next.getAndIncrement();
+            sent.incrementAndGet();
             try {
               check(first.adminChannel, i, "during");
+              answered.incrementAndGet();
             } catch (StatusRuntimeException refused) {
-              return; // the port closed: this one was not accepted
+              refusals.add(refused.getStatus().getCode());
+              return;
             }
           }
         }));
       }
-      Thread.sleep(400); // a few checks in flight
-      long answeredBeforeSigterm = checkIds.size();
-
+      awaitTrue("checks answered while they keep arriving", () -> answered.get() >= 2);
       Instant sigterm = Instant.now();
       first.terminate();
       List<Integer> readyz = pollReadyzUntilClosed(http, first.httpPort);
@@ -181,7 +186,11 @@ class GracefulShutdownIT {
       assertThat(firstLog).contains("iem-okta stopping").contains("iem-okta stopped");
       assertThat(watch.get(10, TimeUnit.SECONDS).getCode()).as("the watch was cut, not ended: the run goes on")
           .isNotEqualTo(Status.Code.OK);
-      assertThat(checkIds.size()).as("checks answered").isGreaterThanOrEqualTo((int) answeredBeforeSigterm).isGreaterThan(24);
+      assertThat(refusals).as("calls refused while stopping").containsOnly(Status.Code.UNAVAILABLE);
+      assertThat(answered.get() + refusals.size()).as("calls sent while stopping: each answered or refused")
+          .isEqualTo(sent.get());
+      assertThat(checkIds.size()).as("checks answered: the two bursts and those sent while stopping")
+          .isEqualTo(24 + answered.get());
     }
 
     try (Connection db = connect(pg)) {

@@ -9,8 +9,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Tells a dependency being down (retry later: UNAVAILABLE, work waits) from a bug. Decided by
- * exception type and SQLSTATE class; the one exception is the SQL client's "connection is not
- * active" failure, a plain {@link VertxException} with a fixed message and no type of its own.
+ * exception type and SQLSTATE class; the exceptions are SQL client failures with a fixed message
+ * and no type of their own: "connection is not active" (a plain {@link VertxException}), and the
+ * pool's two ways of saying no connection was free within its connection timeout (every connection
+ * busy with a server that stopped answering, or none could be opened): a query run on the pool fails
+ * with a plain VertxException "Timeout waiting for connection", a connection asked for
+ * ({@code getConnection}, {@code withTransaction}) with a NoStackTraceThrowable "Timeout"; and a
+ * NoStackTraceThrowable "Pool closed" for a connection asked of a pool closed under it (a call
+ * still in flight when the service stops: another replica can take the retry).
  */
 public final class StoreErrors {
 
@@ -34,7 +40,7 @@ public final class StoreErrors {
           || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
-      if (t instanceof VertxException vx && isClosedConnection(vx)) {
+      if (t instanceof VertxException vx && isClosedConnection(vx) || isConnectionWaitTimeout(t) || isPoolClosed(t)) {
         return true;
       }
       if (t instanceof ErrorType redisError) {
@@ -48,6 +54,27 @@ public final class StoreErrors {
 
   /** What the SQL client says when a query is scheduled on a connection that has just closed. */
   private static final String CONNECTION_NOT_ACTIVE = "Connection is not active now";
+
+  /** What the SQL client's pool says when no connection was free within its connection timeout. */
+  private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
+
+  /** What the SQL client's pool fails a connection request with when none was free in time. */
+  private static final String CONNECTION_REQUEST_TIMEOUT = "Timeout";
+
+  /** Vert.x's stackless throwable for failures given as a message only ({@code Promise.fail(String)}). */
+  private static final String NO_STACK_TRACE_THROWABLE = "io.vertx.core.impl.NoStackTraceThrowable";
+
+  private static boolean isConnectionWaitTimeout(Throwable t) {
+    return t.getClass() == VertxException.class && POOL_WAIT_TIMEOUT.equals(t.getMessage())
+        || t.getClass().getName().equals(NO_STACK_TRACE_THROWABLE) && CONNECTION_REQUEST_TIMEOUT.equals(t.getMessage());
+  }
+
+  /** What Vert.x's connection pools fail a request with once they are closed. */
+  private static final String POOL_CLOSED = "Pool closed";
+
+  private static boolean isPoolClosed(Throwable t) {
+    return t.getClass().getName().equals(NO_STACK_TRACE_THROWABLE) && POOL_CLOSED.equals(t.getMessage());
+  }
 
   private static boolean isClosedConnection(VertxException e) {
     // Vert.x reports pool and connection closure with these exception types (no SQLSTATE)
@@ -63,6 +90,12 @@ public final class StoreErrors {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof PgException) {
         return "postgres unavailable";
+      }
+      if (isConnectionWaitTimeout(t)) {
+        return "postgres unavailable (no connection free within the pool's timeout)";
+      }
+      if (isPoolClosed(t)) {
+        return "a connection pool is closed (this replica is stopping)";
       }
       if (t.getClass().getName().startsWith("io.vertx.redis")) {
         return "redis unavailable";

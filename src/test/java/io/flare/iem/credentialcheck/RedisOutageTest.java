@@ -60,7 +60,11 @@ class RedisOutageTest {
       for (ListenableFuture<CheckCredentialResponse> call : burst) {
         call.get(60, TimeUnit.SECONDS);
       }
-      Thread.sleep(300); // a call that passed every gate just before the stop reaches Okta in a moment
+      // a call that passed every gate just before the stop holds a RESERVED attempt until Okta's answer is
+      // stored (or the call is released unsent): once none is left, every call made before the stop has ended
+      CheckHarness.await("calls made before the stop to end", () -> io.flare.iem.testing.Await.result(h.pool
+          .preparedQuery("SELECT count(*) FROM authn_attempts WHERE tenant_id = $1 AND result = 'RESERVED'")
+          .execute(io.vertx.sqlclient.Tuple.of(h.tenant))).iterator().next().getLong(0) == 0);
       long callsWhenDown = h.sim.counters().authnCalls();
 
       // while Redis is down: new checks wait, and the workers' retries make no attempt either

@@ -78,6 +78,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The running postmaster (its backends are its children), from the first line of its postmaster.pid. */
+  public ProcessHandle process() {
+    try {
+      long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+      return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("postmaster " + pid + " is gone"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public AppConfig.Postgres connection(int poolSize) {
     return new AppConfig.Postgres("127.0.0.1", port(), "postgres", "postgres", "postgres", poolSize);
   }

@@ -77,6 +77,17 @@ public final class EmbeddedRedis implements AutoCloseable {
     return port;
   }
 
+  /** The running redis-server process (the library keeps it in a private field of its base class). */
+  public ProcessHandle process() {
+    try {
+      var field = server.getClass().getSuperclass().getDeclaredField("redisProcess");
+      field.setAccessible(true);
+      return ((Process) field.get(server)).toHandle();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("embedded-redis no longer keeps its process where expected", e);
+    }
+  }
+
   public String url() {
     return "redis://127.0.0.1:" + port;
   }

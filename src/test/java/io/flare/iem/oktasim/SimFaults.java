@@ -1,15 +1,18 @@
 package io.flare.iem.oktasim;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * Faults the simulated org injects, for resilience tests: latency, 5xx answers, dropped
- * connections, replies lost after a change was applied, and 429 storms. Deterministic: counts ("the
+ * connections, replies lost after a change was applied, 429 storms, and a hang (requests accepted,
+ * and neither answered nor closed until released). Deterministic: counts ("the
  * next N requests") or a seeded rate.
  */
 public final class SimFaults {
@@ -24,6 +27,9 @@ public final class SimFaults {
   long stormUntil;
   Set<SimBucket> stormBuckets = EnumSet.allOf(SimBucket.class);
   private final SplittableRandom random = new SplittableRandom(7);
+  boolean hanging;
+  private Set<String> hangingEndpoints = Set.of();
+  private final List<Runnable> held = new ArrayList<>();
 
   SimFaults(Object lock) {
     this.lock = lock;
@@ -84,8 +90,50 @@ public final class SimFaults {
     return this;
   }
 
-  /** Removes every fault. */
+  /**
+   * The org hangs, as a frozen process would: every request from now on is read (and counted as
+   * received) but neither answered nor closed until {@link #release()}.
+   */
+  public SimFaults hang() {
+    return hang(new String[0]);
+  }
+
+  /** As {@link #hang()}, for requests to these endpoints only ({@code "POST /api/v1/authn"}); all if none given. */
+  public SimFaults hang(String... methodAndPaths) {
+    synchronized (lock) {
+      hanging = true;
+      hangingEndpoints = Set.of(methodAndPaths);
+    }
+    return this;
+  }
+
+  /**
+   * Ends a hang: the requests it held are handled now, in the order they arrived, as a thawed
+   * server would (a caller that gave up on one no longer sees its answer, but Okta acted on it).
+   */
+  public SimFaults release() {
+    List<Runnable> resumed;
+    synchronized (lock) {
+      hanging = false;
+      resumed = new ArrayList<>(held);
+      held.clear();
+    }
+    resumed.forEach(Runnable::run);
+    return this;
+  }
+
+  /** Holds {@code handling} if the org hangs for this endpoint (call with the lock held); false if it is to run now. */
+  boolean hold(String methodAndPath, Runnable handling) {
+    boolean hold = hanging && (hangingEndpoints.isEmpty() || hangingEndpoints.contains(methodAndPath));
+    if (hold) {
+      held.add(handling);
+    }
+    return hold;
+  }
+
+  /** Removes every fault (a hang is released). */
   public SimFaults clear() {
+    release();
     synchronized (lock) {
       latencyMillis = 0;
       failNext = 0;

@@ -118,27 +118,40 @@ final class SimServer {
         return;
       }
       Buffer body = ar.result();
-      long latency;
-      boolean drop;
+      boolean held;
+      io.vertx.core.Context context = sim.vertx.getOrCreateContext();
       synchronized (sim) {
-        drop = sim.faults.drop();
-        latency = sim.faults.latencyMillis;
-        sim.counters.arrived(req.method().name() + " " + req.path());
-        inFlight++;
-        sim.counters.inFlight(inFlight);
+        String endpoint = req.method().name() + " " + req.path();
+        sim.counters.arrived(endpoint);
+        held = sim.faults.hold(endpoint, () -> context.runOnContext(v -> proceed(req, body)));
       }
-      req.response().endHandler(v -> done());
-      req.response().closeHandler(v -> done());
-      if (drop) {
-        req.connection().close();
-        return;
-      }
-      if (latency > 0) {
-        sim.vertx.setTimer(latency, id -> dispatch(req, body));
-      } else {
-        dispatch(req, body);
+      if (!held) {
+        proceed(req, body);
       }
     });
+  }
+
+  /** Handles a request that arrived (now, or when a hang that held it ended). */
+  private void proceed(HttpServerRequest req, Buffer body) {
+    long latency;
+    boolean drop;
+    synchronized (sim) {
+      drop = sim.faults.drop();
+      latency = sim.faults.latencyMillis;
+      inFlight++;
+      sim.counters.inFlight(inFlight);
+    }
+    req.response().endHandler(v -> done());
+    req.response().closeHandler(v -> done());
+    if (drop) {
+      req.connection().close();
+      return;
+    }
+    if (latency > 0) {
+      sim.vertx.setTimer(latency, id -> dispatch(req, body));
+    } else {
+      dispatch(req, body);
+    }
   }
 
   private void done() {

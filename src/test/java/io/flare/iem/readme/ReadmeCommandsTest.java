@@ -2,93 +2,133 @@ package io.flare.iem.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Descriptors.MethodDescriptor;
-import com.google.protobuf.DynamicMessage;
-import com.google.protobuf.util.JsonFormat;
-import io.flare.iem.App;
-import io.flare.iem.config.AppConfig;
-import io.flare.iem.dev.DevMode;
-import io.flare.iem.oktasim.OktaSimulator;
-import io.flare.iem.testing.Await;
-import io.flare.iem.testing.DynamicGrpc;
-import io.flare.iem.testing.TestServers;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's walkthrough, run as a newcomer would run it: every {@code $BUF curl} command of the
- * README, in order, against a service started in dev mode (caller auth off, the demo Okta org).
- * With {@code node_modules/.bin/buf} installed (CI runs {@code npm install}) the commands run
- * verbatim through bash; without it their JSON is replayed through grpc-java from the descriptors,
- * so the method names and bodies are still checked. Ports are the only thing changed.
+ * The README's walkthrough, run as a newcomer would run it: the service started with the README's
+ * own "Run it" command, then every {@code $BUF curl} command of the README, in order, through bash
+ * with the README's variables. Without {@code node_modules/.bin/buf} the test fails and says which
+ * README step installs it. Ports and the dev data directory (environment variables the README
+ * documents) are the only things changed, so that it can run beside a developer's own dev server;
+ * the Maven run is offline ({@code MAVEN_ARGS=-o}), as every build here is.
  */
 class ReadmeCommandsTest {
 
+  static final Path README = Path.of("README.md");
   static final Path BUF = Path.of("node_modules", ".bin", "buf");
-  static final Pattern COMMAND = Pattern.compile("^\\$BUF curl \\$GRPC (?:-d '(?<json>[^']*)' )?(?<rest>.*)$");
 
-  static Vertx vertx;
-  static App app;
-  static DevMode dev;
-  static ManagedChannel channel;
+  static Process server;
+  static Path serverLog;
   static int grpcPort;
+  static int httpPort;
   static int oktaPort;
-  static OktaSimulator demoOrg;
 
   @BeforeAll
-  static void start_the_service_in_dev_mode() throws Exception {
-    AppConfig.Postgres pg = TestServers.newDatabase();
+  static void start_the_service_as_the_readme_says() throws Exception {
+    assertThat(Files.isExecutable(BUF)).as("buf is missing: run the README's install step first:%n  %s",
+        readmeLine("npm install")).isTrue();
     grpcPort = freePort();
+    httpPort = freePort();
     oktaPort = freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("IEM_DEV", "true");
-    env.put("IEM_BIND_HOST", "127.0.0.1");
+    serverLog = Files.createTempFile(Path.of("target"), "readme-dev", ".log");
+    ProcessBuilder builder = new ProcessBuilder("bash", "-c", runCommand())
+        .redirectErrorStream(true).redirectOutput(serverLog.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("MAVEN_ARGS", "-o");
     env.put("IEM_GRPC_PORT", Integer.toString(grpcPort));
-    env.put("IEM_HTTP_PORT", Integer.toString(freePort()));
+    env.put("IEM_HTTP_PORT", Integer.toString(httpPort));
     env.put("IEM_DEV_OKTA_PORT", Integer.toString(oktaPort));
-    env.put("IEM_DEV_DATA_DIR", Files.createTempDirectory(Path.of("target"), "readme-dev").toString());
-    env.putAll(TestServers.postgresEnv(pg));
-    env.put("IEM_REDIS_URL", TestServers.redis().url());
-    dev = DevMode.start(AppConfig.fromEnv(env));
-    vertx = Vertx.vertx();
-    demoOrg = Await.result(dev.startOktaSimulator(vertx));
-    app = Await.result(App.start(vertx, dev.config()));
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    env.put("IEM_DEV_DATA_DIR", Files.createTempDirectory(Path.of("target"), "readme-dev-data").toString());
+    server = builder.start();
+    awaitReady();
   }
 
   @AfterAll
-  static void stop() {
-    channel.shutdownNow();
-    Await.result(app.stop());
-    Await.result(vertx.close());
-    dev.close();
+  static void stop() throws Exception {
+    if (server != null) {
+      // Ctrl-C, as the README says: the dev server stops its embedded PostgreSQL and Redis on the way out
+      List<ProcessHandle> tree = new ArrayList<>(server.descendants().toList());
+      tree.add(server.toHandle());
+      tree.forEach(ProcessHandle::destroy);
+      if (!server.waitFor(60, TimeUnit.SECONDS)) {
+        tree.forEach(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /** The README's "Run it" command: the first line of the first bash block after that heading. */
+  static String runCommand() throws IOException {
+    List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
+    int heading = lines.indexOf("## Run it");
+    assertThat(heading).as("the README's Run it section").isNotNegative();
+    for (int i = heading; i < lines.size() - 1; i++) {
+      if (lines.get(i).equals("```bash")) {
+        return lines.get(i + 1);
+      }
+    }
+    throw new AssertionError("no command under the README's Run it");
+  }
+
+  /** The first line of the README that starts with {@code start}. */
+  static String readmeLine(String start) throws IOException {
+    return Files.readAllLines(README, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(start)).findFirst()
+        .orElse("(the README has no line starting with " + start + ")");
+  }
+
+  /** Waits for {@code /readyz} to answer 200, failing with the server's output if it exits or never does. */
+  static void awaitReady() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
+        .timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+    while (System.nanoTime() < deadline) {
+      assertThat(server.isAlive()).as("the README's run command exited; its output:%n%s", log()).isTrue();
+      try {
+        if (http.send(readyz, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250); // polling a child process; the state is asserted above
+    }
+    throw new AssertionError("the dev server was not ready within 4 minutes; its output:\n" + log());
+  }
+
+  static String log() throws IOException {
+    return Files.readString(serverLog);
   }
 
   static List<String> readmeCommands() throws IOException {
     List<String> commands = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(README, StandardCharsets.UTF_8)) {
       if (line.startsWith("$BUF curl ")) {
-        commands.add(line.replace("127.0.0.1:50051", "127.0.0.1:" + grpcPort)
-            .replace("127.0.0.1:8089", "127.0.0.1:" + oktaPort));
+        commands.add(ports(line));
       }
     }
     return commands;
+  }
+
+  static String ports(String line) {
+    return line.replace("127.0.0.1:50051", "127.0.0.1:" + grpcPort).replace("127.0.0.1:8089", "127.0.0.1:" + oktaPort)
+        .replace("127.0.0.1:8080", "127.0.0.1:" + httpPort);
   }
 
   @Test
@@ -97,8 +137,7 @@ class ReadmeCommandsTest {
     assertThat(commands).as("the README's commands").hasSizeGreaterThanOrEqualTo(10);
     Map<String, String> outputs = new HashMap<>();
     for (String command : commands) {
-      String output = Files.isExecutable(BUF) ? withBuf(command) : replayed(command);
-      outputs.put(command, output);
+      outputs.put(command, withBuf(command));
       if (command.contains("/CreateIntegration")) {
         awaitInitialSync(); // a person reads the output before going on; the test waits for the sync
       }
@@ -110,7 +149,6 @@ class ReadmeCommandsTest {
     assertThat(output(outputs, "/TestIntegration")).doesNotContain("TEST_RESULT_FAIL");
     assertThat(output(outputs, "/ListAuditEvents")).contains("credential_check.authn").contains("mitigation.suspend")
         .doesNotContain("Correct-Horse-42!").doesNotContain("not-bobs-password");
-    assertThat(demoOrg.user("alice@demo.example").orElseThrow().status()).isEqualTo("SUSPENDED");
   }
 
   static String output(Map<String, String> outputs, String commandPart) {
@@ -121,8 +159,7 @@ class ReadmeCommandsTest {
   /** Runs the command verbatim with the README's variables. */
   static String withBuf(String command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c",
-        "BUF=node_modules/.bin/buf; GRPC='--protocol grpc --http2-prior-knowledge'; " + command)
-        .redirectErrorStream(true);
+        readmeLine("BUF=") + "; " + readmeLine("GRPC=") + "; " + command).redirectErrorStream(true);
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -130,39 +167,13 @@ class ReadmeCommandsTest {
     return output;
   }
 
-  /** Sends the command's JSON to its method through grpc-java; {@code --list-methods} lists ours. */
-  static String replayed(String command) throws Exception {
-    Matcher m = COMMAND.matcher(command);
-    assertThat(m.matches()).as("a README command of the documented shape: %s", command).isTrue();
-    String rest = m.group("rest").trim();
-    if (rest.startsWith("--list-methods")) {
-      StringBuilder methods = new StringBuilder();
-      DynamicGrpc.services().forEach(s -> s.getMethods().forEach(x -> methods.append(s.getFullName()).append('/')
-          .append(x.getName()).append('\n')));
-      return methods.toString();
-    }
-    String path = rest.substring(rest.indexOf("127.0.0.1:" + grpcPort) + ("127.0.0.1:" + grpcPort).length() + 1);
-    MethodDescriptor method = DynamicGrpc.method(path)
-        .orElseThrow(() -> new AssertionError("the README calls a method the service does not have: " + path));
-    DynamicMessage.Builder request = DynamicGrpc.request(method);
-    if (m.group("json") != null) {
-      JsonFormat.parser().merge(m.group("json"), request);
-    }
-    StringBuilder out = new StringBuilder();
-    for (DynamicMessage answer : DynamicGrpc.call(channel, method, request.build(), 30)) {
-      out.append(JsonFormat.printer().print(answer)).append('\n');
-    }
-    return out.toString();
-  }
-
+  /** Waits for the demo org's initial sync, asking as the README's commands do. */
   static void awaitInitialSync() throws Exception {
-    MethodDescriptor list = DynamicGrpc.method("flare.iem.v1.IdentitySyncService/ListSyncRuns").orElseThrow();
+    String list = ports("$BUF curl $GRPC -d '{\"tenant_id\":\"demo\"}'"
+        + " http://127.0.0.1:50051/flare.iem.v1.IdentitySyncService/ListSyncRuns");
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
-      DynamicMessage.Builder request = DynamicGrpc.request(list);
-      JsonFormat.parser().merge("{\"tenant_id\":\"demo\"}", request);
-      String runs = JsonFormat.printer().print(DynamicGrpc.call(channel, list, request.build(), 10).get(0));
-      if (runs.contains("SYNC_RUN_STATE_SUCCEEDED")) {
+      if (withBuf(list).contains("SYNC_RUN_STATE_SUCCEEDED")) {
         return;
       }
       Thread.sleep(100);

@@ -61,6 +61,11 @@ class SyncResilienceTest {
   }
 
   static String connect(OktaSimulator sim) {
+    return connect(service, sim);
+  }
+
+  /** A tenant with an integration of {@code service} on {@code sim}'s org (its initial sync starts). */
+  static String connect(RunningService service, OktaSimulator sim) {
     String tenant = "res-" + UUID.randomUUID().toString().substring(0, 8);
     service.integrations().updateTenantSettings(UpdateTenantSettingsRequest.newBuilder().setTenantId(tenant)
         .setSettings(TenantSettings.newBuilder().setIdentifierCap(100_000).setAutoIdentifiersEnabled(true))
@@ -74,15 +79,23 @@ class SyncResilienceTest {
   }
 
   static SyncRun run(String tenant) {
+    return run(service, tenant);
+  }
+
+  static SyncRun run(RunningService service, String tenant) {
     return service.sync().listSyncRuns(ListSyncRunsRequest.newBuilder().setTenantId(tenant).build()).getSyncRuns(0);
   }
 
   static SyncRun awaitEnd(String tenant) throws InterruptedException {
+    return awaitEnd(service, tenant);
+  }
+
+  static SyncRun awaitEnd(RunningService service, String tenant) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
       try {
         SyncRun run = service.sync().getSyncRun(GetSyncRunRequest.newBuilder().setTenantId(tenant)
-            .setSyncRunId(run(tenant).getSyncRunId()).build()).getSyncRun();
+            .setSyncRunId(run(service, tenant).getSyncRunId()).build()).getSyncRun();
         if (run.getState() != SyncRunState.SYNC_RUN_STATE_RUNNING && run.getState() != SyncRunState.SYNC_RUN_STATE_QUEUED) {
           return run;
         }
@@ -95,6 +108,10 @@ class SyncResilienceTest {
   }
 
   static Set<String> identities(String tenant) {
+    return identities(service, tenant);
+  }
+
+  static Set<String> identities(RunningService service, String tenant) {
     Set<String> ids = new HashSet<>();
     String token = "";
     do {

@@ -24,6 +24,15 @@ class StoreErrorsTest {
     // what the SQL client fails a query with when its connection closed under it (a Postgres restart)
     assertThat(StoreErrors.isUnavailable(new VertxException("Connection is not active now, current status: CLOSED",
         true))).isTrue();
+    // what the pool fails a query with when no connection was free within its connection timeout (a
+    // Postgres that hangs: CheckHangTest)
+    assertThat(StoreErrors.isUnavailable(new VertxException("Timeout waiting for connection", true))).isTrue();
+    // ... and a connection request (withTransaction) with this (SyncHangTest)
+    assertThat(StoreErrors.isUnavailable(new io.vertx.core.impl.NoStackTraceThrowable("Timeout"))).isTrue();
+    assertThat(StoreErrors.describe(new io.vertx.core.impl.NoStackTraceThrowable("Timeout")))
+        .startsWith("postgres unavailable");
+    // what a pool closed under a call still in flight when the service stops fails it with
+    assertThat(StoreErrors.isUnavailable(new io.vertx.core.impl.NoStackTraceThrowable("Pool closed"))).isTrue();
     assertThat(StoreErrors.isUnavailable(new CompletionException(new ConnectException("refused")))).as("wrapped")
         .isTrue();
     assertThat(StoreErrors.isUnavailable(ErrorType.create("LOADING Redis is loading the dataset in memory")))
@@ -35,6 +44,7 @@ class StoreErrorsTest {
     assertThat(StoreErrors.isUnavailable(pg("23503"))).as("foreign key violation").isFalse();
     assertThat(StoreErrors.isUnavailable(pg("42P01"))).as("undefined table").isFalse();
     assertThat(StoreErrors.isUnavailable(new VertxException("something else", true))).isFalse();
+    assertThat(StoreErrors.isUnavailable(new io.vertx.core.impl.NoStackTraceThrowable("something else"))).isFalse();
     assertThat(StoreErrors.isUnavailable(new IllegalStateException("Connection is not active now"))).isFalse();
     assertThat(StoreErrors.isUnavailable(ErrorType.create("ERR unknown command 'FOO'"))).isFalse();
     assertThat(StoreErrors.isUnavailable(new NullPointerException())).isFalse();
