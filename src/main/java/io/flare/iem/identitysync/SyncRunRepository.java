@@ -41,7 +41,8 @@ final class SyncRunRepository {
           start_time = coalesce(start_time, now()), attempts = attempts + 1, update_time = now()
       WHERE sync_run_id = (
           SELECT sync_run_id FROM sync_runs
-          WHERE state = 'QUEUED' OR (state = 'RUNNING' AND lease_expire_time < now())
+          WHERE (state = 'QUEUED' OR (state = 'RUNNING' AND lease_expire_time < now()))
+            AND NOT (sync_run_id = ANY($3::uuid[]))
           ORDER BY create_time
           LIMIT 1
           FOR UPDATE SKIP LOCKED)
@@ -126,8 +127,17 @@ final class SyncRunRepository {
 
   /** Takes the oldest queued run, or one whose holder died (lease expired). Times are Postgres's. */
   Future<Optional<SyncRun>> claim(SqlClient client, String owner, int leaseSeconds) {
+    return claim(client, owner, leaseSeconds, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #claim(SqlClient, String, int)}, never one of {@code executing}: runs this replica is
+   * still executing, whose lease expired while Postgres did not answer. The same owner taking such a
+   * run again would run it twice at once; its execution renews the lease once Postgres answers.
+   */
+  Future<Optional<SyncRun>> claim(SqlClient client, String owner, int leaseSeconds, java.util.Set<UUID> executing) {
     return client.preparedQuery(CLAIM)
-        .execute(Tuple.of(owner, leaseSeconds))
+        .execute(Tuple.of(owner, leaseSeconds, executing.toArray(UUID[]::new)))
         .map(SyncRunRepository::first);
   }
 

@@ -64,7 +64,9 @@ public final class SyncWorker extends VerticleBase {
       return;
     }
     claiming = true;
-    runs.claim(pool, owner, settings.leaseSeconds())
+    Set<java.util.UUID> executing = new java.util.HashSet<>();
+    active.forEach(handle -> executing.add(handle.runId()));
+    runs.claim(pool, owner, settings.leaseSeconds(), executing)
         .onComplete(result -> {
           claiming = false;
           if (result.failed()) {

@@ -68,6 +68,9 @@ final class Syncer {
 
   /** A run being executed by this replica; {@link #stop()} makes it stop after its current batch. */
   interface Handle {
+    /** The run executed. */
+    java.util.UUID runId();
+
     Future<SyncRun.State> done();
 
     void stop();
@@ -101,6 +104,11 @@ final class Syncer {
     Execution(SyncRun run) {
       this.run = run;
       this.cursor = run.cursor();
+    }
+
+    @Override
+    public java.util.UUID runId() {
+      return run.id();
     }
 
     @Override

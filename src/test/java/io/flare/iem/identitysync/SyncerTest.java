@@ -304,6 +304,24 @@ class SyncerTest {
   }
 
   @Test
+  void a_replica_does_not_take_again_a_run_it_is_still_executing_whose_lease_expired() {
+    String tenantId = tenant(1_000_000, false);
+    SyncRun claimed = queueAndClaim(tenantId, SyncQueue.Mode.FULL, "replica-a");
+    // Postgres did not answer for longer than the lease: the execution is alive, its lease expired
+    Await.result(pool.preparedQuery("UPDATE sync_runs SET lease_expire_time = now() - interval '1 second'"
+        + " WHERE sync_run_id = $1").execute(Tuple.of(claimed.id())));
+
+    var again = Await.result(new SyncRunRepository().claim(pool, "replica-a", 2, java.util.Set.of(claimed.id())));
+    assertThat(again.map(SyncRun::id)).as("claimed again by the replica executing it").isNotEqualTo(
+        java.util.Optional.of(claimed.id()));
+    assertThat(count("SELECT count(*) FROM sync_runs WHERE sync_run_id = $1 AND attempts = 1",
+        claimed.id())).isEqualTo(1);
+    // another replica may take it over (the execution then loses its lease at its next batch)
+    assertThat(Await.result(new SyncRunRepository().claim(pool, "replica-b", 2, java.util.Set.of()))
+        .map(SyncRun::id)).contains(claimed.id());
+  }
+
+  @Test
   void transient_failures_make_the_run_wait_and_resume() {
     String tenantId = tenant(1_000_000, false);
     Org org = Org.mixed(3000);
