@@ -71,12 +71,9 @@ public record AppConfig(
    *     for a new leak; 1 to 3650 (default 30)
    * @param passwordRetention {@code IEM_CHECK_PASSWORD_RETENTION_DAYS}: how long a leaked password may
    *     wait, sealed, for its check to be decided before it is erased; 1 to 90 days (default 14)
-   * @param authnPace {@code IEM_DEV_AUTHN_PACE_MILLIS}, dev mode only: the interval kept between two authn
-   *     calls for one identity; 0 turns the pacing off, so that a test reaches the Postgres fence with
-   *     concurrent calls of one identity (default empty: Okta's 4 a second, which production always keeps)
    */
   public record Checks(double authnShare, int workers, int leaseSeconds, Duration unconfirmedRetry,
-      Duration passwordRetention, Optional<Duration> authnPace) {}
+      Duration passwordRetention) {}
 
   /**
    * Outbound Okta settings.
@@ -147,8 +144,7 @@ public record AppConfig(
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
         p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
         Duration.ofDays(p.intIn("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", 30, 1, 3650)),
-        Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)),
-        authnPace(p, dev));
+        Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)));
     if (checks.leaseSeconds() < okta.requestTimeout().toSeconds() + 10) {
       p.problem("IEM_CHECK_LEASE_SECONDS (" + checks.leaseSeconds() + ") must exceed IEM_OKTA_REQUEST_TIMEOUT_SECONDS ("
           + okta.requestTimeout().toSeconds() + ") by at least 10: a check's authn call and the storing of its answer"
@@ -177,19 +173,6 @@ public record AppConfig(
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
         passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
-  }
-
-  /** {@code IEM_DEV_AUTHN_PACE_MILLIS}: refused outside dev mode, where Okta's per-username limit always holds. */
-  private static Optional<Duration> authnPace(Parser p, boolean dev) {
-    if (p.optional("IEM_DEV_AUTHN_PACE_MILLIS").isEmpty()) {
-      return Optional.empty();
-    }
-    if (!dev) {
-      p.problem("IEM_DEV_AUTHN_PACE_MILLIS is for dev mode only: production keeps Okta's 4 authn calls a second"
-          + " per username");
-      return Optional.empty();
-    }
-    return Optional.of(Duration.ofMillis(p.intIn("IEM_DEV_AUTHN_PACE_MILLIS", 300, 0, 10_000)));
   }
 
   /** {@code IEM_EGRESS_ADDRESSES}: a comma list of IP addresses or CIDRs (ranges too). */

@@ -5,8 +5,8 @@ import io.flare.iem.okta.OktaClientOptions;
 import java.time.Duration;
 
 /**
- * Tunables of credential checks. Five come from the environment ({@code AppConfig.Checks}), a sixth in
- * dev mode only; the rest are fixed, each a named default below with its reason.
+ * Tunables of credential checks. Five come from the environment ({@code AppConfig.Checks}); the
+ * rest are fixed, each a named default below with its reason.
  *
  * @param authnShare share of the org's authn rate limit our attempts may use (the rest is left to
  *     employees signing in)
@@ -37,8 +37,6 @@ import java.time.Duration;
  * @param callWaitBound how long a decision's authn call may wait for the org's rate limit: sent
  *     later than that, its answer could outlast the check's lease, and another replica take the
  *     check and send the password again; past it the call is not sent and the check waits
- * @param authnPace the interval kept between two authn calls for one identity across replicas
- *     ({@link DailyCap#PACE_MILLIS}; zero, in dev mode only, turns the pacing off)
  */
 public record CheckSettings(
     double authnShare,
@@ -60,8 +58,7 @@ public record CheckSettings(
     Duration unconfirmedRetry,
     Duration blockRecheck,
     Duration passwordRetention,
-    Duration callWaitBound,
-    Duration authnPace) {
+    Duration callWaitBound) {
 
   /** A worker's queue is looked at this often: a due check waits at most this long for a free worker. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
@@ -111,8 +108,7 @@ public record CheckSettings(
     return new CheckSettings(s.authnShare, s.workerConcurrency, s.pollInterval, s.leaseSeconds, s.inlineTimeout,
         s.userCacheTtl, s.tenantCacheTtl, s.budgetRecheck, s.shortWait, s.maxPaceWait, s.unverifiedBase,
         s.unverifiedMax, s.streamMaxInFlight, s.mitigationHoldSeconds, s.logConfirmWait, s.logConfirmPoll,
-        s.unconfirmedRetry, s.blockRecheck, s.passwordRetention, callWaitBound(config.leaseSeconds(), oktaRequestTimeout),
-        config.authnPace().orElse(s.authnPace));
+        s.unconfirmedRetry, s.blockRecheck, s.passwordRetention, callWaitBound(config.leaseSeconds(), oktaRequestTimeout));
   }
 
   /** The lease, less the longest call and the time to store its answer (never negative). */
@@ -126,16 +122,14 @@ public record CheckSettings(
     return new CheckSettings(authnShare, workerConcurrency, POLL_INTERVAL, leaseSeconds, INLINE_TIMEOUT,
         USER_CACHE_TTL, TENANT_CACHE_TTL, BUDGET_RECHECK, SHORT_WAIT, MAX_PACE_WAIT, UNVERIFIED_BASE, UNVERIFIED_MAX,
         STREAM_MAX_IN_FLIGHT, MITIGATION_HOLD_SECONDS, LOG_CONFIRM_WAIT, LOG_CONFIRM_POLL, UNCONFIRMED_RETRY,
-        BLOCK_RECHECK, PASSWORD_RETENTION, callWaitBound(leaseSeconds, OktaClientOptions.REQUEST_TIMEOUT),
-        Duration.ofMillis(DailyCap.PACE_MILLIS));
+        BLOCK_RECHECK, PASSWORD_RETENTION, callWaitBound(leaseSeconds, OktaClientOptions.REQUEST_TIMEOUT));
   }
 
   /** A copy in which an unconfirmed rejection may be tried again after {@code retry}. */
   public CheckSettings withUnconfirmedRetry(Duration retry) {
     return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
         tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
-        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck, passwordRetention, callWaitBound,
-        authnPace);
+        mitigationHoldSeconds, logConfirmWait, logConfirmPoll, retry, blockRecheck, passwordRetention, callWaitBound);
   }
 
   /** A copy in which a waiting password is erased after {@code retention}. */
@@ -143,7 +137,7 @@ public record CheckSettings(
     return new CheckSettings(authnShare, workerConcurrency, pollInterval, leaseSeconds, inlineTimeout, userCacheTtl,
         tenantCacheTtl, budgetRecheck, shortWait, maxPaceWait, unverifiedBase, unverifiedMax, streamMaxInFlight,
         mitigationHoldSeconds, logConfirmWait, logConfirmPoll, unconfirmedRetry, blockRecheck, retention,
-        callWaitBound, authnPace);
+        callWaitBound);
   }
 
   /** Backoff after {@code count} unreachable or ambiguous answers in a row. */

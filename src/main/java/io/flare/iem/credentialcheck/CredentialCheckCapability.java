@@ -34,7 +34,7 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
     MitigationRepository mitigations = new MitigationRepository();
     TenantContexts contexts = new TenantContexts(pool, integrations, tenants, okta, settings.authnShare(),
         settings.tenantCacheTtl().toMillis());
-    DailyCap cap = new DailyCap(stores.redisApi(), pool, attempts, settings.authnPace().toMillis());
+    DailyCap cap = new DailyCap(stores.redisApi(), pool, attempts);
     FreshUsers users = new FreshUsers(clock, settings.userCacheTtl());
     Mitigator mitigator = new Mitigator(pool, mitigations, integrations, tenants, identities, contexts, clock, metrics,
         settings.mitigationHoldSeconds());

@@ -85,18 +85,6 @@ class AppConfigTest {
   }
 
   @Test
-  void authn_pacing_can_be_turned_off_in_dev_mode_only() {
-    assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true")).checks().authnPace()).isEmpty();
-    assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true", "IEM_DEV_AUTHN_PACE_MILLIS", "0")).checks().authnPace())
-        .contains(java.time.Duration.ZERO);
-    Map<String, String> env = production();
-    env.put("IEM_DEV_AUTHN_PACE_MILLIS", "0");
-
-    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
-        .singleElement().asString().startsWith("IEM_DEV_AUTHN_PACE_MILLIS is for dev mode only");
-  }
-
-  @Test
   void dev_mode_binds_loopback_unless_told_otherwise_and_production_binds_every_address() {
     assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true")).bindHost()).isEqualTo("127.0.0.1");
     assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true", "IEM_BIND_HOST", "0.0.0.0")).bindHost()).isEqualTo("0.0.0.0");

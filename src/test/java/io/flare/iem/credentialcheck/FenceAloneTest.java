@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The daily cap with Redis out of the way. The service's Redis keeps forgetting its daily counters
- * the whole time ({@link ForgetfulRedis}: set back to 0 every millisecond) and the per-identity
- * pacing is off, so concurrent checks of one identity on three instances all get a Redis reservation and
- * reach the Postgres fence. Postgres holds the fence's inserts ({@link AttemptHold}) until several
+ * and pacing keys the whole time ({@link ForgetfulRedis}: counters back to 0 and pacing keys gone
+ * every millisecond), so concurrent checks of one identity on three instances all get a Redis
+ * reservation and reach the Postgres fence. Postgres holds the fence's inserts ({@link AttemptHold}) until several
  * checks are inside it at once, then lets them go. The fence alone (the identity's row locked, the
  * day's attempts counted) must hold the cap: exactly the cap in authn calls, every other check
  * THROTTLED, none lost.
@@ -41,7 +41,7 @@ class FenceAloneTest {
     EmbeddedRedis redis = EmbeddedRedis.start(0, Path.of("target", "test-servers", "fence-alone-" + UUID.randomUUID()));
     MutableClock clock = new MutableClock(LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC));
     try (CheckHarness h = CheckHarness.start(CheckHarness.setup().instances(3).clock(clock)
-        .env("IEM_REDIS_URL", redis.url()).env("IEM_DEV_AUTHN_PACE_MILLIS", "0").maxDaily(2).lockoutThreshold(10))) {
+        .env("IEM_REDIS_URL", redis.url()).maxDaily(2).lockoutThreshold(10))) {
       CheckHarness.User u = h.user("fenced");
       List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
       h.services.forEach(s -> stubs.add(CredentialCheckServiceGrpc.newFutureStub(s.channel)

@@ -11,18 +11,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Redis that keeps forgetting the service's reservations, on a server of the test's own: every
- * millisecond or so until closed, every daily counter goes back to 0, its expiry kept, as on a
- * replica promoted after missing the increments. The counters still exist, so the service's
- * confirmation before a call ({@link DailyCap#confirm}) passes: a counter found at 0 grants again
- * and again, and only the Postgres fence is left to hold the cap. (A FLUSHALL instead would also
+ * millisecond or so until closed, every daily counter goes back to 0, its expiry kept, and every
+ * pacing key is gone, as on a replica promoted after missing those writes. The counters still
+ * exist, so the service's confirmation before a call ({@link DailyCap#confirm}) passes: a counter
+ * found at 0 grants again and again, the per-identity pacing holds a check back for a millisecond
+ * at most, and only the Postgres fence is left to hold the cap. (A FLUSHALL instead would also
  * stop calls at that confirmation, which would hide a broken fence.)
  */
 final class ForgetfulRedis implements AutoCloseable {
 
-  /** Every daily counter ({@code iem:{tenant}:cap:<identity>:<day>}) back to 0, its expiry kept; how many. */
+  /**
+   * Every daily counter ({@code iem:{tenant}:cap:<identity>:<day>}) back to 0, its expiry kept, and
+   * every pacing key ({@code iem:{tenant}:pace:<identity>}) deleted; how many counters.
+   */
   static final String REWIND = """
       local keys = redis.call('KEYS', 'iem:*:cap:*')
       for _, key in ipairs(keys) do redis.call('SET', key, '0', 'KEEPTTL') end
+      for _, key in ipairs(redis.call('KEYS', 'iem:*:pace:*')) do redis.call('DEL', key) end
       return #keys
       """;
 
