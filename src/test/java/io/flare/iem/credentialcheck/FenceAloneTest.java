@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
  * The daily cap with Redis out of the way. The service's Redis keeps forgetting its daily counters
  * and pacing keys the whole time ({@link ForgetfulRedis}: counters back to 0 and pacing keys gone
  * every millisecond), so concurrent checks of one identity on three instances all get a Redis
- * reservation and reach the Postgres fence. Postgres holds the fence's inserts ({@link AttemptHold}) until several
- * checks are inside it at once, then lets them go. The fence alone (the identity's row locked, the
- * day's attempts counted) must hold the cap: exactly the cap in authn calls, every other check
- * THROTTLED, none lost.
+ * reservation and reach the Postgres fence. Postgres holds the fence's inserts ({@link
+ * AttemptHold}) until several checks are inside it at once, then lets them go. The fence alone (the
+ * identity's row locked, the day's attempts counted) must hold the cap: exactly the cap in authn
+ * calls, every other check THROTTLED, none lost.
  */
 class FenceAloneTest {
 
