@@ -209,12 +209,16 @@ final class CheckHarness implements AutoCloseable {
     return new User(u.id(), identityId, login, sim.password(u.id()));
   }
 
-  /** Stores the user as a sync would (login, email and status as Okta has them now). */
+  /**
+   * Stores the user as a sync would (login, email and status as Okta has them now); a sync run a
+   * test started may have stored it already.
+   */
   UUID insertIdentity(SimUser u) {
     Row row = Await.result(pool.preparedQuery("""
         INSERT INTO identities (tenant_id, okta_user_id, login, email, second_email, first_name, last_name, status,
                                 last_login, password_changed, monitored)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)
+        ON CONFLICT (tenant_id, okta_user_id) DO UPDATE SET monitored = true
         RETURNING identity_id
         """).execute(Tuple.from(new Object[] {tenant, u.id(), u.login(), u.email() == null ? "" : u.email(),
         u.secondEmail() == null ? "" : u.secondEmail(), u.firstName(), u.lastName(), u.status(),
