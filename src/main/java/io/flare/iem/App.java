@@ -16,6 +16,8 @@ import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationKeys;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.LockoutThresholds;
+import io.flare.iem.integrationconfig.ProtectedAccounts;
+import io.flare.iem.identitysync.OrgRefresh;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
@@ -161,7 +163,8 @@ public final class App {
     String replica = replicaId();
     var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
+        new OktaUserSources(okta, config.sync().oktaShare()), OrgRefresh.all(thresholds::refresh,
+            new ProtectedAccounts(okta, stores.pg(), clock)::refresh), SyncSettings.from(config.sync()),
         clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),

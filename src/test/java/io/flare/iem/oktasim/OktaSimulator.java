@@ -169,6 +169,7 @@ public final class OktaSimulator {
   final SimSystemLog systemLog = new SimSystemLog(this);
   final SimSignOnPolicy signOnPolicy = new SimSignOnPolicy(this);
   final SimUserBlocks userBlocks = new SimUserBlocks(this);
+  final SimGroups groups = new SimGroups(this);
   boolean identityEngine;
   long windowMillis;
   int concurrencyLimit = 75;
@@ -554,6 +555,11 @@ public final class OktaSimulator {
   }
 
   /** Identity Engine user blocks (unknown devices). */
+  /** The org's groups and admins (protected accounts). */
+  public SimGroups groups() {
+    return groups;
+  }
+
   public SimUserBlocks userBlocks() {
     return userBlocks;
   }

@@ -203,6 +203,10 @@ final class SimServer {
       } else if (path.equals("/api/v1/authn/cancel")) {
         count(req, "POST /api/v1/authn/cancel");
         cancel(req, body);
+      } else if (SimGroups.servesAssignees(path)) {
+        sim.groups.assignees(this, req);
+      } else if (SimGroups.servesGroupMembers(path)) {
+        sim.groups.groupMembers(this, req);
       } else if (SimRoles.serves(path)) {
         roles.handle(req);
       } else if (path.equals(SimUniversalLogout.PATH)) {
