@@ -144,6 +144,13 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
+  /** What every sync run reads of the org besides its users: the lockout threshold, the protected accounts. */
+  private static OrgRefresh orgRefresh(OktaClient okta, Stores stores, IntegrationRepository integrations,
+      Clock clock) {
+    return OrgRefresh.all(new LockoutThresholds(okta, stores.pg(), integrations)::refresh,
+        new ProtectedAccounts(okta, stores.pg(), clock)::refresh);
+  }
+
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
       MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
@@ -161,11 +168,9 @@ public final class App {
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, integrationKeys, clock,
         config.okta().egressAddresses());
     String replica = replicaId();
-    var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), OrgRefresh.all(thresholds::refresh,
-            new ProtectedAccounts(okta, stores.pg(), clock)::refresh), SyncSettings.from(config.sync()),
-        clock, replica, metrics);
+        new OktaUserSources(okta, config.sync().oktaShare()), orgRefresh(okta, stores, integrations, clock),
+        SyncSettings.from(config.sync()), clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
         config.okta().requestTimeout()), replica, metrics, config.shutdownGrace());
