@@ -45,6 +45,13 @@ public final class OrgDirectory {
     return memberPages(first, new ArrayList<>(), 1);
   }
 
+  /** Whether the group exists (and the app may read it): one member at most is read. */
+  public Future<Void> groupReadable(String groupId) {
+    URI first = connection.url("/api/v1/groups/" + OrgConnection.encode(groupId) + "/users?limit=1");
+    return connection.executeOk(OrgConnection.Call.get(first, Bucket.OTHER, Set.of(OktaOrg.GROUPS_READ)), usage)
+        .mapEmpty();
+  }
+
   private Future<List<String>> memberPages(URI url, List<String> ids, int page) {
     return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(OktaOrg.GROUPS_READ)), usage)
         .compose(r -> {

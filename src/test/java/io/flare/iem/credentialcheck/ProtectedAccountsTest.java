@@ -118,6 +118,21 @@ class ProtectedAccountsTest {
     assertThat(m.getApprovalReason()).contains(BREAK_GLASS);
   }
 
+  @Test
+  void test_integration_fails_a_protected_group_that_does_not_exist_and_warns_when_admins_cannot_be_listed() {
+    h = CheckHarness.start(CheckHarness.setup().mode(MitigationMode.MITIGATION_MODE_AUTOMATED)
+        .sim(o -> o.scopes("okta.users.read", "okta.users.manage", "okta.policies.read", "okta.groups.read")));
+    h.sim.groups().group(BREAK_GLASS);
+    protect(List.of(BREAK_GLASS, GONE), List.of());
+
+    var check = h.service().integrations().testIntegration(io.flare.iem.v1.TestIntegrationRequest.newBuilder()
+        .setTenantId(h.tenant).build()).getChecksList().stream()
+        .filter(c -> c.getName().equals("protected_accounts")).findFirst().orElseThrow();
+
+    assertThat(check.getResult()).isEqualTo(io.flare.iem.v1.TestResult.TEST_RESULT_FAIL);
+    assertThat(check.getDetail()).contains("group " + GONE + " does not exist").doesNotContain(BREAK_GLASS);
+  }
+
   private void protect(List<String> groups, List<String> logins) {
     Integration current = h.service().integrations().getIntegration(
         io.flare.iem.v1.GetIntegrationRequest.newBuilder().setTenantId(h.tenant).build()).getIntegration();
