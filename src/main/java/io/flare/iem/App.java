@@ -29,6 +29,7 @@ import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.storage.Readiness;
 import io.flare.iem.storage.Stores;
+import io.flare.iem.tracing.Tracing;
 import io.flare.iem.v1.CredentialCheckServiceGrpcService;
 import io.flare.iem.v1.IdentitySyncServiceGrpcService;
 import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
@@ -37,6 +38,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
@@ -145,6 +147,7 @@ public final class App {
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
       MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
+    Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
     Readiness readiness = new Readiness(vertx, stores);
     Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
         IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR, IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR,
@@ -219,7 +222,9 @@ public final class App {
             .setConnectTimeout(5_000)
             .setIdleTimeout(60)
             .setKeepAlive(true)
-            .setUserAgent(OktaClient.USER_AGENT),
+            .setUserAgent(OktaClient.USER_AGENT)
+            // a span (and a traceparent header) only for a request made within a traced call or run
+            .setTracingPolicy(TracingPolicy.PROPAGATE),
         new PoolOptions().setHttp1MaxSize(config.okta().maxConcurrentPerOrg() * 2));
   }
 
