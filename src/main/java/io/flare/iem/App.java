@@ -123,8 +123,11 @@ public final class App {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry,
-            network));
+        .compose(secrets -> {
+          Stores stores = Stores.create(vertx, pg, redisUrl);
+          Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
+          return wire(vertx, config, clock, secrets, stores, registry, network);
+        });
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
@@ -147,7 +150,6 @@ public final class App {
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
       MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
-    Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
     Readiness readiness = new Readiness(vertx, stores);
     Metrics metrics = new Metrics(registry, GrpcVerticle.methodsOf(List.of(
         IntegrationConfigServiceGrpcService.SERVICE_DESCRIPTOR, IdentitySyncServiceGrpcService.SERVICE_DESCRIPTOR,

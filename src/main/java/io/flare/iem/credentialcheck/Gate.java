@@ -25,6 +25,9 @@ interface Gate {
 
   /** {@code gate}'s verdict, in a span of its own when the check is traced (the verdict's kind, never a detail). */
   static Future<Verdict> traced(Gate gate, Candidate candidate) {
+    if (!Traces.on()) {
+      return gate.judge(candidate);
+    }
     return Traces.child("gate " + gate.getClass().getSimpleName(), Attributes.empty(),
         span -> gate.judge(candidate).andThen(ar -> {
           if (ar.succeeded()) {

@@ -34,6 +34,11 @@ public final class Traces {
 
   private Traces() {}
 
+  /** Whether the current Vert.x traces: callers skip building span names and attributes when it does not. */
+  public static boolean on() {
+    return traced() != null;
+  }
+
   /**
    * Runs {@code work} in a child span of the current span, ended when its future completes (an
    * error status naming the failure's type, never its message); spans whose clients (Okta,
