@@ -29,9 +29,13 @@ public final class Tracing {
   /** The traces exporters this build carries: OTLP (http/protobuf or grpc), or none. */
   private static final Set<String> EXPORTERS = Set.of("otlp", "none");
 
-  /** Defaults the environment may override: metrics are Prometheus' and logs stdout's, not OTLP's. */
+  /**
+   * Defaults the environment may override: metrics are Prometheus' and logs stdout's, not OTLP's;
+   * OTLP over http/protobuf (port 4318), the specification's default, where the Java SDK's own is grpc.
+   */
   private static final Map<String, String> DEFAULTS = Map.of(
       "otel.service.name", "iem-okta",
+      "otel.exporter.otlp.protocol", "http/protobuf",
       "otel.metrics.exporter", "none",
       "otel.logs.exporter", "none");
 
