@@ -136,6 +136,9 @@ class TracesTest {
         .anyMatch(s -> s.getName().equals("gate OrgAuthnShareGate"));
     assertThat(trace).as("Postgres queries").anyMatch(s -> "postgresql".equals(s.getAttributes().get(DB_SYSTEM)));
     assertThat(trace).as("Redis commands").anyMatch(s -> "redis".equals(s.getAttributes().get(DB_SYSTEM)));
+    assertThat(sim.counters().traceparents("POST /api/v1/authn"))
+        .as("the org received the trace in the authn request's traceparent")
+        .anyMatch(header -> header.startsWith("00-" + traceId + "-") && !header.contains(callerSpan));
     SpanData authn = trace.stream().filter(s -> s.getName().equals("okta AUTHN")).findFirst().orElseThrow();
     assertThat(authn.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(401L);
     assertThat(authn.getAttributes().get(AttributeKey.stringKey("okta.request_id"))).isNotBlank();
@@ -147,10 +150,6 @@ class TracesTest {
         .filteredOn(s -> s.getStartEpochNanos() >= call.getStartEpochNanos()
             && s.getEndEpochNanos() <= call.getEndEpochNanos())
         .hasSizeGreaterThanOrEqualTo(4).allMatch(s -> s.getTraceId().equals(traceId));
-
-    assertThat(sim.counters().traceparents("POST /api/v1/authn"))
-        .as("the org received the trace in the authn request's traceparent")
-        .anyMatch(header -> header.startsWith("00-" + traceId + "-") && !header.contains(callerSpan));
   }
 
   @Test
