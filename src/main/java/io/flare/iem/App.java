@@ -31,6 +31,7 @@ import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.storage.Readiness;
 import io.flare.iem.storage.Stores;
+import io.flare.iem.tracing.Tracing;
 import io.flare.iem.v1.CredentialCheckServiceGrpcService;
 import io.flare.iem.v1.IdentitySyncServiceGrpcService;
 import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
@@ -39,6 +40,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
@@ -123,8 +125,11 @@ public final class App {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry,
-            network));
+        .compose(secrets -> {
+          Stores stores = Stores.create(vertx, pg, redisUrl);
+          Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
+          return wire(vertx, config, clock, secrets, stores, registry, network);
+        });
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
@@ -227,7 +232,9 @@ public final class App {
             .setConnectTimeout(5_000)
             .setIdleTimeout(60)
             .setKeepAlive(true)
-            .setUserAgent(OktaClient.USER_AGENT),
+            .setUserAgent(OktaClient.USER_AGENT)
+            // a span (and a traceparent header) only for a request made within a traced call or run
+            .setTracingPolicy(TracingPolicy.PROPAGATE),
         new PoolOptions().setHttp1MaxSize(config.okta().maxConcurrentPerOrg() * 2));
   }
 

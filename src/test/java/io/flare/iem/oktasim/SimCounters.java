@@ -17,6 +17,7 @@ public final class SimCounters {
   private final Map<String, Long> requests = new HashMap<>();
   private final Map<String, Long> authn = new HashMap<>();
   private final Map<String, Long> received = new HashMap<>();
+  private final Map<String, java.util.List<String>> traceparents = new HashMap<>();
   private final Map<String, Long> lifecycle = new HashMap<>();
   private final Map<String, TreeMap<Long, Integer>> windows = new HashMap<>();
   private long served429;
@@ -138,6 +139,22 @@ public final class SimCounters {
 
   void arrived(String methodAndPath) {
     received.merge(methodAndPath, 1L, Long::sum);
+  }
+
+  void traceparent(String methodAndPath, String header) {
+    if (header != null) {
+      traceparents.computeIfAbsent(methodAndPath, k -> new java.util.ArrayList<>()).add(header);
+    }
+  }
+
+  /**
+   * The W3C {@code traceparent} headers of the requests that reached the org on this path
+   * ({@code "POST /api/v1/authn"}), in arrival order; requests without one are not listed.
+   */
+  public java.util.List<String> traceparents(String methodAndPath) {
+    synchronized (lock) {
+      return java.util.List.copyOf(traceparents.getOrDefault(methodAndPath, java.util.List.of()));
+    }
   }
 
   void authn(String username) {

@@ -123,6 +123,7 @@ final class SimServer {
       synchronized (sim) {
         String endpoint = req.method().name() + " " + req.path();
         sim.counters.arrived(endpoint);
+        sim.counters.traceparent(endpoint, req.getHeader("traceparent")); // W3C trace context, as Okta ignores it
         held = sim.faults.hold(endpoint, () -> context.runOnContext(v -> proceed(req, body)));
       }
       if (!held) {
