@@ -430,7 +430,7 @@ public final class SyncBenchmark {
     System.out.println();
     if (o.rateLimit() == null) {
       System.out.printf(Locale.ROOT, "sync of %,d simulated users (%,d identifiers): %.1f s, %,.0f users/s, peak heap"
-          + " %d MB (%d MB after GC; simulator in the same JVM)%n", s.users(), s.identifiers(), s.seconds(),
+          + " %d MB (%d MB after GC; simulator in a process of its own)%n", s.users(), s.identifiers(), s.seconds(),
           s.perSecond(), s.peakHeapBytes() >> 20, s.peakHeapAfterGcBytes() >> 20);
       Measured b = r.bare();
       System.out.printf(Locale.ROOT, "bare bulk insert of the same rows (%,d identities, %,d identifiers): %,.0f users/s;"
