@@ -114,6 +114,11 @@ final class OktaProcess implements AutoCloseable {
     return added;
   }
 
+  /** Every org added so far, in index order. */
+  synchronized List<Org> orgs() {
+    return List.copyOf(orgs);
+  }
+
   void jwksUrl(Org org, String url) {
     call("POST", "/orgs/" + org.index() + "/jwks?url=" + java.net.URLEncoder.encode(url, StandardCharsets.UTF_8),
         null);
