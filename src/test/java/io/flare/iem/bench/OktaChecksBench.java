@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Checks that reach Okta (issue 15, parts 1 and 2), against one service instance in this JVM, its
  * own PostgreSQL and Redis, and {@link #ORGS} simulated orgs served by a simulator process whose
- * authn answers at once and whose limits do not bind:
+ * authn answers at once (its System Log too, which the service reads to confirm a 401: no lag) and
+ * whose limits do not bind:
  * <ol>
  *   <li>decisions per second of checks that pass every gate and call authn (a synced, ACTIVE user
  *       who signed in lately; a wrong password, so Okta answers 401), spread over the orgs, 64 in
@@ -129,6 +130,8 @@ public final class OktaChecksBench {
       List<ManagedChannel> channels = new ArrayList<>();
       try {
         List<OktaProcess.Org> orgs = env.sim.addOrgs(ORGS, usersPerOrg, SEED, asOf, false, true, 60);
+        // Okta answers at once: authn, and the System Log the service reads to confirm a 401
+        env.sim.systemLogLag(0, ORGS, 0);
         var integrations = IntegrationConfigServiceGrpc.newBlockingStub(admin);
         for (int t = 0; t < ORGS; t++) {
           Integration created = integrations.createIntegration(CreateIntegrationRequest.newBuilder()

@@ -132,6 +132,11 @@ final class OktaProcess implements AutoCloseable {
     call("POST", "/orgs/" + org.index() + "/limit?bucket=" + bucket + "&perWindow=" + perWindow, null);
   }
 
+  /** How long the System Log of orgs {@code [from, to)} takes to show an event. */
+  void systemLogLag(int from, int to, long millis) {
+    call("POST", "/log-lag?from=" + from + "&to=" + to + "&millis=" + millis, null);
+  }
+
   /** Changes every {@code every}-th user of orgs {@code [from, to)}; returns how many. */
   long change(int from, int to, int every) {
     return call("POST", "/change?from=" + from + "&to=" + to + "&every=" + every, null).getLong("changed");

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code POST /change?from=&to=&every=}: in orgs {@code [from, to)}, changes the last name
  *       of every {@code every}-th generated user (index 0, every, 2 × every, ...), bumping its
  *       {@code lastUpdated}, as an admin's edit would; answers how many;</li>
+ *   <li>{@code POST /log-lag?from=&to=&millis=}: how long the System Log of orgs {@code [from, to)}
+ *       takes to show an event (the simulator's default: 1.5 s);</li>
  *   <li>{@code GET /counters?from=&to=}: per org, requests per endpoint and 429s served;</li>
  *   <li>{@code GET /orgs/<k>/windows?bucket=}: accepted requests per rate-limit window of org k's app;</li>
  *   <li>{@code GET /serve-times?endpoint=&reset=}: the simulator's own time per answer of one
@@ -85,6 +87,12 @@ public final class SimProcess {
     if (path.equals("/change")) {
       return Future.succeededFuture(change(integer(req, "from", 0), integer(req, "to", orgs.size()),
           integer(req, "every", 100)));
+    }
+    if (path.equals("/log-lag")) {
+      for (int k = integer(req, "from", 0); k < integer(req, "to", orgs.size()); k++) {
+        orgs.get(k).systemLog().lag(Duration.ofMillis(integer(req, "millis", 1500)));
+      }
+      return Future.succeededFuture(new JsonObject());
     }
     if (path.equals("/counters")) {
       return Future.succeededFuture(counters(integer(req, "from", 0), integer(req, "to", orgs.size())));
