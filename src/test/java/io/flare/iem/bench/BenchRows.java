@@ -23,7 +23,8 @@ final class BenchRows {
     OktaChecksBench.Decisions fixed = r.fixed();
     OktaCeiling.Result c = r.ceiling();
     table.section(String.format(Locale.ROOT, "CheckCredential that passes every gate and calls authn (a synced ACTIVE"
-        + " user who signed in lately, a wrong password: Okta answers 401), spread over %d orgs served by one"
+        + " user who signed in lately, a wrong password: Okta answers 401 and the service reads the System Log to"
+        + " confirm it), spread over %d orgs served by one"
         + " simulator process whose authn answers at once, limits not binding; %d in flight",
         OktaChecksBench.ORGS, OktaChecksBench.IN_FLIGHT));
     String errors = max.errors() > 0 ? " (" + max.errors() + " not INVALID)" : "";
@@ -36,6 +37,15 @@ final class BenchRows {
         met(r.addedP99Millis() <= 20 && fixed.errors() == 0));
     table.row("time the service adds at " + OktaChecksBench.FIXED_RATE + "/s: p50", ms(r.addedP50Millis()), "", "",
         "", "", "");
+    OktaChecksBench.Decisions valid = r.validMax();
+    table.row("same, right password (VALID): decisions/s", rate(valid.perSecond(), "/s"), "the same ceiling",
+        rate(c.perSecond(), "/s"), ratio(valid.perSecond(), c.perSecond()), "", "");
+    table.row("same, right password: added p99 at " + OktaChecksBench.FIXED_RATE + "/s",
+        ms(r.validAddedP99Millis()), "", "", "", "", "");
+    notes.add(String.format(Locale.ROOT, "checks reaching Okta with the user's right password: max rate %s sent,"
+        + " outcomes %s; at %d/s %s sent, outcomes %s (a VALID answer needs no System Log read)",
+        n(valid.sent()), valid.outcomes(), OktaChecksBench.FIXED_RATE, n(r.validFixed().sent()),
+        r.validFixed().outcomes()));
     notes.add(String.format(Locale.ROOT, "checks reaching Okta: max rate %s sent, outcomes %s; at %d/s %s sent,"
         + " outcomes %s, end to end p50 %.1f ms p99 %.1f ms; the time added is each check's end-to-end time minus the"
         + " simulator's own time for that check's authn answer (%d checks matched); the simulator's other answers"

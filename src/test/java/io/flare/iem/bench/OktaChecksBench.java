@@ -68,7 +68,8 @@ public final class OktaChecksBench {
 
   /** Everything measured. */
   record Results(Decisions max, Decisions fixed, double addedP50Millis, double addedP99Millis, double simP99Millis,
-      int matched, OktaCeiling.Result ceiling, StreamBench.Result stream) {}
+      int matched, Decisions validMax, Decisions validFixed, double validAddedP99Millis, OktaCeiling.Result ceiling,
+      StreamBench.Result stream) {}
 
   private final BenchEnv env;
   private final List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
@@ -102,7 +103,7 @@ public final class OktaChecksBench {
 
   static List<String> describe(Results r) {
     List<String> out = new ArrayList<>();
-    for (Decisions d : List.of(r.max(), r.fixed())) {
+    for (Decisions d : List.of(r.max(), r.fixed(), r.validMax(), r.validFixed())) {
       out.add(String.format(Locale.ROOT, "%s: %d sent, %d reached Okta, %.0f/s, p50 %.1f ms, p99 %.1f ms, errors %d,"
           + " outcomes %s", d.path(), d.sent(), d.reachedOkta(), d.perSecond(), d.p50Millis(), d.p99Millis(),
           d.errors(), d.outcomes()));
@@ -110,6 +111,8 @@ public final class OktaChecksBench {
     out.add(String.format(Locale.ROOT, "time the service adds at %d/s (end to end minus the simulator's authn time,"
         + " %d checks matched): p50 %.1f ms, p99 %.1f ms; the simulator's own authn p99 %.2f ms", FIXED_RATE,
         r.matched(), r.addedP50Millis(), r.addedP99Millis(), r.simP99Millis()));
+    out.add(String.format(Locale.ROOT, "right passwords (VALID, no System Log read): time the service adds at %d/s, p99"
+        + " %.1f ms", FIXED_RATE, r.validAddedP99Millis()));
     out.add(OktaCeiling.describe(r.ceiling()));
     out.add(String.format(Locale.ROOT, "checks reaching Okta / ceiling: %.2f (target >= 0.5)",
         r.max().perSecond() / r.ceiling().perSecond()));
@@ -121,7 +124,7 @@ public final class OktaChecksBench {
 
   /** Sets up {@link #ORGS} tenants and orgs of {@code usersPerOrg} users, then measures. */
   static Results run(int seconds, int leaks) throws Exception {
-    int needed = (int) ((seconds * 600 + seconds * FIXED_RATE + 600 + leaks / 100) * 1.1);
+    int needed = (int) ((2 * seconds * 600 + 2 * seconds * FIXED_RATE + 600 + leaks / 100) * 1.1);
     int usersPerOrg = Math.max(50, needed / ORGS * 5 / 4 + 20);
     Instant asOf = Instant.now().truncatedTo(ChronoUnit.DAYS);
     try (BenchEnv env = BenchEnv.start(512)) {
@@ -159,21 +162,32 @@ public final class OktaChecksBench {
 
   private Results measure(int seconds, int leaks, List<OktaProcess.Org> orgs, ManagedChannel streamChannel)
       throws Exception {
-    maxRate("warm-up", Math.max(3, seconds / 3));
-    Decisions max = Profiler.around("checks-reaching-okta", () -> maxRate("reaching Okta, max rate", seconds));
+    maxRate("warm-up", Math.max(3, seconds / 3), false);
+    Decisions max = Profiler.around("checks-reaching-okta", () -> maxRate("reaching Okta (401), max rate", seconds,
+        false));
     env.sim.authnServeMicros(); // forgets the answers so far
     Map<String, Long> e2e = new ConcurrentHashMap<>();
-    Decisions fixed = fixedRate("reaching Okta, fixed " + FIXED_RATE + "/s", seconds, e2e);
+    Decisions fixed = fixedRate("reaching Okta (401), fixed " + FIXED_RATE + "/s", seconds, e2e, false);
     Map<String, Long> sim = env.sim.authnServeMicros();
-    long[] added = e2e.entrySet().stream().filter(e -> sim.containsKey(e.getKey()))
-        .mapToLong(e -> e.getValue() - sim.get(e.getKey())).sorted().toArray();
+    long[] added = added(e2e, sim);
     long[] simTimes = sim.values().stream().mapToLong(Long::longValue).sorted().toArray();
+    Decisions validMax = maxRate("reaching Okta (right password), max rate", seconds, true);
+    env.sim.authnServeMicros();
+    Map<String, Long> validE2e = new ConcurrentHashMap<>();
+    Decisions validFixed = fixedRate("reaching Okta (right password), fixed " + FIXED_RATE + "/s", seconds, validE2e,
+        true);
+    long[] validAdded = added(validE2e, env.sim.authnServeMicros());
     OktaCeiling.Result ceiling = OktaCeiling.run(env, orgs, eligible.subList(0, used), seconds);
     StreamBench.Result stream = leaks <= 0 ? null : StreamBench.run(env, streamChannel, stubs.get(1), leaks,
         remaining(leaks / 100), seconds);
     return new Results(max, fixed, CredentialCheckBench.percentile(added, 0.5) / 1000.0,
         CredentialCheckBench.percentile(added, 0.99) / 1000.0, CredentialCheckBench.percentile(simTimes, 0.99) / 1000.0,
-        added.length, ceiling, stream);
+        added.length, validMax, validFixed, CredentialCheckBench.percentile(validAdded, 0.99) / 1000.0, ceiling, stream);
+  }
+
+  private static long[] added(Map<String, Long> e2e, Map<String, Long> sim) {
+    return e2e.entrySet().stream().filter(e -> sim.containsKey(e.getKey()))
+        .mapToLong(e -> e.getValue() - sim.get(e.getKey())).sorted().toArray();
   }
 
   /**
@@ -189,7 +203,7 @@ public final class OktaChecksBench {
       for (int i = 0; i < usersPerOrg; i++) {
         SimUser u = population.apply(i);
         if (u.lastLoginMillis() != SimUser.NONE && u.lastLoginMillis() > asOf.minus(Duration.ofDays(60)).toEpochMilli()) {
-          logins.add(u.login());
+          logins.add(u.login() + "\n" + u.password());
         }
       }
       perOrg.add(logins);
@@ -198,7 +212,8 @@ public final class OktaChecksBench {
     for (int i = 0; i < usersPerOrg; i++) {
       for (int k = 0; k < ORGS; k++) {
         if (i < perOrg.get(k).size()) {
-          out.add(new String[] {TenantsBench.tenant(k), perOrg.get(k).get(i)});
+          String[] loginAndPassword = perOrg.get(k).get(i).split("\n", 2);
+          out.add(new String[] {TenantsBench.tenant(k), loginAndPassword[0], loginAndPassword[1]});
         }
       }
     }
@@ -219,7 +234,7 @@ public final class OktaChecksBench {
     return out;
   }
 
-  private Decisions maxRate(String path, int seconds) throws Exception {
+  private Decisions maxRate(String path, int seconds, boolean right) throws Exception {
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     CredentialCheckBench.Collector c = new CredentialCheckBench.Collector(seconds * 5_000);
     Map<CheckOutcome, Integer> outcomes = new EnumMap<>(CheckOutcome.class);
@@ -229,13 +244,13 @@ public final class OktaChecksBench {
     while (System.nanoTime() < end) {
       inFlight.acquire();
       sent++;
-      send(nextUser(), System.nanoTime(), c, outcomes, null, inFlight::release);
+      send(nextUser(), right, System.nanoTime(), c, outcomes, null, inFlight::release);
     }
     inFlight.acquire(IN_FLIGHT);
     return result(path, sent, c, outcomes, (System.nanoTime() - start) / 1e9);
   }
 
-  private Decisions fixedRate(String path, int seconds, Map<String, Long> e2e) throws Exception {
+  private Decisions fixedRate(String path, int seconds, Map<String, Long> e2e, boolean right) throws Exception {
     int total = FIXED_RATE * seconds;
     CredentialCheckBench.Collector c = new CredentialCheckBench.Collector(total + 10);
     Map<CheckOutcome, Integer> outcomes = new EnumMap<>(CheckOutcome.class);
@@ -245,7 +260,7 @@ public final class OktaChecksBench {
     for (int i = 0; i < total; i++) {
       long due = start + i * interval;
       Pace.until(due);
-      send(nextUser(), due, c, outcomes, e2e, done::release); // latency from the scheduled time: open loop
+      send(nextUser(), right, due, c, outcomes, e2e, done::release); // latency from the scheduled time: open loop
     }
     done.acquire(total);
     return result(path, total, c, outcomes, (System.nanoTime() - start) / 1e9);
@@ -261,12 +276,15 @@ public final class OktaChecksBench {
     return new Decisions(path, sent, d.ok(), copy, d.errors(), seconds, d.p50Millis(), d.p99Millis());
   }
 
-  /** One check of {@code user} with a wrong password; "ok" when Okta answered it (INVALID). */
-  private void send(String[] user, long sentAt, CredentialCheckBench.Collector c, Map<CheckOutcome, Integer> outcomes,
+  /**
+   * One check of {@code user} ({tenant, login, password}) with a wrong password ("ok" when Okta
+   * answered it: INVALID) or, when {@code right}, the user's password ("ok": VALID).
+   */
+  private void send(String[] user, boolean right, long sentAt, CredentialCheckBench.Collector c, Map<CheckOutcome, Integer> outcomes,
       Map<String, Long> e2e, Runnable after) {
     var stub = stubs.get(Math.floorMod(next.getAndIncrement(), stubs.size())).withDeadlineAfter(30, TimeUnit.SECONDS);
     CheckCredentialRequest request = CheckCredentialRequest.newBuilder().setTenantId(user[0]).setUsername(user[1])
-        .setPassword("Wrong-" + user[1].hashCode()).setRequestId("okta-" + user[1]).build();
+        .setPassword(right ? user[2] : "Wrong-" + user[1].hashCode()).setRequestId("okta-" + user[1]).build();
     Futures.addCallback(stub.checkCredential(request), new FutureCallback<CheckCredentialResponse>() {
       @Override
       public void onSuccess(CheckCredentialResponse r) {
@@ -275,7 +293,7 @@ public final class OktaChecksBench {
         synchronized (outcomes) {
           outcomes.merge(o, 1, Integer::sum);
         }
-        c.record(nanos, o == CheckOutcome.CHECK_OUTCOME_INVALID);
+        c.record(nanos, o == (right ? CheckOutcome.CHECK_OUTCOME_VALID : CheckOutcome.CHECK_OUTCOME_INVALID));
         if (e2e != null) {
           e2e.put(user[1], nanos / 1_000);
         }
