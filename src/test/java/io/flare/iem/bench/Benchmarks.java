@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
  *   -Dexec.mainClass=io.flare.iem.bench.Benchmarks -Dexec.args=--quick
  * </pre>
  *
- * {@code MAVEN_OPTS=-Xmx256m} caps the whole JVM (service, simulated Okta org, benchmark clients,
- * Maven itself) at the 256 MB heap target. In order:
+ * {@code MAVEN_OPTS=-Xmx256m} caps the benchmark's JVM (service, benchmark clients, Maven itself,
+ * and the simulated org where it runs in-process) at the 256 MB heap target. In order:
  * <ol>
  *   <li>sync of 100,000 and 1,000,000 users ({@link SyncBenchmark}), each followed on the same
  *       simulator and Postgres by the bare bulk insert of the same rows and the team baseline
@@ -34,10 +34,15 @@ import java.util.concurrent.Callable;
  *   <li>Redis {@code INCR} with the service's Redis client ({@link RedisIncrBench});</li>
  *   <li>credential check decisions and latency, authn attempts against the share
  *       ({@link CredentialCheckBench});</li>
- *   <li>1,000 concurrent checks of one identity on three instances ({@link CapBench}).</li>
+ *   <li>1,000 concurrent checks of one identity on three instances ({@link CapBench});</li>
+ *   <li>checks that reach Okta over 100 orgs, their ceiling, and one {@code CheckCredentials}
+ *       stream ({@link OktaChecksBench});</li>
+ *   <li>a thousand tenants' incremental syncs at once ({@link TenantsBench}; {@code --quick}: 50).</li>
  * </ol>
- * Options: {@code --quick}; {@code --no-team-large} (team baseline at 100,000 only, saving about
- * three minutes; the table says so).
+ * The syncs, the tenants and the checks reaching Okta run the simulator in a process of its own
+ * ({@link SimProcess}). Options: {@code --quick}; {@code --no-team-large} (team baseline at 100,000
+ * only, saving about three minutes; the table says so); {@code --users-10m} (also 10,000,000 users,
+ * once); {@code --profile} (JFR per phase, summarised in the notes: {@link Profiler}).
  */
 public final class Benchmarks {
 
@@ -344,7 +349,7 @@ public final class Benchmarks {
         started, minutes, loadBefore, loadAverage());
     System.out.printf(Locale.ROOT, "  machine: %d cores (%s), %s %s %s%n", Runtime.getRuntime().availableProcessors(),
         cpuModel(), os.getName(), os.getVersion(), os.getArch());
-    System.out.printf(Locale.ROOT, "  JVM: %s %s, max heap %s (whole JVM: service, simulator, clients), GC %s%n",
+    System.out.printf(Locale.ROOT, "  JVM: %s %s, max heap %s (this JVM: service, clients; not the simulator process), GC %s%n",
         System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), mb(HeapWatch.maxHeap()), gcs);
     System.out.println("  servers: embedded PostgreSQL 17 (zonky; fsync off) and Redis 7.0 (no persistence) on"
         + " loopback; the Okta simulator runs in a process of its own (its own heap) for the syncs, the thousand"
