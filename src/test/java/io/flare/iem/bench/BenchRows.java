@@ -52,6 +52,8 @@ final class BenchRows {
         + " (the fresh user read, the System Log) count as the service's", n(max.sent()), max.outcomes(),
         OktaChecksBench.FIXED_RATE, n(fixed.sent()), fixed.outcomes(), fixed.p50Millis(), fixed.p99Millis(),
         r.matched()));
+    notes.add("Okta requests per check reaching Okta (max-rate phases, every org's counters), wrong password: "
+        + r.requestsPerInvalid() + "; right password: " + r.requestsPerValid());
     notes.add(OktaCeiling.describe(c) + ", on checks the service made (their identities, rows, fingerprints), the"
         + " counters present; the service's own clients, a Postgres pool of its default size (8)");
     StreamBench.Result s = r.stream();

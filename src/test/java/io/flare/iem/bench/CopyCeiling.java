@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.IntFunction;
@@ -16,7 +18,9 @@ import org.postgresql.copy.CopyIn;
  * The true physical ceiling of the sync's writes: {@code COPY ... FROM STDIN} (text format, the
  * PostgreSQL JDBC driver's {@code CopyManager}) of the same identities and identifiers as the sync
  * and the bare insert, column for column, into the same tables and indexes, starting from empty
- * tables after a {@code CHECKPOINT}: one {@code COPY} per table, one transaction, one connection.
+ * tables after a {@code CHECKPOINT}: {@link #WRITERS} connections in parallel (as many writers as
+ * the bare insert), each copying its half of the users: one {@code COPY} of their identities, one of
+ * their identifiers, one transaction.
  * Identity ids are made by the client, scattered like random UUIDs (as the sync's and the bare
  * insert's are), but from the index so that the identifiers' {@code COPY} need not keep them.
  */
@@ -30,23 +34,53 @@ final class CopyCeiling {
 
   private CopyCeiling() {}
 
+  /** Writers in parallel, as many as the bare insert (and the sync) use. */
+  static final int WRITERS = 2;
+
   static SyncBenchmark.Measured run(int pgPort, IntFunction<SimUser> population, int users) throws Exception {
     String url = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
-    try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
-      try (Statement s = c.createStatement()) {
-        s.execute("TRUNCATE identities CASCADE");
-        s.execute("INSERT INTO tenants (tenant_id, identifier_cap) VALUES ('" + TENANT + "', 0) ON CONFLICT DO NOTHING");
-        s.execute("CHECKPOINT");
+    try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
+      s.execute("TRUNCATE identities CASCADE");
+      s.execute("INSERT INTO tenants (tenant_id, identifier_cap) VALUES ('" + TENANT + "', 0) ON CONFLICT DO NOTHING");
+      s.execute("CHECKPOINT");
+    }
+    HeapWatch.reset();
+    long start = System.nanoTime();
+    String runId = UUID.randomUUID().toString();
+    String now = Instant.now().toString();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(WRITERS);
+    long identifierRows = 0;
+    try {
+      List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        int from = (int) ((long) users * w / WRITERS);
+        int to = (int) ((long) users * (w + 1) / WRITERS);
+        parts.add(pool.submit(() -> copy(url, population, from, to, runId, now)));
       }
-      HeapWatch.reset();
-      long start = System.nanoTime();
+      for (var part : parts) {
+        identifierRows += part.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    HeapWatch.Peaks heap = HeapWatch.peaks();
+    try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
+      s.execute("TRUNCATE identities CASCADE");
+    }
+    return new SyncBenchmark.Measured(users, identifierRows, seconds, heap.used(), heap.afterGc(), 0, 0, null,
+        Double.NaN);
+  }
+
+  /** Users {@code [from, to)}: one COPY of their identities, one of their identifiers, one transaction. */
+  private static long copy(String url, IntFunction<SimUser> population, int from, int to, String runId, String now)
+      throws Exception {
+    try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
       c.setAutoCommit(false);
       var copy = c.unwrap(PGConnection.class).getCopyAPI();
-      String runId = UUID.randomUUID().toString();
-      String now = Instant.now().toString();
       CopyIn identities = copy.copyIn(IDENTITIES);
       StringBuilder b = new StringBuilder(1 << 18);
-      for (int i = 0; i < users; i++) {
+      for (int i = from; i < to; i++) {
         SimUser u = population.apply(i);
         b.append(id(i)).append('\t').append(TENANT).append('\t');
         text(b, u.id()).append('\t');
@@ -66,7 +100,7 @@ final class CopyCeiling {
       flush(identities, b);
       identities.endCopy();
       CopyIn identifiers = copy.copyIn(IDENTIFIERS);
-      for (int i = 0; i < users; i++) {
+      for (int i = from; i < to; i++) {
         SimUser u = population.apply(i);
         if ("DEPROVISIONED".equals(u.status())) {
           continue;
@@ -85,16 +119,9 @@ final class CopyCeiling {
         flushIfFull(identifiers, b);
       }
       flush(identifiers, b);
-      long identifierRows = identifiers.endCopy();
+      long rows = identifiers.endCopy();
       c.commit();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      HeapWatch.Peaks heap = HeapWatch.peaks();
-      c.setAutoCommit(true);
-      try (Statement s = c.createStatement()) {
-        s.execute("TRUNCATE identities CASCADE");
-      }
-      return new SyncBenchmark.Measured(users, identifierRows, seconds, heap.used(), heap.afterGc(), 0, 0, null,
-          Double.NaN);
+      return rows;
     }
   }
 

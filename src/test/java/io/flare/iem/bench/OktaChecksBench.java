@@ -69,7 +69,7 @@ public final class OktaChecksBench {
   /** Everything measured. */
   record Results(Decisions max, Decisions fixed, double addedP50Millis, double addedP99Millis, double simP99Millis,
       int matched, Decisions validMax, Decisions validFixed, double validAddedP99Millis, OktaCeiling.Result ceiling,
-      StreamBench.Result stream) {}
+      StreamBench.Result stream, Map<String, Double> requestsPerInvalid, Map<String, Double> requestsPerValid) {}
 
   private final BenchEnv env;
   private final List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
@@ -113,6 +113,8 @@ public final class OktaChecksBench {
         r.matched(), r.addedP50Millis(), r.addedP99Millis(), r.simP99Millis()));
     out.add(String.format(Locale.ROOT, "right passwords (VALID, no System Log read): time the service adds at %d/s, p99"
         + " %.1f ms", FIXED_RATE, r.validAddedP99Millis()));
+    out.add("Okta requests per check, wrong password: " + r.requestsPerInvalid() + "; right password: "
+        + r.requestsPerValid());
     out.add(OktaCeiling.describe(r.ceiling()));
     out.add(String.format(Locale.ROOT, "checks reaching Okta / ceiling: %.2f (target >= 0.5)",
         r.max().perSecond() / r.ceiling().perSecond()));
@@ -124,7 +126,7 @@ public final class OktaChecksBench {
 
   /** Sets up {@link #ORGS} tenants and orgs of {@code usersPerOrg} users, then measures. */
   static Results run(int seconds, int leaks) throws Exception {
-    int needed = (int) ((2 * seconds * 600 + 2 * seconds * FIXED_RATE + 600 + leaks / 100) * 1.1);
+    int needed = (int) ((2 * seconds * 600 + 2 * seconds * FIXED_RATE + 2 * ORGS + 600 + leaks / 100) * 1.1);
     int usersPerOrg = Math.max(50, needed / ORGS * 5 / 4 + 20);
     Instant asOf = Instant.now().truncatedTo(ChronoUnit.DAYS);
     try (BenchEnv env = BenchEnv.start(512)) {
@@ -162,16 +164,20 @@ public final class OktaChecksBench {
 
   private Results measure(int seconds, int leaks, List<OktaProcess.Org> orgs, ManagedChannel streamChannel)
       throws Exception {
-    maxRate("warm-up", Math.max(3, seconds / 3), false);
+    maxRate("warm-up", Math.max(3, seconds / 3), false, 2 * ORGS); // every org: token, metadata, JIT
+    List<Map<String, Long>> before = env.sim.requests(0, ORGS);
     Decisions max = Profiler.around("checks-reaching-okta", () -> maxRate("reaching Okta (401), max rate", seconds,
-        false));
+        false, 0));
+    Map<String, Double> perInvalid = perCheck(before, env.sim.requests(0, ORGS), max.sent());
     env.sim.authnServeMicros(); // forgets the answers so far
     Map<String, Long> e2e = new ConcurrentHashMap<>();
     Decisions fixed = fixedRate("reaching Okta (401), fixed " + FIXED_RATE + "/s", seconds, e2e, false);
     Map<String, Long> sim = env.sim.authnServeMicros();
     long[] added = added(e2e, sim);
     long[] simTimes = sim.values().stream().mapToLong(Long::longValue).sorted().toArray();
-    Decisions validMax = maxRate("reaching Okta (right password), max rate", seconds, true);
+    before = env.sim.requests(0, ORGS);
+    Decisions validMax = maxRate("reaching Okta (right password), max rate", seconds, true, 0);
+    Map<String, Double> perValid = perCheck(before, env.sim.requests(0, ORGS), validMax.sent());
     env.sim.authnServeMicros();
     Map<String, Long> validE2e = new ConcurrentHashMap<>();
     Decisions validFixed = fixedRate("reaching Okta (right password), fixed " + FIXED_RATE + "/s", seconds, validE2e,
@@ -182,7 +188,24 @@ public final class OktaChecksBench {
         remaining(leaks / 100), seconds);
     return new Results(max, fixed, CredentialCheckBench.percentile(added, 0.5) / 1000.0,
         CredentialCheckBench.percentile(added, 0.99) / 1000.0, CredentialCheckBench.percentile(simTimes, 0.99) / 1000.0,
-        added.length, validMax, validFixed, CredentialCheckBench.percentile(validAdded, 0.99) / 1000.0, ceiling, stream);
+        added.length, validMax, validFixed, CredentialCheckBench.percentile(validAdded, 0.99) / 1000.0, ceiling, stream,
+        perInvalid, perValid);
+  }
+
+  /** Okta requests per check, by endpoint, between two readings of every org's counters. */
+  private static Map<String, Double> perCheck(List<Map<String, Long>> before, List<Map<String, Long>> after,
+      int checks) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (int k = 0; k < after.size(); k++) {
+      for (var e : after.get(k).entrySet()) {
+        long d = e.getValue() - before.get(k).getOrDefault(e.getKey(), 0L);
+        if (d > 0) {
+          out.merge(e.getKey(), d / (double) Math.max(1, checks), Double::sum);
+        }
+      }
+    }
+    out.replaceAll((k, v) -> Math.round(v * 100) / 100.0);
+    return out;
   }
 
   private static long[] added(Map<String, Long> e2e, Map<String, Long> sim) {
@@ -234,14 +257,15 @@ public final class OktaChecksBench {
     return out;
   }
 
-  private Decisions maxRate(String path, int seconds, boolean right) throws Exception {
+  /** At most {@link #IN_FLIGHT} at once for {@code seconds}, and until at least {@code atLeast} were sent. */
+  private Decisions maxRate(String path, int seconds, boolean right, int atLeast) throws Exception {
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     CredentialCheckBench.Collector c = new CredentialCheckBench.Collector(seconds * 5_000);
     Map<CheckOutcome, Integer> outcomes = new EnumMap<>(CheckOutcome.class);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     long start = System.nanoTime();
     int sent = 0;
-    while (System.nanoTime() < end) {
+    while (System.nanoTime() < end || sent < atLeast) {
       inFlight.acquire();
       sent++;
       send(nextUser(), right, System.nanoTime(), c, outcomes, null, inFlight::release);

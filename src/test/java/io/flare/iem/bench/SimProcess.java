@@ -46,6 +46,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SimProcess {
 
+  /**
+   * Okta API scopes every org grants the benchmark's app: what the product asks an admin to grant
+   * (users read and manage, policies read, and the System Log, which confirms what a 401 meant).
+   */
+  static final String[] SCOPES = {"okta.users.read", "okta.users.manage", "okta.policies.read", "okta.logs.read"};
+
   private final Vertx vertx = Vertx.vertx();
   private final List<OktaSimulator> orgs = new CopyOnWriteArrayList<>();
   private final Map<String, ConcurrentHashMap<String, Long>> serveTimes = new ConcurrentHashMap<>();
@@ -149,6 +155,7 @@ public final class SimProcess {
       for (int k = first; k < first + count; k++) {
         started.add(OktaSimulator.start(vertx, new OktaSimulator.Options().users(users).seed(seed + k).asOf(asOf)
             .mixedStatuses(mixed).unlimited(unlimited).rateLimitWindow(Duration.ofSeconds(window))
+            .scopes(SCOPES)
             .clientId(String.format(java.util.Locale.ROOT, "0oaBench%012d", k))));
       }
     }
