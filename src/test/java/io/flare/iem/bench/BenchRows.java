@@ -54,6 +54,7 @@ final class BenchRows {
         r.matched()));
     notes.add("Okta requests per check reaching Okta (max-rate phases, every org's counters), wrong password: "
         + r.requestsPerInvalid() + "; right password: " + r.requestsPerValid());
+    notes.add("checks reaching Okta, a detail the service gave per outcome: " + r.details());
     notes.add(OktaCeiling.describe(c) + ", on checks the service made (their identities, rows, fingerprints), the"
         + " counters present; the service's own clients, a Postgres pool of its default size (8)");
     StreamBench.Result s = r.stream();

@@ -67,7 +67,7 @@ public final class OktaChecksBench {
   }
 
   /** Everything measured. */
-  record Results(Decisions max, Decisions fixed, double addedP50Millis, double addedP99Millis, double simP99Millis,
+  record Results(Map<CheckOutcome, String> details, Decisions max, Decisions fixed, double addedP50Millis, double addedP99Millis, double simP99Millis,
       int matched, Decisions validMax, Decisions validFixed, double validAddedP99Millis, OktaCeiling.Result ceiling,
       StreamBench.Result stream, Map<String, Double> requestsPerInvalid, Map<String, Double> requestsPerValid) {}
 
@@ -76,6 +76,8 @@ public final class OktaChecksBench {
   private final AtomicInteger next = new AtomicInteger();
   private final List<String[]> eligible;
   private int used;
+  /** One detail the service gave, per outcome: what the checks were told (e.g. whether a 401 was confirmed). */
+  final Map<CheckOutcome, String> details = new ConcurrentHashMap<>();
 
   private OktaChecksBench(BenchEnv env, List<String[]> eligible) {
     this.env = env;
@@ -115,6 +117,7 @@ public final class OktaChecksBench {
         + " %.1f ms", FIXED_RATE, r.validAddedP99Millis()));
     out.add("Okta requests per check, wrong password: " + r.requestsPerInvalid() + "; right password: "
         + r.requestsPerValid());
+    out.add("a detail per outcome: " + r.details());
     out.add(OktaCeiling.describe(r.ceiling()));
     out.add(String.format(Locale.ROOT, "checks reaching Okta / ceiling: %.2f (target >= 0.5)",
         r.max().perSecond() / r.ceiling().perSecond()));
@@ -186,7 +189,7 @@ public final class OktaChecksBench {
     OktaCeiling.Result ceiling = OktaCeiling.run(env, orgs, eligible.subList(0, used), seconds);
     StreamBench.Result stream = leaks <= 0 ? null : StreamBench.run(env, streamChannel, stubs.get(1), leaks,
         remaining(leaks / 100), seconds);
-    return new Results(max, fixed, CredentialCheckBench.percentile(added, 0.5) / 1000.0,
+    return new Results(Map.copyOf(details), max, fixed, CredentialCheckBench.percentile(added, 0.5) / 1000.0,
         CredentialCheckBench.percentile(added, 0.99) / 1000.0, CredentialCheckBench.percentile(simTimes, 0.99) / 1000.0,
         added.length, validMax, validFixed, CredentialCheckBench.percentile(validAdded, 0.99) / 1000.0, ceiling, stream,
         perInvalid, perValid);
@@ -314,6 +317,7 @@ public final class OktaChecksBench {
       public void onSuccess(CheckCredentialResponse r) {
         long nanos = System.nanoTime() - sentAt;
         CheckOutcome o = r.getCheck().getOutcome();
+        details.putIfAbsent(o, r.getCheck().getDetail());
         synchronized (outcomes) {
           outcomes.merge(o, 1, Integer::sum);
         }
