@@ -227,6 +227,17 @@ public final class OktaSimulator {
         });
   }
 
+  /**
+   * User {@code index} of the population a simulator started with {@code options} generates, as it
+   * serves it until changed: for benchmarks that write the same rows without asking the org (and
+   * for a simulator in another process).
+   */
+  public static java.util.function.IntFunction<SimUser> population(Options options) {
+    SimUsers generated = new SimUsers(options.seed, options.users, options.asOf.toEpochMilli(), options.mixedStatuses,
+        options.emailDomain);
+    return generated::generate;
+  }
+
   /** Stops serving. */
   public Future<Void> stop() {
     return http == null ? Future.succeededFuture() : http.close();

@@ -25,6 +25,25 @@ public final class SimCounters {
   private long tokensIssued;
   private final Map<String, Long> tokensByKey = new HashMap<>();
   private int maxInFlight;
+  private volatile ServeListener serveListener;
+
+  /**
+   * Told of every request the org answered: its endpoint ({@code "METHOD /path"}), its body and the
+   * simulator's own time for it, from the arrival of the request's headers to the end of its answer
+   * (benchmarks subtract it from their end-to-end times). Called on the answering thread: keep it short.
+   */
+  public interface ServeListener {
+    void served(String endpoint, io.vertx.core.buffer.Buffer body, long nanos);
+  }
+
+  /** Sets (null: removes) the one {@link ServeListener}. */
+  public void onServed(ServeListener listener) {
+    this.serveListener = listener;
+  }
+
+  ServeListener serveListener() {
+    return serveListener;
+  }
 
   SimCounters(Object lock) {
     this.lock = lock;

@@ -113,11 +113,17 @@ final class SimServer {
   // ---- entry --------------------------------------------------------------------------------
 
   void handle(HttpServerRequest req) {
+    long arrived = System.nanoTime();
     req.body().onComplete(ar -> {
       if (ar.failed()) {
         return;
       }
       Buffer body = ar.result();
+      SimCounters.ServeListener listener = sim.counters.serveListener();
+      if (listener != null) {
+        req.response().bodyEndHandler(v -> listener.served(req.method().name() + " " + req.path(), body,
+            System.nanoTime() - arrived));
+      }
       boolean held;
       io.vertx.core.Context context = sim.vertx.getOrCreateContext();
       synchronized (sim) {
