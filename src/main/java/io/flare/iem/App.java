@@ -178,7 +178,7 @@ public final class App {
         SyncSettings.from(config.sync()), clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
-        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace());
+        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace(), config.checks().feedRetention());
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,

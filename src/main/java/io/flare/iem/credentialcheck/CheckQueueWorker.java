@@ -1,5 +1,6 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.storage.LogRetention;
 import io.flare.iem.tracing.Traces;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -47,6 +48,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private final String replica;
   private final CheckMetrics metrics;
   private final PasswordRetention retention;
+  private final LogRetention decisionRetention;
   private final Duration stopWait;
   private final Runnable stopInline;
   private final AtomicLong claims = new AtomicLong();
@@ -68,7 +70,9 @@ public final class CheckQueueWorker extends VerticleBase {
    *     that it is stopping
    */
   CheckQueueWorker(Pool pool, CheckRepository checks, CheckPipeline pipeline, PasswordVault vault, Clock clock,
-      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline) {
+      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline,
+      LogRetention decisionRetention) {
+    this.decisionRetention = decisionRetention;
     this.metrics = metrics;
     this.retention = new PasswordRetention(pool, clock, settings.passwordRetention(), metrics);
     this.stopWait = stopWait;
@@ -98,6 +102,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private void claim() {
     if (!stopping) {
       retention.sweepIfDue();
+      decisionRetention.pruneIfDue();
     }
     int room = settings.workerConcurrency() - deciding.size();
     if (stopping || claiming || room <= 0) {

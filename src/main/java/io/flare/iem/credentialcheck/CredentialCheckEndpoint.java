@@ -15,6 +15,8 @@ import io.flare.iem.v1.CheckCredentialResponse;
 import io.flare.iem.v1.CheckCredentialsRequest;
 import io.flare.iem.v1.CheckCredentialsResponse;
 import io.flare.iem.v1.CheckOutcome;
+import io.flare.iem.v1.ListCheckDecisionsRequest;
+import io.flare.iem.v1.ListCheckDecisionsResponse;
 import io.flare.iem.v1.CredentialCheck;
 import io.flare.iem.v1.CredentialCheckServiceService;
 import io.flare.iem.v1.GetCredentialCheckRequest;
@@ -66,9 +68,11 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   private final io.vertx.sqlclient.Pool pool;
   private final Clock clock;
   private final int streamMaxInFlight;
+  private final CheckDecisionFeed decisions;
 
   CredentialCheckEndpoint(CheckIntake intake, Mitigator mitigator, MitigationRepository mitigations,
-      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight) {
+      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight, CheckDecisionLog decisionLog) {
+    this.decisions = new CheckDecisionFeed(pool, decisionLog);
     this.intake = intake;
     this.mitigator = mitigator;
     this.mitigations = mitigations;
@@ -267,6 +271,14 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
     String scope = "mitigations/" + tenantId + "/" + (state == null ? "*" : state.name());
     return new MitigationQuery(tenantId, state, PageToken.request(scope, r.getPageToken(), size,
         PageToken.TIME_AND_ID));
+  }
+
+  /** The feed of checks decided after they waited ({@link CheckDecisionFeed}). */
+  @Override
+  public Future<ListCheckDecisionsResponse> listCheckDecisions(ListCheckDecisionsRequest request) {
+    return Future.succeededFuture(request)
+        .compose(decisions::list)
+        .recover(GrpcErrors::toStatus);
   }
 
   // ---- proto mapping ------------------------------------------------------------------------

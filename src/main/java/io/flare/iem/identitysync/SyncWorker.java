@@ -1,5 +1,6 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.storage.LogRetention;
 import io.flare.iem.tracing.Traces;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -30,6 +31,7 @@ public final class SyncWorker extends VerticleBase {
   private final Clock clock;
   private final SyncSettings settings;
   private final String owner;
+  private final LogRetention changeRetention;
   private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
   private long pollTimer = -1;
   private long scheduleTimer = -1;
@@ -37,7 +39,8 @@ public final class SyncWorker extends VerticleBase {
   private volatile boolean stopping;
 
   SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, SyncSchedule schedule, Clock clock,
-      SyncSettings settings, String owner) {
+      SyncSettings settings, String owner, LogRetention changeRetention) {
+    this.changeRetention = changeRetention;
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
@@ -103,6 +106,7 @@ public final class SyncWorker extends VerticleBase {
     if (stopping) {
       return;
     }
+    changeRetention.pruneIfDue();
     schedule.tick(pool, clock.instant())
         .onSuccess(queued -> {
           if (!queued.isEmpty()) {

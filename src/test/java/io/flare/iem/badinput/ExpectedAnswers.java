@@ -54,6 +54,7 @@ final class ExpectedAnswers {
         .answer("*", "tenant_id", FOREIGN_TENANT, Answer.of(Status.Code.PERMISSION_DENIED))
         .refuse("*", "page_size", NONE)
         .refuse("*", "page_token", EnumSet.of(EMPTY))
+        .refuse("*", "cursor", EnumSet.of(EMPTY)) // the feeds: empty starts at the oldest change retained
         .refuse("*", "request_id", REQUEST_ID)
         // IntegrationConfigService
         .refuse("CreateIntegration", "integration.kind", NONE)
