@@ -156,6 +156,9 @@ class SyncerTest {
   }
 
   static SyncRun queueAndClaim(String tenantId, SyncQueue.Mode mode, String owner) {
+    // a run an earlier test left RUNNING with its lease expired would be claimed first (the oldest): end it
+    Await.result(pool.preparedQuery("UPDATE sync_runs SET state = 'FAILED' WHERE tenant_id <> $1"
+        + " AND state IN ('QUEUED', 'RUNNING')").execute(Tuple.of(tenantId)));
     Await.result(pool.withTransaction(tx -> SyncQueue.enqueue(tx, tenantId, mode, SyncQueue.Trigger.MANUAL, null, "test-caller")));
     return claim(owner);
   }
