@@ -23,7 +23,8 @@ public record IdentitySyncCapability(IdentitySyncEndpoint endpoint, SyncWorker w
     IdentityRepository identities = new IdentityRepository();
     Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, refresh,
         settings, replica, metrics);
-    SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica);
+    SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica,
+        new SyncFailures(metrics));
     IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations, runs, identities);
     endpoint.onSyncQueued(worker::kick);
     return new IdentitySyncCapability(endpoint, worker, new SyncLifecycle(identities, worker::kick), identities);

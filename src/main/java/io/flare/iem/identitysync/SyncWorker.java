@@ -30,11 +30,14 @@ public final class SyncWorker extends VerticleBase {
   private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
   private long pollTimer = -1;
   private long scheduleTimer = -1;
+  private long failuresTimer = -1;
+  private final SyncFailures failures;
   private boolean claiming;
   private volatile boolean stopping;
 
   SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, SyncSchedule schedule, Clock clock,
-      SyncSettings settings, String owner) {
+      SyncSettings settings, String owner, SyncFailures failures) {
+    this.failures = failures;
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
@@ -48,6 +51,7 @@ public final class SyncWorker extends VerticleBase {
   public Future<?> start() {
     pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claim());
     scheduleTimer = vertx.setPeriodic(0, settings.scheduleInterval().toMillis(), id -> tickSchedule());
+    failuresTimer = vertx.setPeriodic(0, SyncFailures.REFRESH.toMillis(), id -> readFailures());
     return Future.succeededFuture();
   }
 
@@ -78,11 +82,20 @@ public final class SyncWorker extends VerticleBase {
             active.add(handle);
             handle.done().onComplete(ended -> {
               active.remove(handle);
+              readFailures();
               claim();
             });
             claim();
           });
         });
+  }
+
+  /** Reads which orgs' syncs keep failing, for its gauge (also right after a run of this replica ends). */
+  private void readFailures() {
+    if (!stopping) {
+      failures.refresh(pool).onFailure(error -> LOG.atDebug().setCause(error).log("could not read the sync runs"
+          + " for the failing-orgs gauge"));
+    }
   }
 
   private void tickSchedule() {
@@ -105,6 +118,7 @@ public final class SyncWorker extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(scheduleTimer);
+    vertx.cancelTimer(failuresTimer);
     List<Future<SyncRun.State>> ending = new ArrayList<>();
     for (Syncer.Handle handle : active) {
       handle.stop();
