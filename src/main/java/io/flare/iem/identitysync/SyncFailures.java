@@ -32,14 +32,14 @@ final class SyncFailures {
    * then a few rows of each through (tenant_id, create_time DESC).
    */
   private static final String LAST_RUNS = """
-      WITH RECURSIVE tenants AS (
+      WITH RECURSIVE seen AS (
         (SELECT tenant_id FROM sync_runs ORDER BY tenant_id LIMIT 1)
         UNION ALL
         SELECT (SELECT r.tenant_id FROM sync_runs r WHERE r.tenant_id > t.tenant_id ORDER BY r.tenant_id LIMIT 1)
-        FROM tenants t WHERE t.tenant_id IS NOT NULL
+        FROM seen t WHERE t.tenant_id IS NOT NULL
       )
       SELECT t.tenant_id, last.state, last.error_message
-      FROM tenants t CROSS JOIN LATERAL (
+      FROM seen t CROSS JOIN LATERAL (
         SELECT r.state, r.error_message FROM sync_runs r
         WHERE r.tenant_id = t.tenant_id AND r.state IN ('SUCCEEDED', 'FAILED')
         ORDER BY r.create_time DESC
