@@ -1,5 +1,8 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.tracing.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -31,6 +34,9 @@ public final class CheckQueueWorker extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckQueueWorker.class);
   /** The actor of a check received before submitters were recorded. */
   static final String UNRECORDED_SUBMITTER = "unrecorded";
+
+  private static final AttributeKey<String> TENANT = AttributeKey.stringKey("iem.tenant_id");
+  private static final AttributeKey<String> CHECK = AttributeKey.stringKey("iem.check_id");
 
   private final Pool pool;
   private final CheckRepository checks;
@@ -191,8 +197,10 @@ public final class CheckQueueWorker extends VerticleBase {
     }
     // the rows this decision writes name the caller who submitted the check, not the worker
     String submitter = claimed.submittedBy() != null ? claimed.submittedBy() : UNRECORDED_SUBMITTER;
-    return pipeline.decide(new CheckPipeline.Work(check, password, claimed.fingerprint(), owner, submitter,
-            CheckPipeline.Mode.WORKER, abandon))
+    // a trace of its own, linked to the CheckCredential call that queued the check
+    return Traces.queued("check queued", Attributes.of(TENANT, check.tenantId(), CHECK, check.id().toString()),
+            "check", check.tenantId(), check.id(), span -> pipeline.decide(new CheckPipeline.Work(check, password,
+                claimed.fingerprint(), owner, submitter, CheckPipeline.Mode.WORKER, abandon)))
         .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
             .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));
   }

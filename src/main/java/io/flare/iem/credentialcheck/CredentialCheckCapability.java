@@ -3,6 +3,7 @@ package io.flare.iem.credentialcheck;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.IntegrationLifecycle;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.ProtectedAccounts;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.okta.OktaClient;
@@ -37,7 +38,7 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
     DailyCap cap = new DailyCap(stores.redisApi(), pool, attempts);
     FreshUsers users = new FreshUsers(clock, settings.userCacheTtl());
     Mitigator mitigator = new Mitigator(pool, mitigations, integrations, tenants, identities, contexts, clock, metrics,
-        settings.mitigationHoldSeconds());
+        settings.mitigationHoldSeconds(), new ProtectedAccounts(okta, pool, clock));
     CheckPipeline pipeline = pipeline(vertx, pool, checks, attempts, contexts, identities, integrations, cap, users,
         mitigator, metrics, clock, settings);
     CheckIntake intake = new CheckIntake(pool, checks, contexts, vault, pipeline, clock, settings, replica, metrics);

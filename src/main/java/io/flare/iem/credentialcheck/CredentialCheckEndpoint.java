@@ -311,7 +311,8 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
         .setActorSubject(m.actorSubject())
         .setCreateTime(Protos.timestamp(m.createTime()))
         .setErrorMessage(m.errorMessage())
-        .setRejectionReason(m.rejectionReason());
+        .setRejectionReason(m.rejectionReason())
+        .setApprovalReason(m.approvalReason());
     m.actions().forEach(a -> b.addActions(MitigationAction.valueOf("MITIGATION_ACTION_" + a.name())));
     m.results().forEach(r -> b.addActionResults(MitigationActionResult.newBuilder()
         .setAction(MitigationAction.valueOf("MITIGATION_ACTION_" + r.action().name()))

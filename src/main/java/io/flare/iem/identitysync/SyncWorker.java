@@ -1,5 +1,8 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.tracing.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -78,7 +81,7 @@ public final class SyncWorker extends VerticleBase {
             return;
           }
           result.result().ifPresent(run -> {
-            Syncer.Handle handle = syncer.execute(run);
+            Syncer.Handle handle = traced(run);
             active.add(handle);
             handle.done().onComplete(ended -> {
               active.remove(handle);
@@ -88,6 +91,17 @@ public final class SyncWorker extends VerticleBase {
             claim();
           });
         });
+  }
+
+  /** Executes {@code run} in a trace of its own, linked to the call that queued it. */
+  private Syncer.Handle traced(SyncRun run) {
+    Syncer.Handle[] handle = new Syncer.Handle[1];
+    Traces.queued("sync run", Attributes.of(AttributeKey.stringKey("iem.tenant_id"), run.tenantId(),
+        AttributeKey.stringKey("iem.sync_run_id"), run.id().toString()), "sync", run.tenantId(), run.id(), span -> {
+          handle[0] = syncer.execute(run);
+          return handle[0].done();
+        });
+    return handle[0]; // the work starts at once, on this event loop
   }
 
   /** Reads which orgs' syncs keep failing, for its gauge (also right after a run of this replica ends). */

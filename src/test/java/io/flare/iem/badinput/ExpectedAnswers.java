@@ -63,6 +63,10 @@ final class ExpectedAnswers {
         .refuse("*", "integration.max_daily_password_attempts", NONE)
         .refuse("*", "integration.mitigation_mode", NONE)
         .ignore("UpdateIntegration", "integration.kind") // the mask does not name it
+        .refuse("CreateIntegration", "integration.protected_group_ids[]", NONE, "integration.protected_group_ids[0]")
+        .refuse("CreateIntegration", "integration.protected_logins[]", TEXT, "integration.protected_logins[0]")
+        .ignore("UpdateIntegration", "integration.protected_group_ids[]") // the mask does not name them
+        .ignore("UpdateIntegration", "integration.protected_logins[]")
         .writes("UpdateIntegration", "integration.display_name", INTEGRATION_WRITE)
         .refuse("*", "update_mask.paths[]", NONE, "update_mask")
         .answer("UpdateIntegration", "etag", EnumSet.complementOf(EnumSet.of(EMPTY, FOREIGN_TENANT)),
