@@ -59,11 +59,13 @@ final class CheckMetrics {
   private final Map<StoredMitigation.State, Counter> mitigations = new EnumMap<>(StoredMitigation.State.class);
   private final Counter mitigationsCreated;
   private final Map<StoredCheck.Outcome, Waiting> queue = new EnumMap<>(StoredCheck.Outcome.class);
+  private final OverdueChecks overdue;
   private boolean refreshing;
 
   CheckMetrics(Metrics metrics, Clock clock) {
     this.clock = clock;
     MeterRegistry registry = metrics.registry();
+    this.overdue = new OverdueChecks(registry, clock);
     for (StoredCheck.Outcome outcome : StoredCheck.Outcome.values()) {
       if (outcome != StoredCheck.Outcome.SKIPPED) {
         decided.put(outcome, decisions(registry, outcome.name(), "none"));
@@ -152,7 +154,10 @@ final class CheckMetrics {
     }
   }
 
-  /** Reads the queue's depth and oldest check per waiting outcome; one query, skipped while one runs. */
+  /**
+   * Reads the queue's depth and oldest check per waiting outcome, then the orgs whose checks are
+   * overdue ({@link OverdueChecks}); skipped while a read runs.
+   */
   Future<Void> refreshQueue(SqlClient client) {
     if (refreshing) {
       return Future.succeededFuture();
@@ -172,7 +177,7 @@ final class CheckMetrics {
             waiting.oldestMillis = r[1];
           });
         })
-        .<Void>mapEmpty()
+        .compose(read -> overdue.refresh(client))
         .onComplete(ignored -> refreshing = false);
   }
 

@@ -26,7 +26,8 @@ public record IdentitySyncCapability(IdentitySyncEndpoint endpoint, SyncWorker w
         settings, replica, metrics);
     IdentityChangeLog changeLog = new IdentityChangeLog();
     SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica,
-        new LogRetention("identity_changes", clock, settings.feedRetention(), cutoff -> changeLog.prune(pool, cutoff)));
+        new LogRetention("identity_changes", clock, settings.feedRetention(), cutoff -> changeLog.prune(pool, cutoff)),
+        new SyncFailures(metrics));
     IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations, runs, identities, changeLog);
     endpoint.onSyncQueued(worker::kick);
     return new IdentitySyncCapability(endpoint, worker, new SyncLifecycle(identities, worker::kick), identities);

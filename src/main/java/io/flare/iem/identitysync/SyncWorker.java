@@ -35,12 +35,15 @@ public final class SyncWorker extends VerticleBase {
   private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
   private long pollTimer = -1;
   private long scheduleTimer = -1;
+  private long failuresTimer = -1;
+  private final SyncFailures failures;
   private boolean claiming;
   private volatile boolean stopping;
 
   SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, SyncSchedule schedule, Clock clock,
-      SyncSettings settings, String owner, LogRetention changeRetention) {
+      SyncSettings settings, String owner, LogRetention changeRetention, SyncFailures failures) {
     this.changeRetention = changeRetention;
+    this.failures = failures;
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
@@ -54,6 +57,7 @@ public final class SyncWorker extends VerticleBase {
   public Future<?> start() {
     pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claim());
     scheduleTimer = vertx.setPeriodic(0, settings.scheduleInterval().toMillis(), id -> tickSchedule());
+    failuresTimer = vertx.setPeriodic(0, SyncFailures.REFRESH.toMillis(), id -> readFailures());
     return Future.succeededFuture();
   }
 
@@ -84,6 +88,7 @@ public final class SyncWorker extends VerticleBase {
             active.add(handle);
             handle.done().onComplete(ended -> {
               active.remove(handle);
+              readFailures();
               claim();
             });
             claim();
@@ -100,6 +105,14 @@ public final class SyncWorker extends VerticleBase {
           return handle[0].done();
         });
     return handle[0]; // the work starts at once, on this event loop
+  }
+
+  /** Reads which orgs' syncs keep failing, for its gauge (also right after a run of this replica ends). */
+  private void readFailures() {
+    if (!stopping) {
+      failures.refresh(pool).onFailure(error -> LOG.atDebug().setCause(error).log("could not read the sync runs"
+          + " for the failing-orgs gauge"));
+    }
   }
 
   private void tickSchedule() {
@@ -123,6 +136,7 @@ public final class SyncWorker extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(scheduleTimer);
+    vertx.cancelTimer(failuresTimer);
     List<Future<SyncRun.State>> ending = new ArrayList<>();
     for (Syncer.Handle handle : active) {
       handle.stop();

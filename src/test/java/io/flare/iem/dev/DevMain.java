@@ -17,12 +17,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class DevMain {
 
+  static {
+    // before the first logger below: production's logback.xml writes readable lines instead of JSON
+    if (System.getProperty("iem.log.format") == null) {
+      System.setProperty("iem.log.format", "text");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(DevMain.class);
 
   private DevMain() {}
 
   public static void main(String[] args) {
-    // production's logging (logback.xml), without the embedded servers' start-up chatter
+    // production's logging (logback.xml, readable lines), without the embedded servers' start-up chatter
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.zonky")).setLevel(Level.WARN);
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("IEM_DEV", "true");

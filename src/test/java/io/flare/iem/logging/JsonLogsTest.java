@@ -27,7 +27,7 @@ class JsonLogsTest {
         Level.WARN, "line one\nline \"two\"\u0001", null, null);
     event.addKeyValuePair(new KeyValuePair("tenant", "acme"));
     event.addKeyValuePair(new KeyValuePair("attempts", 3));
-    String line = new String(new JsonLineEncoder().encode(event), StandardCharsets.UTF_8);
+    String line = new String(LogFormats.encoder("json").encode(event), StandardCharsets.UTF_8);
     assertThat(line).endsWith("}\n").doesNotContain("\n{").hasLineCount(1);
     JsonObject json = new JsonObject(line);
     assertThat(json.getString("level")).isEqualTo("WARN");

@@ -2,7 +2,7 @@ package io.flare.iem.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import io.flare.iem.logging.JsonLineEncoder;
+import io.flare.iem.logging.JsonLogEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,14 @@ import java.util.List;
 public final class CapturedLogs extends AppenderBase<ILoggingEvent> {
 
   private static final List<String> LINES = new ArrayList<>();
-  private final JsonLineEncoder encoder = new JsonLineEncoder();
+  private final JsonLogEncoder encoder = new JsonLogEncoder();
+
+  @Override
+  public void start() {
+    encoder.setContext(getContext());
+    encoder.start();
+    super.start();
+  }
 
   @Override
   protected void append(ILoggingEvent event) {
