@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * This password was already tried for the identity since its last change (a keyed fingerprint,
@@ -36,30 +37,33 @@ final class AlreadyTestedGate implements Gate {
   public Future<Verdict> judge(Candidate c) {
     Instant changed = c.user().passwordChanged();
     byte[] fingerprint = c.work().fingerprint();
-    return attempts.tested(pool, c.identityId(), fingerprint).compose(tested -> {
-      if (tested.isPresent() && (changed == null || tested.get().time().isAfter(changed))) {
-        AttemptRepository.Tested t = tested.get();
-        Instant retry = t.time().plus(unconfirmedRetry);
-        if (t.confirmed()) {
-          return Future.succeededFuture(new Verdict.Skip(StoredCheck.SkipReason.ALREADY_TESTED, "this password was"
-              + " already tried for the identity at " + t.time() + ", after its last password change"));
-        }
-        if (c.now().isBefore(retry)) {
-          return Future.succeededFuture(new Verdict.Skip(StoredCheck.SkipReason.ALREADY_TESTED, "this password was"
-              + " already tried for the identity at " + t.time() + ", after its last password change; Okta's"
-              + " rejection was not confirmed by its System Log, so a leak of it from " + retry + " on is tried again"));
-        }
-      }
-      return checks.olderOpenSibling(pool, c.check(), fingerprint).map(older -> {
-        if (older.isEmpty()) {
-          return Verdict.PROCEED;
-        }
-        // wake just after the earlier check's next try: it decides, and this one is then ALREADY_TESTED
-        Instant soon = c.now().plus(shortWait);
-        Instant next = older.get().filter(t -> t.isAfter(soon)).map(t -> t.plusSeconds(1)).orElse(soon);
-        return new Verdict.Queue(SAME_PASSWORD_WAITS, next);
-      });
-    });
+    // one round trip: whether the password was tried, and whether an older check of it is still open
+    return attempts.testedAndSibling(pool, c.tenantId(), c.identityId(), fingerprint, c.check().id(),
+        c.check().createTime()).map(found -> {
+          Optional<AttemptRepository.Tested> tested = found.tested();
+          if (tested.isPresent() && (changed == null || tested.get().time().isAfter(changed))) {
+            AttemptRepository.Tested t = tested.get();
+            Instant retry = t.time().plus(unconfirmedRetry);
+            if (t.confirmed()) {
+              return new Verdict.Skip(StoredCheck.SkipReason.ALREADY_TESTED, "this password was"
+                  + " already tried for the identity at " + t.time() + ", after its last password change");
+            }
+            if (c.now().isBefore(retry)) {
+              return new Verdict.Skip(StoredCheck.SkipReason.ALREADY_TESTED, "this password was"
+                  + " already tried for the identity at " + t.time() + ", after its last password change; Okta's"
+                  + " rejection was not confirmed by its System Log, so a leak of it from " + retry + " on is tried"
+                  + " again");
+            }
+          }
+          Optional<Optional<Instant>> older = found.olderOpen();
+          if (older.isEmpty()) {
+            return Verdict.PROCEED;
+          }
+          // wake just after the earlier check's next try: it decides, and this one is then ALREADY_TESTED
+          Instant soon = c.now().plus(shortWait);
+          Instant next = older.get().filter(t -> t.isAfter(soon)).map(t -> t.plusSeconds(1)).orElse(soon);
+          return new Verdict.Queue(SAME_PASSWORD_WAITS, next);
+        });
   }
 
   static final String SAME_PASSWORD_WAITS = "waits for an earlier check of the same password for this identity";

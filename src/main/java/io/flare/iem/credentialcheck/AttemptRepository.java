@@ -97,12 +97,36 @@ final class AttemptRepository {
       SELECT tested_time, confirmed FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
       """;
 
+  /**
+   * {@link #TESTED} and the oldest undecided sibling check of the same password (as {@code
+   * CheckRepository#olderOpenSibling}) in one round trip: what {@link AlreadyTestedGate} judges.
+   */
+  private static final String TESTED_AND_SIBLING = """
+      SELECT t.tested_time, t.confirmed, s.sibling, s.next_attempt_time
+      FROM (SELECT 1) AS one
+        LEFT JOIN tested_passwords t
+          ON t.tenant_id = $1 AND t.identity_id = $2 AND t.password_fingerprint = $3
+        LEFT JOIN LATERAL (
+          SELECT true AS sibling, next_attempt_time FROM credential_checks
+          WHERE tenant_id = $1 AND identity_id = $2 AND password_fingerprint = $3 AND decide_time IS NULL
+            AND check_id <> $4 AND (create_time, check_id) < ($5, $4)
+          ORDER BY create_time, check_id
+          LIMIT 1) s ON true
+      """;
+
   private static final String MARK_TESTED = """
       INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time, confirmed)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (identity_id, password_fingerprint)
       DO UPDATE SET tested_time = EXCLUDED.tested_time, confirmed = EXCLUDED.confirmed
       """;
+
+  /**
+   * When the password was last tried for the identity (if ever), and the oldest undecided check of
+   * the identity with the same password created before this one: empty when there is none, else its
+   * next attempt time (empty while it is being decided).
+   */
+  record TestedAndSibling(Optional<Tested> tested, Optional<Optional<Instant>> olderOpen) {}
 
   /** Authn attempts of an identity: today's (the cap) and failures in the lockout window (the budget). */
   record Counts(long today, long failures) {}
@@ -175,6 +199,21 @@ final class AttemptRepository {
           }
           Row row = rows.iterator().next();
           return Optional.of(new Tested(PgTime.instant(row, "tested_time"), row.getBoolean("confirmed")));
+        });
+  }
+
+  /** {@link #tested} and the check's older open sibling of the same password, in one statement. */
+  Future<TestedAndSibling> testedAndSibling(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint,
+      UUID checkId, Instant createTime) {
+    return client.preparedQuery(TESTED_AND_SIBLING)
+        .execute(Tuple.of(tenantId, identityId, Buffer.buffer(fingerprint), checkId, utc(createTime)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          Optional<Tested> tested = row.getValue("tested_time") == null ? Optional.empty()
+              : Optional.of(new Tested(PgTime.instant(row, "tested_time"), row.getBoolean("confirmed")));
+          Optional<Optional<Instant>> sibling = row.getBoolean("sibling") == null ? Optional.empty()
+              : Optional.of(Optional.ofNullable(PgTime.instant(row, "next_attempt_time")));
+          return new TestedAndSibling(tested, sibling);
         });
   }
 

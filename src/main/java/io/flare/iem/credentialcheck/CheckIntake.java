@@ -7,11 +7,15 @@ import io.flare.iem.storage.StatementBatcher;
 import io.flare.iem.tracing.Traces;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -45,6 +49,7 @@ final class CheckIntake {
   private final String inlineOwner;
   private final CheckMetrics metrics;
   private final StatementBatcher intakes;
+  private final BulkIntake bulk = new BulkIntake();
   /** Inline decisions in progress: each one's signal to give up an authn call still waiting for the rate limit. */
   private final Set<Promise<Void>> inlineAbandons = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -69,18 +74,57 @@ final class CheckIntake {
    * decided so far.
    */
   Future<StoredCheck> check(Input in, String actor) {
-    return contexts.get(in.tenantId())
-        .compose(context -> {
-          if (context.isEmpty()) {
-            return Future.failedFuture(new Failure.NotFound("INTEGRATION_NOT_FOUND", "tenant '" + in.tenantId()
-                + "' has no integration: create one before checking credentials"));
-          }
-          if (context.get().integration().kind() != Integration.Kind.OKTA) {
-            return Future.failedFuture(new Failure.FailedPrecondition("NOT_OKTA", "tenant '" + in.tenantId()
-                + "' has an Entra ID integration; credential checks need an Okta integration"));
-          }
-          return received(in, actor);
-        });
+    return contexts.get(in.tenantId()).compose(context -> {
+      Failure unusable = unusable(in.tenantId(), context);
+      return unusable != null ? Future.failedFuture(unusable) : received(in, actor);
+    });
+  }
+
+  /**
+   * As {@link #check} for many leaks at once (a CheckCredentials stream's batch): the leaks of each
+   * tenant go through one intake statement ({@link BulkIntake}); answers in the order of {@code ins},
+   * {@code actors} naming each leak's caller.
+   */
+  List<Future<StoredCheck>> checkAll(List<Input> ins, List<String> actors) {
+    List<Promise<StoredCheck>> answers = new ArrayList<>(ins.size());
+    Map<String, List<Integer>> byTenant = new LinkedHashMap<>();
+    for (int i = 0; i < ins.size(); i++) {
+      answers.add(Promise.promise());
+      byTenant.computeIfAbsent(ins.get(i).tenantId(), t -> new ArrayList<>()).add(i);
+    }
+    byTenant.forEach((tenantId, positions) -> contexts.get(tenantId).onComplete(context -> {
+      Failure unusable = context.failed() ? null : unusable(tenantId, context.result());
+      if (context.failed() || unusable != null) {
+        positions.forEach(i -> answers.get(i).fail(context.failed() ? context.cause() : unusable));
+        return;
+      }
+      List<Input> group = new ArrayList<>(positions.size());
+      List<String> groupActors = new ArrayList<>(positions.size());
+      positions.forEach(i -> {
+        group.add(ins.get(i));
+        groupActors.add(actors.get(i));
+      });
+      List<Future<StoredCheck>> decided = receivedAll(tenantId, group, groupActors);
+      for (int k = 0; k < positions.size(); k++) {
+        decided.get(k).onComplete(answers.get(positions.get(k)));
+      }
+    }));
+    List<Future<StoredCheck>> out = new ArrayList<>(answers.size());
+    answers.forEach(p -> out.add(p.future()));
+    return out;
+  }
+
+  /** Why the tenant's leaks cannot be checked (null: they can). */
+  private static Failure unusable(String tenantId, Optional<TenantContexts.TenantContext> context) {
+    if (context.isEmpty()) {
+      return new Failure.NotFound("INTEGRATION_NOT_FOUND", "tenant '" + tenantId
+          + "' has no integration: create one before checking credentials");
+    }
+    if (context.get().integration().kind() != Integration.Kind.OKTA) {
+      return new Failure.FailedPrecondition("NOT_OKTA", "tenant '" + tenantId
+          + "' has an Entra ID integration; credential checks need an Okta integration");
+    }
+    return null;
   }
 
   Future<StoredCheck> get(String tenantId, UUID checkId) {
@@ -102,27 +146,64 @@ final class CheckIntake {
    * identity goes on.
    */
   private Future<StoredCheck> received(Input in, String actor) {
+    CheckRepository.NewCheck notFound = notFoundRow(in, actor);
+    return checks.intake(intakes, notFound).compose(intake -> afterIntake(in, actor, notFound, intake));
+  }
+
+  /**
+   * The leaks of one tenant in one intake statement, each then decided as {@link #received} does;
+   * when Postgres refuses the batch (a deadlock between two batches), each leak on its own.
+   */
+  private List<Future<StoredCheck>> receivedAll(String tenantId, List<Input> ins, List<String> actors) {
+    List<CheckRepository.NewCheck> rows = new ArrayList<>(ins.size());
+    for (int i = 0; i < ins.size(); i++) {
+      rows.add(notFoundRow(ins.get(i), actors.get(i)));
+    }
+    Future<List<CheckRepository.Intake>> intakes = bulk.intake(pool, tenantId, rows);
+    List<Future<StoredCheck>> out = new ArrayList<>(ins.size());
+    for (int i = 0; i < ins.size(); i++) {
+      int k = i;
+      out.add(intakes.transform(ar -> {
+        if (ar.succeeded()) {
+          return afterIntake(ins.get(k), actors.get(k), rows.get(k), ar.result().get(k));
+        }
+        return ar.cause() instanceof PgException ? received(ins.get(k), actors.get(k)) : Future.failedFuture(ar.cause());
+      }));
+    }
+    return out;
+  }
+
+  /** The would-be NOT_FOUND check of a leak: what the intake inserts when no identity matches. */
+  private CheckRepository.NewCheck notFoundRow(Input in, String actor) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what Postgres keeps: answers match later reads
-    UUID id = UUID.randomUUID();
-    String detail = "no synced identity has this login or email";
-    CheckRepository.NewCheck notFound = new CheckRepository.NewCheck(id, in.tenantId(), null, in.username(),
-        in.requestId(), in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), null, null,
-        StoredCheck.Outcome.NOT_FOUND, detail, null, null, 0, now, now, actor);
-    return checks.intake(intakes, notFound).compose(intake -> {
-      if (intake.existing().isPresent()) {
-        return Future.succeededFuture(intake.existing().get());
-      }
-      if (intake.inserted()) {
-        metrics.decided(new CheckRepository.Result(StoredCheck.Outcome.NOT_FOUND, null, detail, null, now));
-        return Future.succeededFuture(new StoredCheck(id, in.tenantId(), null, in.username(), in.requestId(),
-            in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.NOT_FOUND, null,
-            detail, 0, null, now, now, 0, null));
-      }
-      if (intake.matchedIdentity() != null) {
-        return matched(in, intake.matchedIdentity(), actor);
-      }
-      return existingAfterConflict(in, null, null);
-    });
+    return new CheckRepository.NewCheck(UUID.randomUUID(), in.tenantId(), null, in.username(), in.requestId(),
+        in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), null, null,
+        StoredCheck.Outcome.NOT_FOUND, NOT_FOUND_DETAIL, null, null, 0, now, now, actor);
+  }
+
+  private static final String NOT_FOUND_DETAIL = "no synced identity has this login or email";
+
+  /**
+   * What the intake found decides the cheap cases: a replay of the request id returns its check, a
+   * username no identity has is recorded NOT_FOUND (nothing of the password is kept); a matched
+   * identity goes on.
+   */
+  private Future<StoredCheck> afterIntake(Input in, String actor, CheckRepository.NewCheck notFound,
+      CheckRepository.Intake intake) {
+    if (intake.existing().isPresent()) {
+      return Future.succeededFuture(intake.existing().get());
+    }
+    if (intake.inserted()) {
+      Instant now = notFound.createTime();
+      metrics.decided(new CheckRepository.Result(StoredCheck.Outcome.NOT_FOUND, null, NOT_FOUND_DETAIL, null, now));
+      return Future.succeededFuture(new StoredCheck(notFound.id(), in.tenantId(), null, in.username(), in.requestId(),
+          in.leakId(), in.leakSource(), in.leakSourceKind(), in.leakedTime(), StoredCheck.Outcome.NOT_FOUND, null,
+          NOT_FOUND_DETAIL, 0, null, now, now, 0, null));
+    }
+    if (intake.matchedIdentity() != null) {
+      return matched(in, intake.matchedIdentity(), actor);
+    }
+    return existingAfterConflict(in, null, null);
   }
 
   private Future<StoredCheck> matched(Input in, UUID identityId, String actor) {

@@ -78,8 +78,11 @@ public record CheckSettings(
   public static final Duration MAX_PACE_WAIT = Duration.ofSeconds(3);
   public static final Duration UNVERIFIED_BASE = Duration.ofSeconds(30);
   public static final Duration UNVERIFIED_MAX = Duration.ofHours(1);
-  /** Enough to keep Postgres and Okta busy, little enough that a stream cannot flood one replica. */
-  public static final int STREAM_MAX_IN_FLIGHT = 64;
+  /**
+   * Enough for full intake batches (four of {@code STREAM_MAX_BATCH}) to keep Postgres busy, little
+   * enough that a stream cannot flood one replica: about 1 MB of requests.
+   */
+  public static final int STREAM_MAX_IN_FLIGHT = 1024;
   public static final int MITIGATION_HOLD_SECONDS = 120;
   /**
    * The System Log is "near real-time" (Okta's words): a request's events usually show within

@@ -41,7 +41,9 @@ import io.vertx.core.streams.WriteStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -96,12 +98,39 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   protected void checkCredentials(ReadStream<CheckCredentialsRequest> request,
       WriteStream<CheckCredentialsResponse> response) {
     Caller caller = CallContext.caller();
-    CheckCredentialsStream.serve(request, response, item -> Future.succeededFuture(item)
-        .map(r -> input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
-            streamRequestId(r.getRequestId())))
-        .compose(in -> intake.check(in, submitter(caller, in)))
-        .map(check -> CheckCredentialsResponse.newBuilder().setRequestId(item.getRequestId())
-            .setCheck(toProto(check)).build()), streamMaxInFlight);
+    CheckCredentialsStream.serve(request, response, items -> answerAll(items, caller), streamMaxInFlight,
+        STREAM_MAX_BATCH);
+  }
+
+  /** Requests of one stream read at once: enough for one intake statement to pay off, few enough to stay small. */
+  static final int STREAM_MAX_BATCH = 256;
+
+  /** A stream's batch: each item validated on its own (a bad one fails alone), the valid ones checked together. */
+  private List<Future<CheckCredentialsResponse>> answerAll(List<CheckCredentialsRequest> items, Caller caller) {
+    List<Future<CheckCredentialsResponse>> out = new ArrayList<>(items.size());
+    List<CheckIntake.Input> inputs = new ArrayList<>(items.size());
+    List<String> actors = new ArrayList<>(items.size());
+    List<Integer> positions = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      CheckCredentialsRequest r = items.get(i);
+      try {
+        CheckIntake.Input in = input(r.getTenantId(), r.getUsername(), r.getPassword(), r.hasLeak(), r.getLeak(),
+            streamRequestId(r.getRequestId()));
+        actors.add(submitter(caller, in));
+        inputs.add(in);
+        positions.add(i);
+        out.add(null);
+      } catch (RuntimeException bad) {
+        out.add(Future.failedFuture(bad));
+      }
+    }
+    List<Future<StoredCheck>> checks = inputs.isEmpty() ? List.of() : intake.checkAll(inputs, actors);
+    for (int k = 0; k < checks.size(); k++) {
+      String requestId = items.get(positions.get(k)).getRequestId();
+      out.set(positions.get(k), checks.get(k).map(check -> CheckCredentialsResponse.newBuilder()
+          .setRequestId(requestId).setCheck(toProto(check)).build()));
+    }
+    return out;
   }
 
   @Override

@@ -79,13 +79,20 @@ final class DailyCap {
 
   /**
    * KEYS[1] the day's counter, KEYS[2] the pacing key; ARGV[1] the cap, ARGV[2] milliseconds to
-   * the next local midnight, ARGV[3] the pacing interval (0: none). Returns {code, value}: {-1, 0} the
-   * counter is missing; {0, count} the cap is spent; {-2, ms} wait that long (pacing);
-   * {1, count} reserved, count including this one.
+   * the next local midnight, ARGV[3] the pacing interval (0: none), ARGV[4] the day's attempts in
+   * Postgres as the caller read them (-1 or absent: not read). A missing counter is seeded with ARGV[4], as
+   * {@link #rebuild} would with {@code SET NX} (the script runs alone), saving the rebuild's round
+   * trips. Returns {code, value}: {-1, 0} the counter is missing and no seed was given; {0, count}
+   * the cap is spent; {-2, ms} wait that long (pacing); {1, count} reserved, count including this one.
    */
   static final String RESERVE = """
       local n = redis.call('GET', KEYS[1])
-      if not n then return {-1, 0} end
+      if not n then
+        local seed = tonumber(ARGV[4] or '-1')
+        if seed < 0 then return {-1, 0} end
+        n = seed
+        redis.call('SET', KEYS[1], n, 'PX', ARGV[2])
+      end
       n = tonumber(n)
       if n >= tonumber(ARGV[1]) then return {0, n} end
       local wait = redis.call('PTTL', KEYS[2])
@@ -142,11 +149,25 @@ final class DailyCap {
 
   /** Reserves one attempt for today, rebuilding a missing counter from Postgres first. Fails closed (UNAVAILABLE). */
   Future<Reservation> reserve(String tenantId, UUID identityId, ZoneId zone, Instant now, int cap) {
+    return reserve(tenantId, identityId, zone, now, cap, null, -1);
+  }
+
+  /**
+   * As {@link #reserve(String, UUID, ZoneId, Instant, int)}, a missing counter seeded in the same
+   * script with {@code dayCount}, the attempts of local day {@code seedDay} the caller read from
+   * Postgres ({@link AttemptRepository#counts}'s {@code today}, the same count {@link #rebuild}
+   * reads). Read a moment earlier, it may miss a row committed since: the counter then undercounts,
+   * as after a rebuild from a stale read, and the {@link AttemptFence} refuses the extra
+   * reservation. Used only when {@code seedDay} is the day reserved for.
+   */
+  Future<Reservation> reserve(String tenantId, UUID identityId, ZoneId zone, Instant now, int cap, LocalDate seedDay,
+      long dayCount) {
     LocalDate day = LocalDays.day(now, zone);
-    return runReserve(tenantId, identityId, day, zone, now, cap).compose(first -> first != null
+    long seed = day.equals(seedDay) ? dayCount : -1;
+    return runReserve(tenantId, identityId, day, zone, now, cap, seed).compose(first -> first != null
         ? Future.succeededFuture(first)
         : rebuild(tenantId, identityId, day, zone, now)
-            .compose(ignored -> runReserve(tenantId, identityId, day, zone, now, cap))
+            .compose(ignored -> runReserve(tenantId, identityId, day, zone, now, cap, -1))
             .compose(second -> second != null ? Future.succeededFuture(second)
                 : Future.failedFuture(unavailable("the daily counter vanished again while it was rebuilt", null))));
   }
@@ -164,10 +185,10 @@ final class DailyCap {
   }
 
   private Future<Reservation> runReserve(String tenantId, UUID identityId, LocalDate day, ZoneId zone, Instant now,
-      int cap) {
+      int cap, long seed) {
     long ttl = LocalDays.millisToNextMidnight(now, zone);
     return guard(redis.eval(List.of(RESERVE, "2", counterKey(tenantId, identityId, day), paceKey(tenantId, identityId),
-            Integer.toString(cap), Long.toString(ttl), Long.toString(paceMillis))))
+            Integer.toString(cap), Long.toString(ttl), Long.toString(paceMillis), Long.toString(seed))))
         .map(r -> {
           long code = r.get(0).toLong();
           long value = r.get(1).toLong();

@@ -35,12 +35,14 @@ final class DailyCapGate implements Gate {
   public Future<Verdict> judge(Candidate c) {
     return c.attempts().compose(counts -> counts.today() >= c.integration().maxDailyPasswordAttempts()
         ? Future.succeededFuture(spent(c, clock.instant()))
-        : reserve(c, 0));
+        : reserve(c, counts.today(), 0));
   }
 
-  private Future<Verdict> reserve(Candidate c, long waitedMillis) {
+  /** Reserves in Redis; a missing counter is seeded with {@code today}, the day's attempts just read. */
+  private Future<Verdict> reserve(Candidate c, long today, long waitedMillis) {
     Instant now = clock.instant();
-    return cap.reserve(c.tenantId(), c.identityId(), c.zone(), now, c.integration().maxDailyPasswordAttempts())
+    return cap.reserve(c.tenantId(), c.identityId(), c.zone(), now, c.integration().maxDailyPasswordAttempts(),
+            c.today(), today)
         .compose(reservation -> {
           if (reservation instanceof DailyCap.Granted granted) {
             return Future.succeededFuture(new Verdict.Reserved(granted.day()));
@@ -50,7 +52,7 @@ final class DailyCapGate implements Gate {
               return Future.succeededFuture(new Verdict.Queue(PACED, now.plusMillis(paced.waitMillis())));
             }
             long delay = Math.max(1, paced.waitMillis());
-            return vertx.timer(delay, TimeUnit.MILLISECONDS).compose(t -> reserve(c, waitedMillis + delay));
+            return vertx.timer(delay, TimeUnit.MILLISECONDS).compose(t -> reserve(c, today, waitedMillis + delay));
           }
           return Future.succeededFuture(spent(c, clock.instant()));
         });

@@ -163,7 +163,7 @@ class CheckStreamTest {
         Thread.sleep(1_500);
       }
       int sentWithoutReading = sent.get();
-      // what HTTP/2 windows and the server's 64 in-flight checks hold (about 2,000 here), not the whole stream
+      // what HTTP/2 windows and the server's 1,024 in-flight checks hold, not the whole stream
       assertThat(sentWithoutReading).as("requests the server took while the client read nothing")
           .isLessThan(5_000);
 
@@ -173,5 +173,60 @@ class CheckStreamTest {
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /**
+   * A batch of the stream is recorded in one statement: a request id sent twice in it, and one
+   * sent before by CheckCredential, still answer with the one check each id made.
+   */
+  @Test
+  void a_request_id_repeated_in_one_batch_or_replayed_from_before_answers_with_its_one_check() throws Exception {
+    var first = h.service().checks().checkCredential(io.flare.iem.v1.CheckCredentialRequest.newBuilder()
+        .setTenantId(h.tenant).setRequestId("before-1").setUsername("someone@replay.example").setPassword("pw")
+        .build()).getCheck();
+    List<CheckCredentialsRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      requests.add(CheckCredentialsRequest.newBuilder().setTenantId(h.tenant).setRequestId("dup-" + (i % 10))
+          .setUsername("dup" + (i % 10) + "@replay.example").setPassword("pw").build());
+    }
+    requests.add(CheckCredentialsRequest.newBuilder().setTenantId(h.tenant).setRequestId("before-1")
+        .setUsername("someone@replay.example").setPassword("pw").build());
+
+    List<CheckCredentialsResponse> responses = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    var in = CredentialCheckServiceGrpc.newStub(h.service().channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        .checkCredentials(new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(CheckCredentialsResponse value) {
+            responses.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            failure.set(t);
+            done.countDown();
+          }
+
+          @Override
+          public void onCompleted() {
+            done.countDown();
+          }
+        });
+    requests.forEach(in::onNext);
+    in.onCompleted();
+
+    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure.get()).isNull();
+    assertThat(responses).hasSize(51);
+    Map<String, java.util.Set<String>> checkIds = new HashMap<>();
+    for (CheckCredentialsResponse r : responses) {
+      assertThat(r.hasCheck()).as(r.toString()).isTrue();
+      assertThat(r.getCheck().getOutcome()).isEqualTo(CheckOutcome.CHECK_OUTCOME_NOT_FOUND);
+      checkIds.computeIfAbsent(r.getRequestId(), k -> new java.util.HashSet<>()).add(r.getCheck().getCheckId());
+    }
+    assertThat(checkIds).hasSize(11);
+    checkIds.values().forEach(ids -> assertThat(ids).hasSize(1));
+    assertThat(checkIds.get("before-1")).containsExactly(first.getCheckId());
   }
 }
