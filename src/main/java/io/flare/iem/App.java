@@ -5,6 +5,8 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.credentialcheck.CheckSettings;
 import io.flare.iem.credentialcheck.CredentialCheckCapability;
 import io.flare.iem.credentialcheck.PasswordVault;
+import io.flare.iem.exposure.ExposureCapability;
+import io.flare.iem.exposure.ExposureSettings;
 import io.flare.iem.grpc.AuthGate;
 import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.grpc.OpenGate;
@@ -160,17 +162,20 @@ public final class App {
         config.okta().egressAddresses());
     String replica = replicaId();
     var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
+    // exposure cases (issue 16): opened by checks, resolved by syncs and re-reads
+    ExposureCapability exposure = ExposureCapability.create(stores.pg(), integrations, integrationKeys, okta, metrics,
+        clock, ExposureSettings.DEFAULTS);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
         new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
-        clock, replica, metrics);
+        clock, replica, metrics, exposure.exposures());
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
-        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace());
+        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace(), exposure);
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
         config.oktaInsecureHosts(), customDomains, diagnostics, integrationKeys, clock,
-        List.of(checks.lifecycle(), sync.lifecycle()));
+        List.of(exposure.lifecycle(), checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
@@ -182,6 +187,10 @@ public final class App {
         .compose(workerId -> {
           deployments.add(workerId);
           return vertx.deployVerticle(checks.worker());
+        })
+        .compose(workerId -> {
+          deployments.add(workerId);
+          return vertx.deployVerticle(exposure.worker());
         })
         .compose(workerId -> {
           deployments.add(workerId);

@@ -32,7 +32,26 @@ public record Integration(
     Instant createTime,
     Instant updateTime,
     String customDomain,
-    UUID jwksId) {
+    UUID jwksId,
+    ExposureOptions exposure) {
+
+  /**
+   * The exposure loop's opt-ins (issue 16): risk signals to Okta ITP, and unsuspending a user our
+   * mitigation suspended once the password is reset.
+   */
+  public record ExposureOptions(boolean riskSignalsEnabled, boolean restoreAfterReset) {
+    public static final ExposureOptions OFF = new ExposureOptions(false, false);
+  }
+
+  /** Without the exposure loop's opt-ins (both off). */
+  public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
+      int maxDailyPasswordAttempts, boolean autoCreateIdentifiers, MitigationMode mitigationMode,
+      Integer oktaLockoutThreshold, long version, String createRequestId, Instant createTime, Instant updateTime,
+      String customDomain, UUID jwksId) {
+    this(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts, autoCreateIdentifiers,
+        mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime, customDomain, jwksId,
+        ExposureOptions.OFF);
+  }
 
   /** Before it is stored: its JWKS id is the database's to assign. */
   public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
@@ -53,6 +72,14 @@ public record Integration(
 
   public Integration {
     customDomain = customDomain == null ? "" : customDomain;
+    exposure = exposure == null ? ExposureOptions.OFF : exposure;
+  }
+
+  /** The same integration with the exposure loop's opt-ins {@code options}. */
+  public Integration withExposure(ExposureOptions options) {
+    return new Integration(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts,
+        autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
+        customDomain, jwksId, options);
   }
 
   public enum Kind { OKTA, ENTRA_ID }
@@ -83,7 +110,7 @@ public record Integration(
   public Integration withOktaDomain(String orgUrl) {
     return new Integration(id, tenantId, kind, displayName, orgUrl, clientId, maxDailyPasswordAttempts,
         autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
-        customDomain, jwksId);
+        customDomain, jwksId, exposure);
   }
 
   /** The fields a person configures, for audit rows (before and after a change), and the org they resolved to. */
@@ -95,7 +122,9 @@ public record Integration(
         .put("client_id", clientId)
         .put("max_daily_password_attempts", maxDailyPasswordAttempts)
         .put("auto_create_identifiers", autoCreateIdentifiers)
-        .put("mitigation_mode", mitigationMode.name());
+        .put("mitigation_mode", mitigationMode.name())
+        .put("risk_signals_enabled", exposure.riskSignalsEnabled())
+        .put("restore_after_reset", exposure.restoreAfterReset());
     if (!customDomain.isEmpty()) {
       view.put("okta_org_url", oktaDomain);
     }

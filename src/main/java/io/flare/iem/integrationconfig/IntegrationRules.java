@@ -35,7 +35,8 @@ final class IntegrationRules {
   private static final Pattern ENTRA_CLIENT_ID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Set<String> UPDATABLE = Set.of("display_name", "okta_domain", "client_id",
-      "max_daily_password_attempts", "auto_create_identifiers", "mitigation_mode");
+      "max_daily_password_attempts", "auto_create_identifiers", "mitigation_mode",
+      "risk_signals_enabled", "restore_after_reset"); // the last two: issue 16
   static final Set<String> SETTINGS_FIELDS = Set.of("identifier_cap", "auto_identifiers_enabled",
       "mitigation_enabled", "time_zone", "nightly_sync_hour", "full_sync_interval_days");
   private static final int MAX_IDENTIFIER_CAP = 100_000_000;
@@ -104,7 +105,8 @@ final class IntegrationRules {
         : in.getMaxDailyPasswordAttempts();
     Integration draft = new Integration(UUID.randomUUID(), tenantId, kind, in.getDisplayName(), in.getOktaDomain(),
         in.getClientId(), attempts, in.getAutoCreateIdentifiers(), mitigationMode(in.getMitigationMode()), null, 1,
-        requestId, null, null);
+        requestId, null, null)
+        .withExposure(new Integration.ExposureOptions(in.getRiskSignalsEnabled(), in.getRestoreAfterReset()));
     return validated(draft, "integration.");
   }
 
@@ -144,7 +146,10 @@ final class IntegrationRules {
         paths.contains("auto_create_identifiers") ? in.getAutoCreateIdentifiers() : current.autoCreateIdentifiers(),
         paths.contains("mitigation_mode") ? mitigationMode(in.getMitigationMode()) : current.mitigationMode(),
         current.oktaLockoutThreshold(), current.version(), current.createRequestId(), current.createTime(),
-        current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()));
+        current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()))
+        .withExposure(new Integration.ExposureOptions(
+            paths.contains("risk_signals_enabled") ? in.getRiskSignalsEnabled() : current.exposure().riskSignalsEnabled(),
+            paths.contains("restore_after_reset") ? in.getRestoreAfterReset() : current.exposure().restoreAfterReset()));
   }
 
   static void checkEtag(Integration current, String etag) {
@@ -188,15 +193,16 @@ final class IntegrationRules {
       if (i.oktaDomain() != null && !i.oktaDomain().isEmpty()) {
         throw new Failure.InvalidArgument(prefix + "okta_domain", "must be empty for an Entra ID integration");
       }
-      if (i.autoCreateIdentifiers() || i.mitigates()) {
+      if (i.autoCreateIdentifiers() || i.mitigates() || i.exposure().riskSignalsEnabled()
+          || i.exposure().restoreAfterReset()) {
         throw new Failure.InvalidArgument(prefix + "kind", "Entra ID integrations are recorded only; automatic"
-            + " identifiers and mitigation are not available for them here");
+            + " identifiers, mitigation, risk signals and restore are not available for them here");
       }
       domain = "";
     }
     return new Integration(i.id(), i.tenantId(), i.kind(), displayName, domain, clientId,
         i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode(), i.oktaLockoutThreshold(),
-        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain);
+        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain).withExposure(i.exposure());
   }
 
   /**

@@ -383,6 +383,11 @@ public final class OktaOrg {
     return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
   }
 
+  /** Publishes a signed Security Event Token to the org ({@link SecurityEvents}; issue 16). */
+  public Future<SecurityEventOutcome> publishSecurityEvent(String signedSet) {
+    return SecurityEvents.publish(connection, usage, signedSet);
+  }
+
   @Override
   public String toString() {
     return "OktaOrg[" + connection.domain.value() + ", client " + connection.clientId + ", " + usage + "]";
