@@ -1,6 +1,7 @@
 package io.flare.iem.exposure;
 
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.flare.iem.audit.AuditLog;
 import io.flare.iem.integrationconfig.Integration;
@@ -68,12 +69,18 @@ final class RiskSignals {
         .put("event_timestamp", s.eventTime().getEpochSecond())
         .put("initiating_entity", "system")
         .put("reason_admin", new JsonObject().put("en", s.reason()));
+    Map<String, Object> payload;
+    try {
+      payload = JSONObjectUtils.parse(event.encode()); // nested maps, as the JWT library serialises them
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException("unreachable: our own JSON", e);
+    }
     return new JWTClaimsSet.Builder()
         .issuer(issuer)
         .audience(audience)
         .jwtID(s.jti())
         .issueTime(Date.from(Instant.ofEpochSecond(issuedAt.getEpochSecond())))
-        .claim("events", Map.of(USER_RISK_CHANGE, event.getMap()))
+        .claim("events", Map.of(USER_RISK_CHANGE, payload))
         .build();
   }
 

@@ -147,7 +147,12 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
    * integration, as its keys are.
    */
   public URI securityEventIssuer(UUID jwksId) {
-    return publicBaseUrl.resolve("/ssf/" + jwksId);
+    return issuerOf(jwksUrl(jwksId), jwksId);
+  }
+
+  /** The security events issuer of the integration whose keys are published at {@code jwksUrl}. */
+  static URI issuerOf(URI jwksUrl, UUID jwksId) {
+    return jwksUrl.resolve("/ssf/" + jwksId);
   }
 
   /** The integration's first key, signing at once (Okta has never fetched its URL), in the create transaction. */

@@ -205,6 +205,8 @@ final class SimServer {
         cancel(req, body);
       } else if (SimRoles.serves(path)) {
         roles.handle(req);
+      } else if (path.equals(SimSecurityEvents.PATH)) {
+        sim.securityEvents.handle(this, req, body);
       } else if (path.equals(SimUniversalLogout.PATH)) {
         universalLogout.handle(req, body);
       } else if (SimThreatInsight.serves(path)) {
@@ -600,7 +602,7 @@ final class SimServer {
     return OktaErrors.ASSERTION_SIGNATURE;
   }
 
-  private static JWSVerifier verifier(JWK key) throws JOSEException {
+  static JWSVerifier verifier(JWK key) throws JOSEException {
     if (key instanceof RSAKey rsa) {
       return new RSASSAVerifier(rsa.toRSAPublicKey());
     }
