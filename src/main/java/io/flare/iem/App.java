@@ -183,17 +183,8 @@ public final class App {
     HttpEndpoints http = new HttpEndpoints(integrationKeys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(sync.worker())
-        .compose(workerId -> {
-          deployments.add(workerId);
-          return vertx.deployVerticle(checks.worker());
-        })
-        .compose(workerId -> {
-          deployments.add(workerId);
-          return vertx.deployVerticle(exposure.worker());
-        })
-        .compose(workerId -> {
-          deployments.add(workerId);
+    return deployWorkers(vertx, deployments, List.of(sync.worker(), checks.worker(), exposure.worker()))
+        .compose(ignored -> {
           return CallerAuth.verifier(vertx, config)
               .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
                   .orElseGet(OpenGate::new));
@@ -210,6 +201,18 @@ public final class App {
             .addKeyValue("sealing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
             .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** Deploys the per-replica workers in order, each deployment id added to {@code ids}. */
+  private static Future<Void> deployWorkers(Vertx vertx, List<String> ids, List<io.vertx.core.Deployable> workers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (io.vertx.core.Deployable worker : workers) {
+      chain = chain.compose(ignored -> vertx.deployVerticle(worker).map(id -> {
+        ids.add(id);
+        return null;
+      }));
+    }
+    return chain;
   }
 
   /** Okta, as every capability reaches it: the integrations' keys sign, the configured limits hold. */

@@ -38,7 +38,10 @@ class TableOwnershipTest {
       Map.entry("authn_attempts", "credentialcheck"),
       Map.entry("tested_passwords", "credentialcheck"),
       Map.entry("mitigations", "credentialcheck"),
-      Map.entry("audit_events", "audit"));
+      Map.entry("audit_events", "audit"),
+      Map.entry("exposure_cases", "exposure"),
+      Map.entry("exposure_events", "exposure"),
+      Map.entry("risk_signal_outbox", "exposure"));
 
   /** A table named where SQL names one (upper-case keywords, as all our SQL is written). */
   static final Pattern TABLE_REFERENCE =
