@@ -383,6 +383,11 @@ public final class OktaOrg {
     return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
   }
 
+  /** The org's Security Events Providers ({@link SecurityEvents#providers}; issue 16). */
+  public Future<List<JsonObject>> securityEventsProviders() {
+    return SecurityEvents.providers(connection, usage);
+  }
+
   /** Publishes a signed Security Event Token to the org ({@link SecurityEvents}; issue 16). */
   public Future<SecurityEventOutcome> publishSecurityEvent(String signedSet) {
     return SecurityEvents.publish(connection, usage, signedSet);

@@ -4,6 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Okta's SSF receiver: {@code POST /security/api/v1/security-events} with a signed Security Event
@@ -40,5 +43,26 @@ final class SecurityEvents {
       }
       return Future.failedFuture(r.failure());
     });
+  }
+
+  /** The org's Security Events Providers' settings ({@code okta.securityEventsProviders.read}). */
+  static final String PROVIDERS_READ = "okta.securityEventsProviders.read";
+
+  /**
+   * {@code GET /api/v1/security-events-providers} (SSF Receiver API): each provider as Okta lists
+   * it ({@code name}, {@code status}, {@code settings.issuer}, {@code settings.jwks_url} or
+   * {@code settings.well_known_url}). Fails with the typed {@link OktaException} otherwise.
+   */
+  static Future<List<JsonObject>> providers(OrgConnection connection, Usage usage) {
+    return connection.executeOk(OrgConnection.Call.get(connection.url("/api/v1/security-events-providers"),
+        Bucket.OTHER, Set.of(PROVIDERS_READ)), usage).map(r -> {
+          List<JsonObject> out = new ArrayList<>();
+          r.jsonArray().forEach(item -> {
+            if (item instanceof JsonObject o) {
+              out.add(o);
+            }
+          });
+          return out;
+        });
   }
 }

@@ -111,6 +111,32 @@ class ExposureLoopTest {
   }
 
   @Test
+  void a_user_someone_else_suspended_again_is_left_suspended_when_the_case_resolves() {
+    loop();
+    CheckHarness.User u = h.user("resuspended");
+    h.check(u.login(), u.password());
+    Exposure open = onlyCase();
+    CheckHarness.await("the suspension noted on the case", () -> timeline(open).contains("mitigation_applied"));
+    // an admin unsuspends the user, and later someone suspends it again, for reasons of their own
+    h.sim.setStatus(u.oktaUserId(), "ACTIVE");
+    CheckHarness.await("Okta's clock to move", () -> System.currentTimeMillis() > h.sim.user(u.oktaUserId())
+        .orElseThrow().statusChangedMillis() + 5);
+    h.sim.setStatus(u.oktaUserId(), "SUSPENDED");
+
+    h.sim.setPassword(u.oktaUserId(), "a-new-password-" + System.nanoTime());
+    h.service().sync().startSync(StartSyncRequest.newBuilder().setTenantId(h.tenant)
+        .setMode(SyncMode.SYNC_MODE_FULL).setRequestId("sync-after-reset").build());
+
+    CheckHarness.await("the case to resolve", () -> onlyCase().getState() == ExposureState.EXPOSURE_STATE_RESOLVED);
+    CheckHarness.await("the restore decision audited", () -> audits().stream().anyMatch(a -> a.startsWith(
+        "exposure.restore")));
+    assertThat(audits()).contains("exposure.restore SKIPPED").doesNotContain("exposure.restore OK");
+    assertThat(h.sim.user(u.oktaUserId()).orElseThrow().status()).isEqualTo("SUSPENDED");
+    assertThat(h.sim.counters().lifecycle(u.oktaUserId(), "unsuspend")).isZero();
+    assertThat(onlyCase().getRestored()).isFalse();
+  }
+
+  @Test
   void a_lost_reply_is_sent_again_with_the_same_jti_and_the_receiver_ingests_it_once() {
     loop();
     h.sim.faults().loseReplyAfterApplying("security-events", 1);
