@@ -5,6 +5,8 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.credentialcheck.CheckSettings;
 import io.flare.iem.credentialcheck.CredentialCheckCapability;
 import io.flare.iem.credentialcheck.PasswordVault;
+import io.flare.iem.exposure.ExposureCapability;
+import io.flare.iem.exposure.ExposureSettings;
 import io.flare.iem.grpc.AuthGate;
 import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.grpc.OpenGate;
@@ -173,17 +175,21 @@ public final class App {
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, integrationKeys, clock,
         config.okta().egressAddresses());
     String replica = replicaId();
+    // exposure cases (issue 16): opened by checks, resolved by syncs and re-reads
+    ExposureCapability exposure = ExposureCapability.create(stores.pg(), integrations, integrationKeys, okta, metrics,
+        clock, ExposureSettings.DEFAULTS);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
         new OktaUserSources(okta, config.sync().oktaShare()), orgRefresh(okta, stores, integrations, clock),
-        SyncSettings.from(config.sync()), clock, replica, metrics);
+        SyncSettings.from(config.sync()), clock, replica, metrics, exposure.exposures());
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
-        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace(), config.checks().feedRetention());
+        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace(), config.checks().feedRetention(),
+        exposure);
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
         config.oktaInsecureHosts(), customDomains, diagnostics, integrationKeys, clock,
-        List.of(checks.lifecycle(), sync.lifecycle()));
+        List.of(exposure.lifecycle(), checks.lifecycle(), sync.lifecycle()));
     List<Service> services = List.of(
         IntegrationConfigServiceGrpcService.of(integrationConfig),
         IdentitySyncServiceGrpcService.of(sync.endpoint()),
@@ -191,13 +197,8 @@ public final class App {
     HttpEndpoints http = new HttpEndpoints(integrationKeys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(sync.worker())
-        .compose(workerId -> {
-          deployments.add(workerId);
-          return vertx.deployVerticle(checks.worker());
-        })
-        .compose(workerId -> {
-          deployments.add(workerId);
+    return deployWorkers(vertx, deployments, List.of(sync.worker(), checks.worker(), exposure.worker()))
+        .compose(ignored -> {
           return CallerAuth.verifier(vertx, config)
               .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
                   .orElseGet(OpenGate::new));
@@ -214,6 +215,18 @@ public final class App {
             .addKeyValue("sealing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
             .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** Deploys the per-replica workers in order, each deployment id added to {@code ids}. */
+  private static Future<Void> deployWorkers(Vertx vertx, List<String> ids, List<io.vertx.core.Deployable> workers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (io.vertx.core.Deployable worker : workers) {
+      chain = chain.compose(ignored -> vertx.deployVerticle(worker).map(id -> {
+        ids.add(id);
+        return null;
+      }));
+    }
+    return chain;
   }
 
   /** Okta, as every capability reaches it: the integrations' keys sign, the configured limits hold. */

@@ -5,6 +5,7 @@ import static io.flare.iem.credentialcheck.StoredCheck.Outcome.INVALID;
 import static io.flare.iem.credentialcheck.StoredCheck.Outcome.VALID;
 
 import io.flare.iem.audit.AuditLog;
+import io.flare.iem.exposure.Exposures;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.okta.AuthnOutcome;
 import io.flare.iem.storage.StoreErrors;
@@ -75,10 +76,12 @@ final class AuthnCall {
   private final Clock clock;
   private final CheckSettings settings;
   private final AuthnConfirmation confirmation;
+  private final Exposures exposures;
 
   AuthnCall(Vertx vertx, Pool pool, CheckRepository checks, AttemptRepository attempts, DailyCap cap, FreshUsers users,
       Mitigator mitigator, LockoutNotes lockouts, CheckMetrics metrics, Clock clock, CheckSettings settings,
-      AuthnConfirmation confirmation) {
+      AuthnConfirmation confirmation, Exposures exposures) {
+    this.exposures = exposures;
     this.vertx = vertx;
     this.pool = pool;
     this.checks = checks;
@@ -115,10 +118,12 @@ final class AuthnCall {
     return switch (outcome.kind()) {
       case NOT_SENT -> notSent(c, day, attemptId, (AuthnOutcome.NotSent) outcome);
       case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now, true)
-              .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.user().login(), c.work().actor(),
-                  now)),
+              .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.user().login(),
+                  c.work().actor(), now))
+              .compose(planned -> exposures.validFound(tx, finding(c, planned, now)).map(planned)),
           planned -> new CheckRepository.Result(VALID, null, "Okta accepted the password ("
-              + ((AuthnOutcome.Valid) outcome).status() + ")" + planned.note(), null, now));
+              + ((AuthnOutcome.Valid) outcome).status() + ")" + planned.note(), null, now))
+          .onSuccess(stored -> exposures.afterCommit());
       case INVALID -> invalid(c, day, attemptId, (AuthnOutcome.Invalid) outcome, now);
       case DENIED -> record(c, day, attemptId, outcome, NO_EFFECTS,
           planned -> new CheckRepository.Result(DENIED, null, "Okta denied the sign-in without saying whether the"
@@ -138,6 +143,14 @@ final class AuthnCall {
               + ((AuthnOutcome.Unknown) outcome).reason() + "); counted as a failed attempt for the lockout budget"
               + " and retried later", now.plus(settings.unverifiedBackoff(c.check().unverifiedCount()))).result(now));
     };
+  }
+
+  /** The valid password as its exposure case records it (issue 16): the leak, never the password. */
+  private static Exposures.Finding finding(Candidate c, Mitigator.Planned planned, Instant now) {
+    StoredCheck check = c.check();
+    return new Exposures.Finding(c.tenantId(), c.identityId(), c.identity().oktaUserId(), c.identity().login(),
+        c.user().email(), check.id(), now, check.leakId(), check.leakSource(), check.leakSourceKind(),
+        check.leakedTime(), planned.created().map(StoredMitigation::id).orElse(null));
   }
 
   private static Verdict.Queue rateLimited(AuthnOutcome.RateLimited limited, Instant now) {

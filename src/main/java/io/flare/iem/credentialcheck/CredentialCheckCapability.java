@@ -1,5 +1,7 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.exposure.ExposureCapability;
+import io.flare.iem.exposure.Exposures;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.IntegrationLifecycle;
 import io.flare.iem.integrationconfig.IntegrationRepository;
@@ -29,7 +31,9 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
    */
   public static CredentialCheckCapability create(Vertx vertx, Stores stores, OktaClient okta, PasswordVault vault,
       IntegrationRepository integrations, TenantRepository tenants, IdentityRepository identities, Clock clock,
-      CheckSettings settings, String replica, Metrics appMetrics, Duration shutdownGrace, Duration decisionRetention) {
+      CheckSettings settings, String replica, Metrics appMetrics, Duration shutdownGrace, Duration decisionRetention,
+      ExposureCapability exposure) {
+    Exposures exposures = exposure.exposures();
     Pool pool = stores.pg();
     CheckMetrics metrics = new CheckMetrics(appMetrics, clock);
     CheckRepository checks = new CheckRepository();
@@ -40,9 +44,9 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
     DailyCap cap = new DailyCap(stores.redisApi(), pool, attempts);
     FreshUsers users = new FreshUsers(clock, settings.userCacheTtl());
     Mitigator mitigator = new Mitigator(pool, mitigations, integrations, tenants, identities, contexts, clock, metrics,
-        settings.mitigationHoldSeconds(), new ProtectedAccounts(okta, pool, clock));
+        settings.mitigationHoldSeconds(), new ProtectedAccounts(okta, pool, clock), exposures);
     CheckPipeline pipeline = pipeline(vertx, pool, checks, attempts, contexts, identities, integrations, cap, users,
-        mitigator, metrics, clock, settings);
+        mitigator, metrics, clock, settings, exposures);
     CheckIntake intake = new CheckIntake(pool, checks, contexts, vault, pipeline, clock, settings, replica, metrics);
     Duration stopWait = shutdownGrace.minusSeconds(1).compareTo(shutdownGrace.dividedBy(2)) > 0
         ? shutdownGrace.minusSeconds(1) : shutdownGrace.dividedBy(2);
@@ -51,14 +55,15 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
         stopWait, intake::stop, new LogRetention("check_decisions", clock, decisionRetention,
             cutoff -> decisionLog.prune(pool, cutoff)));
     CredentialCheckEndpoint endpoint = new CredentialCheckEndpoint(intake, mitigator, mitigations, pool, clock,
-        settings.streamMaxInFlight(), decisionLog);
+        settings.streamMaxInFlight(), decisionLog, exposure.endpoint());
     return new CredentialCheckCapability(endpoint, worker, new CheckTenantRows(checks, mitigations));
   }
 
   /** The gates in the order the README lists them, and what comes after them. */
   private static CheckPipeline pipeline(Vertx vertx, Pool pool, CheckRepository checks, AttemptRepository attempts,
       TenantContexts contexts, IdentityRepository identities, IntegrationRepository integrations, DailyCap cap,
-      FreshUsers users, Mitigator mitigator, CheckMetrics metrics, Clock clock, CheckSettings settings) {
+      FreshUsers users, Mitigator mitigator, CheckMetrics metrics, Clock clock, CheckSettings settings,
+      Exposures exposures) {
     LockoutNotes lockouts = new LockoutNotes(identities);
     LifetimeBudgetGate lifetimeBudget = new LifetimeBudgetGate(clock, settings.budgetRecheck());
     OrgPipelines pipelines = new OrgPipelines();
@@ -76,7 +81,7 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
         new AttemptFence(pool, identities, integrations, attempts, checks, lifetimeBudget, clock, settings.shortWait(),
             Duration.ofSeconds(settings.leaseSeconds()), settings.unconfirmedRetry()),
         new AuthnCall(vertx, pool, checks, attempts, cap, users, mitigator, lockouts, metrics, clock, settings,
-            new AuthnConfirmation(vertx, pipelines, settings)),
+            new AuthnConfirmation(vertx, pipelines, settings), exposures),
         cap, lockouts, metrics, clock, settings);
   }
 }

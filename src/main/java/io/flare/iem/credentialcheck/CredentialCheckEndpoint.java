@@ -1,7 +1,12 @@
 package io.flare.iem.credentialcheck;
 
 import io.flare.iem.callerauth.Caller;
+import io.flare.iem.exposure.ExposureEndpoint;
 import io.flare.iem.failure.Failure;
+import io.flare.iem.v1.GetExposureRequest;
+import io.flare.iem.v1.GetExposureResponse;
+import io.flare.iem.v1.ListExposuresRequest;
+import io.flare.iem.v1.ListExposuresResponse;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.grpc.Fields;
 import io.flare.iem.grpc.GrpcErrors;
@@ -71,10 +76,13 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   private final Clock clock;
   private final int streamMaxInFlight;
   private final CheckDecisionFeed decisions;
+  private final ExposureEndpoint exposures;
 
   CredentialCheckEndpoint(CheckIntake intake, Mitigator mitigator, MitigationRepository mitigations,
-      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight, CheckDecisionLog decisionLog) {
+      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight, CheckDecisionLog decisionLog,
+      ExposureEndpoint exposures) {
     this.decisions = new CheckDecisionFeed(pool, decisionLog);
+    this.exposures = exposures;
     this.intake = intake;
     this.mitigator = mitigator;
     this.mitigations = mitigations;
@@ -169,6 +177,18 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
             .setNextPageToken(page.nextToken())
             .build())
         .recover(GrpcErrors::toStatus);
+  }
+
+  // ---- exposure cases (issue 16): the exposure capability serves them ----
+
+  @Override
+  public Future<ListExposuresResponse> listExposures(ListExposuresRequest request) {
+    return exposures.listExposures(request);
+  }
+
+  @Override
+  public Future<GetExposureResponse> getExposure(GetExposureRequest request) {
+    return exposures.getExposure(request);
   }
 
   @Override

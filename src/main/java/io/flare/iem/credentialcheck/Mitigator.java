@@ -2,6 +2,7 @@ package io.flare.iem.credentialcheck;
 
 import io.flare.iem.audit.AuditLog;
 import io.flare.iem.callerauth.Caller;
+import io.flare.iem.exposure.Exposures;
 import io.flare.iem.failure.Failure;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
@@ -56,12 +57,14 @@ final class Mitigator {
   private final MitigationSteps steps;
   private final ProtectedAccounts protectedAccounts;
   private final int holdSeconds;
+  private final Exposures exposures;
 
   /** @param holdSeconds how long an approval being applied holds the mitigation against a second one */
   Mitigator(Pool pool, MitigationRepository mitigations, IntegrationRepository integrations, TenantRepository tenants,
       IdentityRepository identities, TenantContexts contexts, Clock clock, CheckMetrics metrics, int holdSeconds,
-      ProtectedAccounts protectedAccounts) {
+      ProtectedAccounts protectedAccounts, Exposures exposures) {
     this.protectedAccounts = protectedAccounts;
+    this.exposures = exposures;
     this.metrics = metrics;
     this.identities = identities;
     this.holdSeconds = holdSeconds;
@@ -218,7 +221,12 @@ final class Mitigator {
             .compose(finished -> applied && finished.identityId() != null
                 ? identities.suspended(tx, finished.tenantId(), finished.identityId()).map(finished)
                 : Future.succeededFuture(finished)))
-        .onSuccess(finished -> metrics.mitigation(finished.state()));
+        .onSuccess(finished -> metrics.mitigation(finished.state()))
+        .onSuccess(finished -> {
+          if (applied && finished.identityId() != null) { // our suspension: a restore may undo it (issue 16)
+            exposures.suspendedByUs(finished.tenantId(), finished.identityId(), finished.oktaUserId(), finished.id());
+          }
+        });
   }
 
   /** "suspend failed: E0000001 Api validation failed: suspendUser (Cannot suspend a user that is not active)". */

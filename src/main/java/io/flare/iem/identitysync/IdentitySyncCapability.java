@@ -20,11 +20,20 @@ public record IdentitySyncCapability(IdentitySyncEndpoint endpoint, SyncWorker w
   public static IdentitySyncCapability create(Vertx vertx, Pool pool, IntegrationRepository integrations,
       TenantRepository tenants, UserSources sources, OrgRefresh refresh, SyncSettings settings, Clock clock,
       String replica, Metrics metrics) {
+    return create(vertx, pool, integrations, tenants, sources, refresh, settings, clock, replica, metrics,
+        PasswordChanges.NONE);
+  }
+
+  /** As above, telling {@code passwordChanges} what each stored batch shows of its users' passwords. */
+  public static IdentitySyncCapability create(Vertx vertx, Pool pool, IntegrationRepository integrations,
+      TenantRepository tenants, UserSources sources, OrgRefresh refresh, SyncSettings settings, Clock clock,
+      String replica, Metrics metrics, PasswordChanges passwordChanges) {
     SyncRunRepository runs = new SyncRunRepository();
     IdentityRepository identities = new IdentityRepository();
     Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, refresh,
         settings, replica, metrics);
     IdentityChangeLog changeLog = new IdentityChangeLog();
+    syncer.onPasswordsSeen(passwordChanges);
     SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica,
         new LogRetention("identity_changes", clock, settings.feedRetention(), cutoff -> changeLog.prune(pool, cutoff)),
         new SyncFailures(metrics));

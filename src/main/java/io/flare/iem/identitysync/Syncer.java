@@ -48,7 +48,9 @@ final class Syncer {
   private final String owner;
   private final Metrics metrics;
   private final AtomicInteger running = new AtomicInteger();
+  private volatile PasswordChanges passwordChanges = PasswordChanges.NONE;
 
+  void onPasswordsSeen(PasswordChanges listener) { this.passwordChanges = listener; } // issue 16, set at wiring
   Syncer(Vertx vertx, Pool pool, SyncRunRepository runs, IdentityWriter writer, IntegrationRepository integrations,
       TenantRepository tenants, UserSources sources, OrgRefresh refresh, SyncSettings settings, String owner,
       Metrics metrics) {
@@ -253,6 +255,7 @@ final class Syncer {
           .map(result -> {
             cursor = batch.nextCursor();
             outage.reset();
+            passwordChanges.afterBatch(run.tenantId(), batch.users());
             return null;
           });
     }

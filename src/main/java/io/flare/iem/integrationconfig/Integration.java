@@ -33,16 +33,25 @@ public record Integration(
     Instant updateTime,
     String customDomain,
     UUID jwksId,
-    Protection protection) {
+    Protection protection,
+    ExposureOptions exposure) {
 
-  /** As stored before protected accounts existed: none protected. */
+  /**
+   * The exposure loop's opt-ins (issue 16): risk signals to Okta ITP, and unsuspending a user our
+   * mitigation suspended once the password is reset.
+   */
+  public record ExposureOptions(boolean riskSignalsEnabled, boolean restoreAfterReset) {
+    public static final ExposureOptions OFF = new ExposureOptions(false, false);
+  }
+
+  /** As stored before protected accounts and the exposure loop existed: none protected, opt-ins off. */
   public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
       int maxDailyPasswordAttempts, boolean autoCreateIdentifiers, MitigationMode mitigationMode,
       Integer oktaLockoutThreshold, long version, String createRequestId, Instant createTime, Instant updateTime,
       String customDomain, UUID jwksId) {
     this(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts, autoCreateIdentifiers,
         mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime, customDomain, jwksId,
-        Protection.NONE);
+        Protection.NONE, ExposureOptions.OFF);
   }
 
   /** Before it is stored: its JWKS id is the database's to assign. */
@@ -65,6 +74,7 @@ public record Integration(
   public Integration {
     customDomain = customDomain == null ? "" : customDomain;
     protection = protection == null ? Protection.NONE : protection;
+    exposure = exposure == null ? ExposureOptions.OFF : exposure;
   }
 
   /**
@@ -91,7 +101,14 @@ public record Integration(
   public Integration withProtection(Protection next) {
     return new Integration(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts,
         autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
-        customDomain, jwksId, next);
+        customDomain, jwksId, next, exposure);
+  }
+
+  /** The same integration with the exposure loop's opt-ins {@code options}. */
+  public Integration withExposure(ExposureOptions options) {
+    return new Integration(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts,
+        autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
+        customDomain, jwksId, protection, options);
   }
 
   public enum Kind { OKTA, ENTRA_ID }
@@ -122,7 +139,7 @@ public record Integration(
   public Integration withOktaDomain(String orgUrl) {
     return new Integration(id, tenantId, kind, displayName, orgUrl, clientId, maxDailyPasswordAttempts,
         autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
-        customDomain, jwksId, protection);
+        customDomain, jwksId, protection, exposure);
   }
 
   /** The fields a person configures, for audit rows (before and after a change), and the org they resolved to. */
@@ -136,7 +153,9 @@ public record Integration(
         .put("auto_create_identifiers", autoCreateIdentifiers)
         .put("mitigation_mode", mitigationMode.name())
         .put("protected_group_ids", new io.vertx.core.json.JsonArray(protection.groupIds()))
-        .put("protected_logins", new io.vertx.core.json.JsonArray(protection.logins()));
+        .put("protected_logins", new io.vertx.core.json.JsonArray(protection.logins()))
+        .put("risk_signals_enabled", exposure.riskSignalsEnabled())
+        .put("restore_after_reset", exposure.restoreAfterReset());
     if (!customDomain.isEmpty()) {
       view.put("okta_org_url", oktaDomain);
     }

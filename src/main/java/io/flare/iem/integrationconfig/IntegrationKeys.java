@@ -141,6 +141,20 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
     return publicBaseUrl.resolve(JWKS_PATH + jwksId + ".json");
   }
 
+  /**
+   * The issuer ({@code iss}) of the security events this integration sends Okta (issue 16): what
+   * the Okta admin enters, with {@link #jwksUrl}, on the Security Events Provider. One per
+   * integration, as its keys are.
+   */
+  public URI securityEventIssuer(UUID jwksId) {
+    return issuerOf(jwksUrl(jwksId), jwksId);
+  }
+
+  /** The security events issuer of the integration whose keys are published at {@code jwksUrl}. */
+  static URI issuerOf(URI jwksUrl, UUID jwksId) {
+    return jwksUrl.resolve("/ssf/" + jwksId);
+  }
+
   /** The integration's first key, signing at once (Okta has never fetched its URL), in the create transaction. */
   Future<Void> create(SqlClient tx, Integration integration) {
     Instant now = clock.instant();

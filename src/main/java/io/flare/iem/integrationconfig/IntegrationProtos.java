@@ -20,6 +20,9 @@ final class IntegrationProtos {
   /** The integration with where its keys are published and the keys themselves. */
   static io.flare.iem.v1.Integration toProto(Integration i, java.net.URI jwksUrl, List<IntegrationKeys.Key> keys) {
     var out = toProto(i).toBuilder().setJwksUrl(jwksUrl.toString());
+    if (i.jwksId() != null) {
+      out.setSecurityEventIssuer(IntegrationKeys.issuerOf(jwksUrl, i.jwksId()).toString());
+    }
     for (IntegrationKeys.Key k : keys) {
       var key = IntegrationKey.newBuilder()
           .setKeyId(k.keyId())
@@ -51,6 +54,8 @@ final class IntegrationProtos {
         .setOktaLockoutThreshold(i.oktaLockoutThreshold() == null ? 0 : i.oktaLockoutThreshold())
         .addAllProtectedGroupIds(i.protection().groupIds())
         .addAllProtectedLogins(i.protection().logins())
+        .setRiskSignalsEnabled(i.exposure().riskSignalsEnabled())
+        .setRestoreAfterReset(i.exposure().restoreAfterReset())
         .build();
   }
 

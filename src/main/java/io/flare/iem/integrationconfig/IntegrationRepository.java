@@ -17,7 +17,8 @@ public final class IntegrationRepository {
   private static final String COLUMNS = """
       integration_id, tenant_id, kind, display_name, okta_domain, client_id, max_daily_password_attempts,
       auto_create_identifiers, mitigation_mode, okta_lockout_threshold, version, create_request_id,
-      create_time, update_time, custom_domain, jwks_id, protected_group_ids, protected_logins
+      create_time, update_time, custom_domain, jwks_id, protected_group_ids, protected_logins, risk_signals_enabled,
+      restore_after_reset
       """;
 
   /** One Okta app (org and client id) belongs to at most one tenant (V12). */
@@ -30,15 +31,17 @@ public final class IntegrationRepository {
   private static final String INSERT = """
       INSERT INTO integrations (integration_id, tenant_id, kind, display_name, okta_domain, client_id,
                                 max_daily_password_attempts, auto_create_identifiers, mitigation_mode,
-                                create_request_id, custom_domain, protected_group_ids, protected_logins)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                create_request_id, custom_domain, protected_group_ids, protected_logins,
+                                risk_signals_enabled, restore_after_reset)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
       RETURNING\s""" + COLUMNS;
 
   private static final String UPDATE = """
       UPDATE integrations
       SET display_name = $2, okta_domain = $3, client_id = $4, max_daily_password_attempts = $5,
           auto_create_identifiers = $6, mitigation_mode = $7, custom_domain = $8, protected_group_ids = $9,
-          protected_logins = $10, version = version + 1, update_time = now()
+          protected_logins = $10, risk_signals_enabled = $11, restore_after_reset = $12, version = version + 1,
+          update_time = now()
       WHERE integration_id = $1
       RETURNING\s""" + COLUMNS;
 
@@ -77,7 +80,8 @@ public final class IntegrationRepository {
     return tx.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {i.id(), i.tenantId(), i.kind().name(), i.displayName(), i.oktaDomain(),
             i.clientId(), (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(),
-            i.createRequestId(), i.customDomain(), groupIds(i), logins(i)}))
+            i.createRequestId(), i.customDomain(), groupIds(i), logins(i), i.exposure().riskSignalsEnabled(),
+            i.exposure().restoreAfterReset()}))
         .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
   }
@@ -87,7 +91,7 @@ public final class IntegrationRepository {
     return tx.preparedQuery(UPDATE)
         .execute(Tuple.from(new Object[] {i.id(), i.displayName(), i.oktaDomain(), i.clientId(),
             (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain(),
-            groupIds(i), logins(i)}))
+            groupIds(i), logins(i), i.exposure().riskSignalsEnabled(), i.exposure().restoreAfterReset()}))
         .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
   }
@@ -173,6 +177,7 @@ public final class IntegrationRepository {
         row.getString("custom_domain"),
         row.getUUID("jwks_id"),
         new Integration.Protection(java.util.List.of(row.getArrayOfStrings("protected_group_ids")),
-            java.util.List.of(row.getArrayOfStrings("protected_logins"))));
+            java.util.List.of(row.getArrayOfStrings("protected_logins"))),
+        new Integration.ExposureOptions(row.getBoolean("risk_signals_enabled"), row.getBoolean("restore_after_reset")));
   }
 }

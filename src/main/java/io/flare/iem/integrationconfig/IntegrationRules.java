@@ -36,7 +36,7 @@ final class IntegrationRules {
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Set<String> UPDATABLE = Set.of("display_name", "okta_domain", "client_id",
       "max_daily_password_attempts", "auto_create_identifiers", "mitigation_mode", "protected_group_ids",
-      "protected_logins");
+      "protected_logins", "risk_signals_enabled", "restore_after_reset");
   static final Set<String> SETTINGS_FIELDS = Set.of("identifier_cap", "auto_identifiers_enabled",
       "mitigation_enabled", "time_zone", "nightly_sync_hour", "full_sync_interval_days");
   private static final int MAX_IDENTIFIER_CAP = 100_000_000;
@@ -106,7 +106,8 @@ final class IntegrationRules {
     Integration draft = new Integration(UUID.randomUUID(), tenantId, kind, in.getDisplayName(), in.getOktaDomain(),
         in.getClientId(), attempts, in.getAutoCreateIdentifiers(), mitigationMode(in.getMitigationMode()), null, 1,
         requestId, null, null).withProtection(new Integration.Protection(in.getProtectedGroupIdsList(),
-        in.getProtectedLoginsList()));
+        in.getProtectedLoginsList()))
+        .withExposure(new Integration.ExposureOptions(in.getRiskSignalsEnabled(), in.getRestoreAfterReset()));
     return validated(draft, "integration.");
   }
 
@@ -149,7 +150,10 @@ final class IntegrationRules {
         current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()))
         .withProtection(new Integration.Protection(
             paths.contains("protected_group_ids") ? in.getProtectedGroupIdsList() : current.protection().groupIds(),
-            paths.contains("protected_logins") ? in.getProtectedLoginsList() : current.protection().logins()));
+            paths.contains("protected_logins") ? in.getProtectedLoginsList() : current.protection().logins()))
+        .withExposure(new Integration.ExposureOptions(
+            paths.contains("risk_signals_enabled") ? in.getRiskSignalsEnabled() : current.exposure().riskSignalsEnabled(),
+            paths.contains("restore_after_reset") ? in.getRestoreAfterReset() : current.exposure().restoreAfterReset()));
   }
 
   static void checkEtag(Integration current, String etag) {
@@ -193,9 +197,10 @@ final class IntegrationRules {
       if (i.oktaDomain() != null && !i.oktaDomain().isEmpty()) {
         throw new Failure.InvalidArgument(prefix + "okta_domain", "must be empty for an Entra ID integration");
       }
-      if (i.autoCreateIdentifiers() || i.mitigates()) {
+      if (i.autoCreateIdentifiers() || i.mitigates() || i.exposure().riskSignalsEnabled()
+          || i.exposure().restoreAfterReset()) {
         throw new Failure.InvalidArgument(prefix + "kind", "Entra ID integrations are recorded only; automatic"
-            + " identifiers and mitigation are not available for them here");
+            + " identifiers, mitigation, risk signals and restore are not available for them here");
       }
       domain = "";
     }
@@ -206,7 +211,8 @@ final class IntegrationRules {
     }
     return new Integration(i.id(), i.tenantId(), i.kind(), displayName, domain, clientId,
         i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode(), i.oktaLockoutThreshold(),
-        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain).withProtection(protection);
+        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain).withProtection(protection)
+        .withExposure(i.exposure());
   }
 
   /**

@@ -121,7 +121,9 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
         .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
         .compose(v -> AuthnSignalChecks.run(org, results))
-        .compose(v -> ProtectionChecks.run(org, integration).map(results::add)).map(results);
+        .compose(v -> ProtectionChecks.run(org, integration).map(results::add))
+        .compose(v -> RiskSignalChecks.run(org, integration, keys.securityEventIssuer(integration.jwksId()),
+            keys.jwksUrl(integration.jwksId()), results)).map(results);
   }
 
   private String tokenDetail(OktaException e, Throwable cause) {
@@ -279,7 +281,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
     for (String name : List.of(DOMAIN, TOKEN, SigningKeyChecks.NAME, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
         LOCKOUT, ThreatInsightChecks.AUTHN_NOT_BLOCKED, ThreatInsightChecks.EGRESS_EXCLUDED,
-        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE, ProtectionChecks.NAME)) {
+        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE, ProtectionChecks.NAME, RiskSignalChecks.NAME)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }

@@ -81,6 +81,17 @@ public final class ClientAssertion {
     return jwt.serialize();
   }
 
+  /** Signs any claims with this key, the header's {@code typ} being {@code type} (a SET: {@code secevent+jwt}). */
+  public String sign(JOSEObjectType type, JWTClaimsSet claims) {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(type).build(), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed for key " + key.getKeyID(), e);
+    }
+    return jwt.serialize();
+  }
+
   public String keyId() {
     return key.getKeyID();
   }

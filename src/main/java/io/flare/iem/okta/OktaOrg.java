@@ -390,6 +390,16 @@ public final class OktaOrg {
     return connection.executeOk(call, usage).map(r -> new OktaAck(r.status(), r.requestId()));
   }
 
+  /** The org's Security Events Providers ({@link SecurityEvents#providers}; issue 16). */
+  public Future<List<JsonObject>> securityEventsProviders() {
+    return SecurityEvents.providers(connection, usage);
+  }
+
+  /** Publishes a signed Security Event Token to the org ({@link SecurityEvents}; issue 16). */
+  public Future<SecurityEventOutcome> publishSecurityEvent(String signedSet) {
+    return SecurityEvents.publish(connection, usage, signedSet);
+  }
+
   @Override
   public String toString() {
     return "OktaOrg[" + connection.domain.value() + ", client " + connection.clientId + ", " + usage + "]";

@@ -43,7 +43,10 @@ class TableOwnershipTest {
       Map.entry("mitigations", "credentialcheck"),
       Map.entry("check_decisions", "credentialcheck"),
       Map.entry("check_decision_horizons", "credentialcheck"),
-      Map.entry("audit_events", "audit"));
+      Map.entry("audit_events", "audit"),
+      Map.entry("exposure_cases", "exposure"),
+      Map.entry("exposure_events", "exposure"),
+      Map.entry("risk_signal_outbox", "exposure"));
 
   /** A table named where SQL names one (upper-case keywords, as all our SQL is written). */
   static final Pattern TABLE_REFERENCE =

@@ -67,6 +67,8 @@ final class Bases {
       base("GetCredentialCheck", "\"check_id\":\"" + UNKNOWN_ID + "\"", Answer.of(Status.Code.NOT_FOUND)),
       base("ListCredentialChecks", "\"page_size\":5,\"outcome\":\"CHECK_OUTCOME_NOT_FOUND\"", Answer.OK),
       base("ListMitigations", "\"page_size\":5,\"state\":\"MITIGATION_STATE_APPLIED\"", Answer.OK),
+      base("ListExposures", "\"page_size\":5,\"state\":\"EXPOSURE_STATE_OPEN\"", Answer.OK),
+      base("GetExposure", "\"exposure_id\":\"" + UNKNOWN_ID + "\"", Answer.of(Status.Code.NOT_FOUND)),
       base("ApproveMitigation", "\"mitigation_id\":\"" + UNKNOWN_ID + "\",\"actor\":\"analyst@flare\"",
           Answer.of(Status.Code.NOT_FOUND)),
       base("RejectMitigation", "\"mitigation_id\":\"" + UNKNOWN_ID + "\",\"actor\":\"analyst@flare\","

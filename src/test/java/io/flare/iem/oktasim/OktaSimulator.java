@@ -167,6 +167,7 @@ public final class OktaSimulator {
   final SimThreatInsight threatInsight;
   final EnumMap<SimBucket, Integer> limits = new EnumMap<>(SimBucket.class);
   final SimSystemLog systemLog = new SimSystemLog(this);
+  final SimSecurityEvents securityEvents = new SimSecurityEvents(this);
   final SimSignOnPolicy signOnPolicy = new SimSignOnPolicy(this);
   final SimUserBlocks userBlocks = new SimUserBlocks(this);
   final SimGroups groups = new SimGroups(this);
@@ -556,6 +557,11 @@ public final class OktaSimulator {
   }
 
   /** The System Log: authn's events, {@code GET /api/v1/logs}, its lag. */
+  /** Identity Threat Protection's SSF receiver: its providers and the events it ingested. */
+  public SimSecurityEvents securityEvents() {
+    return securityEvents;
+  }
+
   public SimSystemLog systemLog() {
     return systemLog;
   }

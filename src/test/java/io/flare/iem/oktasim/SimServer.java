@@ -216,6 +216,8 @@ final class SimServer {
         sim.groups.groupMembers(this, req);
       } else if (SimRoles.serves(path)) {
         roles.handle(req);
+      } else if (path.equals(SimSecurityEvents.PATH)) {
+        sim.securityEvents.handle(this, req, body);
       } else if (path.equals(SimUniversalLogout.PATH)) {
         universalLogout.handle(req, body);
       } else if (SimThreatInsight.serves(path)) {
@@ -611,7 +613,7 @@ final class SimServer {
     return OktaErrors.ASSERTION_SIGNATURE;
   }
 
-  private static JWSVerifier verifier(JWK key) throws JOSEException {
+  static JWSVerifier verifier(JWK key) throws JOSEException {
     if (key instanceof RSAKey rsa) {
       return new RSASSAVerifier(rsa.toRSAPublicKey());
     }

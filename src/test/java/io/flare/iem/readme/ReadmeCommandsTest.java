@@ -153,6 +153,8 @@ class ReadmeCommandsTest {
     assertThat(output(outputs, "/ListMitigations")).contains("MITIGATION_STATE_APPLIED")
         .contains("MITIGATION_ACTION_SUSPEND_USER");
     assertThat(output(outputs, "/TestIntegration")).doesNotContain("TEST_RESULT_FAIL");
+    assertThat(output(outputs, "/ListExposures")).contains("EXPOSURE_STATE_OPEN").contains("stealer-0001")
+        .doesNotContain("Correct-Horse-42!");
     assertThat(output(outputs, "/ListAuditEvents")).contains("credential_check.authn").contains("mitigation.suspend")
         .doesNotContain("Correct-Horse-42!").doesNotContain("not-bobs-password");
     assertThat(output(outputs, "/ListIdentityChanges")).contains("IDENTITY_CHANGE_TYPE_ADDED")
