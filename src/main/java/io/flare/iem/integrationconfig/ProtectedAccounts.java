@@ -75,7 +75,7 @@ public final class ProtectedAccounts {
       return Future.succeededFuture();
     }
     String groupId = groupIds.get(index);
-    return org.directory().groupMembers(groupId)
+    return org.setup().directory().groupMembers(groupId)
         .map(members -> {
           members.forEach(id -> reasons.computeIfAbsent(id, k -> new ArrayList<>())
               .add("member of protected group " + groupId));
@@ -93,7 +93,7 @@ public final class ProtectedAccounts {
   }
 
   private Future<Void> admins(OktaOrg org, Integration integration, Map<String, List<String>> reasons) {
-    return org.directory().adminUsers()
+    return org.setup().directory().adminUsers()
         .map(admins -> {
           admins.forEach(id -> reasons.computeIfAbsent(id, k -> new ArrayList<>()).add("holds an Okta admin role"));
           return (Void) null;

@@ -26,14 +26,14 @@ final class ProtectionChecks {
     List<String> problems = new ArrayList<>();
     Future<Void> groups = Future.succeededFuture();
     for (String groupId : integration.protection().groupIds()) {
-      groups = groups.compose(v -> org.directory().groupReadable(groupId).recover(error -> {
+      groups = groups.compose(v -> org.setup().directory().groupReadable(groupId).recover(error -> {
         problems.add(OrgDirectory.unknownGroup(error) ? "group " + groupId + " does not exist"
             : OrgDirectory.notGranted(error) ? "group " + groupId + " cannot be read (okta.groups.read and a role"
                 + " that views groups are needed)" : "group " + groupId + " could not be read: " + error.getMessage());
         return Future.succeededFuture();
       }));
     }
-    return groups.compose(v -> org.directory().adminUsers().transform(ar -> {
+    return groups.compose(v -> org.setup().directory().adminUsers().transform(ar -> {
       int groupCount = integration.protection().groupIds().size();
       if (!problems.isEmpty()) {
         return Future.succeededFuture(OktaDiagnostics.fail(NAME, String.join("; ", problems) + ": its members are"

@@ -26,6 +26,9 @@ import java.util.Set;
  */
 public final class OrgDirectory {
 
+  /** Reads groups and their members: the protected groups. */
+  public static final String GROUPS_READ = "okta.groups.read";
+
   /** Pages read at most for one group (1,000 users a page) or the admins (100 a page). */
   static final int MAX_PAGES = 200;
   private static final int GROUP_PAGE = 1000;
@@ -48,12 +51,12 @@ public final class OrgDirectory {
   /** Whether the group exists (and the app may read it): one member at most is read. */
   public Future<Void> groupReadable(String groupId) {
     URI first = connection.url("/api/v1/groups/" + OrgConnection.encode(groupId) + "/users?limit=1");
-    return connection.executeOk(OrgConnection.Call.get(first, Bucket.OTHER, Set.of(OktaOrg.GROUPS_READ)), usage)
+    return connection.executeOk(OrgConnection.Call.get(first, Bucket.OTHER, Set.of(GROUPS_READ)), usage)
         .mapEmpty();
   }
 
   private Future<List<String>> memberPages(URI url, List<String> ids, int page) {
-    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(OktaOrg.GROUPS_READ)), usage)
+    return connection.executeOk(OrgConnection.Call.get(url, Bucket.OTHER, Set.of(GROUPS_READ)), usage)
         .compose(r -> {
           for (Object item : r.jsonArray()) {
             if (item instanceof JsonObject user && user.getString("id") != null) {

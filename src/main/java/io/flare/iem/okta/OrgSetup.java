@@ -39,6 +39,11 @@ public final class OrgSetup {
         .map(r -> OrgMetadata.parse(r.json()));
   }
 
+  /** Reads of who is privileged in the org (protected groups' members, admins), through the same view. */
+  public OrgDirectory directory() {
+    return new OrgDirectory(connection, usage);
+  }
+
   // ---- admin roles --------------------------------------------------------------------------
 
   /** This app's admin role assignments: {@code GET /oauth2/v1/clients/{clientId}/roles} ({@code okta.roles.read}). */

@@ -47,7 +47,7 @@ class OrgDirectoryTest {
   }
 
   private static OrgDirectory directory() {
-    return okta.org(OktaSims.app(sim), Usage.named("test")).directory();
+    return okta.org(OktaSims.app(sim), Usage.named("test")).setup().directory();
   }
 
   private static Throwable failure(Future<?> f) {
