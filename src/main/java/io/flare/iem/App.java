@@ -116,13 +116,15 @@ public final class App {
   private static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry,
       DomainNetwork network) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
-    String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
+    if (config.redisEndpoints().isEmpty()) {
+      throw new IllegalStateException("Redis is not configured");
+    }
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets, Stores.create(vertx, pg, redisUrl), registry,
-            network));
+        .compose(secrets -> wire(vertx, config, clock, secrets,
+            Stores.create(vertx, pg, config.redisEndpoints(), config.redisCluster()), registry, network));
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
