@@ -151,6 +151,13 @@ Every refusal of unsafe values, in one place; the Deployment includes it so that
 {{- fail (printf "extraEnv may not set %s: the chart sets that variable itself" $name) -}}
 {{- end -}}
 {{- end -}}
+{{- if .Values.tracing.otlpEndpoint -}}
+{{- range $name := list "OTEL_EXPORTER_OTLP_ENDPOINT" "OTEL_EXPORTER_OTLP_PROTOCOL" "OTEL_TRACES_SAMPLER" "OTEL_TRACES_SAMPLER_ARG" "OTEL_SERVICE_NAME" -}}
+{{- if hasKey $.Values.extraEnv $name -}}
+{{- fail (printf "extraEnv may not set %s while tracing.otlpEndpoint is set: the tracing values set it" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if or .Values.networkPolicy.enabled .Values.serviceMonitor.enabled -}}
 {{- $_ := include "iem-okta.namespaceName" (dict "value" .Values.metrics.allowedNamespace "path" "metrics.allowedNamespace") -}}
 {{- end -}}

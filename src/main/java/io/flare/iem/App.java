@@ -16,6 +16,8 @@ import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationKeys;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.LockoutThresholds;
+import io.flare.iem.integrationconfig.ProtectedAccounts;
+import io.flare.iem.identitysync.OrgRefresh;
 import io.flare.iem.integrationconfig.OktaDiagnostics;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.integrationconfig.TenantSettings;
@@ -29,6 +31,7 @@ import io.flare.iem.okta.OktaClientOptions;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.storage.Readiness;
 import io.flare.iem.storage.Stores;
+import io.flare.iem.tracing.Tracing;
 import io.flare.iem.v1.CredentialCheckServiceGrpcService;
 import io.flare.iem.v1.IdentitySyncServiceGrpcService;
 import io.flare.iem.v1.IntegrationConfigServiceGrpcService;
@@ -37,6 +40,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.server.Service;
@@ -123,8 +127,11 @@ public final class App {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
-        .compose(secrets -> wire(vertx, config, clock, secrets,
-            Stores.create(vertx, pg, config.redisEndpoints(), config.redisCluster()), registry, network));
+        .compose(secrets -> {
+          Stores stores = Stores.create(vertx, pg, config.redisEndpoints(), config.redisCluster());
+          Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
+          return wire(vertx, config, clock, secrets, stores, registry, network);
+        });
   }
 
   /** What start-up reads from files: the Okta signing keys and the key sealing waiting passwords. */
@@ -144,6 +151,13 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
+  /** What every sync run reads of the org besides its users: the lockout threshold, the protected accounts. */
+  private static OrgRefresh orgRefresh(OktaClient okta, Stores stores, IntegrationRepository integrations,
+      Clock clock) {
+    return OrgRefresh.all(new LockoutThresholds(okta, stores.pg(), integrations)::refresh,
+        new ProtectedAccounts(okta, stores.pg(), clock)::refresh);
+  }
+
   private static Future<App> wire(Vertx vertx, AppConfig config, Clock clock, Secrets secrets, Stores stores,
       MeterRegistry registry, DomainNetwork network) {
     SigningKeys keys = secrets.keys();
@@ -161,13 +175,12 @@ public final class App {
     var diagnostics = new OktaDiagnostics(okta, stores.pg(), integrations, integrationKeys, clock,
         config.okta().egressAddresses());
     String replica = replicaId();
-    var thresholds = new LockoutThresholds(okta, stores.pg(), integrations);
     IdentitySyncCapability sync = IdentitySyncCapability.create(vertx, stores.pg(), integrations, tenants,
-        new OktaUserSources(okta, config.sync().oktaShare()), thresholds::refresh, SyncSettings.from(config.sync()),
-        clock, replica, metrics);
+        new OktaUserSources(okta, config.sync().oktaShare()), orgRefresh(okta, stores, integrations, clock),
+        SyncSettings.from(config.sync()), clock, replica, metrics);
     CredentialCheckCapability checks = CredentialCheckCapability.create(vertx, stores, okta, secrets.vault(),
         integrations, tenants, sync.identities(), clock, CheckSettings.from(config.checks(),
-        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace());
+        config.okta().requestTimeout()), replica, metrics, config.shutdownGrace(), config.checks().feedRetention());
     // on delete, checks go before identities: a check refers to its identity
     CustomDomains customDomains = CustomDomains.create(vertx, network, config.oktaInsecureHosts());
     var integrationConfig = new IntegrationConfigEndpoint(stores.pg(), integrations, tenants,
@@ -221,7 +234,9 @@ public final class App {
             .setConnectTimeout(5_000)
             .setIdleTimeout(60)
             .setKeepAlive(true)
-            .setUserAgent(OktaClient.USER_AGENT),
+            .setUserAgent(OktaClient.USER_AGENT)
+            // a span (and a traceparent header) only for a request made within a traced call or run
+            .setTracingPolicy(TracingPolicy.PROPAGATE),
         new PoolOptions().setHttp1MaxSize(config.okta().maxConcurrentPerOrg() * 2));
   }
 

@@ -5,6 +5,7 @@ import io.flare.iem.grpc.GrpcEdge;
 import io.flare.iem.grpc.ReflectionGate;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.storage.Readiness;
+import io.flare.iem.tracing.Traces;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The gRPC ingress: one HTTP/2 server per instance (instances share the port), serving our three
@@ -89,6 +91,7 @@ final class GrpcVerticle extends VerticleBase {
     long started = System.nanoTime();
     String path = request.path();
     HttpServerResponse response = request.response();
+    Consumer<String> traced = Traces.grpcCall(path);
     GrpcEdge.serve(grpc, request, () -> {
       // the headers first: asking a trailers-only response for its trailers creates them, and Vert.x
       // then writes them after the stream's end (a failed write and an error log for every failed call)
@@ -96,7 +99,9 @@ final class GrpcVerticle extends VerticleBase {
       if (code == null) {
         code = response.trailers().get("grpc-status");
       }
-      metrics.grpcCall(path, response.ended() ? statusName(code) : "CANCELLED", System.nanoTime() - started);
+      String status = response.ended() ? statusName(code) : "CANCELLED";
+      metrics.grpcCall(path, status, System.nanoTime() - started);
+      traced.accept(status);
     });
   }
 

@@ -4,14 +4,18 @@ import io.flare.iem.config.AppConfig;
 import io.flare.iem.config.ConfigException;
 import io.flare.iem.grpc.CallContext;
 import io.flare.iem.metrics.Metrics;
+import io.flare.iem.tracing.Tracing;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,11 +54,19 @@ public final class Main {
   }
 
   /**
-   * Builds Vert.x with its metrics, runs {@code beforeStart} (dev mode starts its Okta org there),
+   * Builds Vert.x with its metrics (and its tracing, when {@code OTEL_*} configure it), runs {@code beforeStart} (dev mode starts its Okta org there),
    * starts the service and stops it gracefully on SIGTERM; {@code afterStop} runs last (dev mode
    * stops its embedded servers). Exits the JVM if the service cannot start.
    */
   public static void serve(AppConfig config, Function<Vertx, Future<?>> beforeStart, Runnable afterStop) {
+    Optional<OpenTelemetrySdk> tracing;
+    try {
+      tracing = Tracing.fromEnv(System.getenv()); // OTEL_*: off unless an endpoint or exporter is set
+    } catch (ConfigException e) {
+      LOG.atError().addKeyValue("problems", e.problems()).log("iem-okta cannot start: {}", e.getMessage());
+      exit(2);
+      return;
+    }
     CallContext.init(); // before the first Vertx: registers the request-scoped context local
     // one registry for Vert.x's own metrics (HTTP servers and clients, pools, event loops) and ours
     PrometheusMeterRegistry registry = Metrics.newRegistry();
@@ -62,17 +74,21 @@ public final class Main {
     // more series with every customer. Okta traffic is measured by bucket and status instead (iem_okta_*).
     registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("vertx.pool.")
         && "http".equals(id.getTag("pool_type"))));
-    Vertx vertx = Vertx.builder()
+    VertxBuilder builder = Vertx.builder()
         .with(new VertxOptions().setPreferNativeTransport(false)
             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx = tracing.map(otel -> Tracing.build(builder, otel)).orElseGet(builder::build);
+    Runnable stopped = () -> {
+      tracing.ifPresent(otel -> otel.shutdown().join(5, TimeUnit.SECONDS)); // the last spans go out
+      afterStop.run();
+    };
     try {
       App app = beforeStart.apply(vertx)
           .compose(ready -> App.start(vertx, config, Clock.systemUTC(), registry))
           .await(2, TimeUnit.MINUTES);
       long graceMillis = config.shutdownGrace().toMillis();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, afterStop, graceMillis),
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, stopped, graceMillis),
           "iem-shutdown"));
     } catch (Exception e) {
       LOG.atError().setCause(e).log("iem-okta failed to start");
@@ -81,7 +97,7 @@ public final class Main {
       } catch (Exception closing) {
         LOG.atWarn().setCause(closing).log("vert.x did not close cleanly");
       }
-      afterStop.run();
+      stopped.run();
       exit(1);
     }
   }

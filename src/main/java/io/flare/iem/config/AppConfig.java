@@ -53,9 +53,11 @@ public record AppConfig(
    *     incremental sync starts listing, against clock skew (default 300)
    * @param lease {@code IEM_SYNC_LEASE_SECONDS}: how long a replica holds a run without renewing it; a replica that
    *     died loses its run to another after this (default 30)
+   * @param feedRetention {@code IEM_FEED_RETENTION_DAYS}: how long ListIdentityChanges keeps a change; a cursor
+   *     older than this is FAILED_PRECONDITION (re-list); 1 to 365 days (default 7)
    */
   public record Sync(double oktaShare, int maxConcurrentRuns, int batchUsers, Duration incrementalOverlap,
-      Duration lease) {}
+      Duration lease, Duration feedRetention) {}
 
   /**
    * Credential-check settings.
@@ -72,9 +74,11 @@ public record AppConfig(
    *     for a new leak; 1 to 3650 (default 30)
    * @param passwordRetention {@code IEM_CHECK_PASSWORD_RETENTION_DAYS}: how long a leaked password may
    *     wait, sealed, for its check to be decided before it is erased; 1 to 90 days (default 14)
+   * @param feedRetention {@code IEM_FEED_RETENTION_DAYS}: how long ListCheckDecisions keeps a decision (as
+   *     {@link Sync#feedRetention})
    */
   public record Checks(double authnShare, int workers, int leaseSeconds, Duration unconfirmedRetry,
-      Duration passwordRetention) {}
+      Duration passwordRetention, Duration feedRetention) {}
 
   /**
    * Outbound Okta settings.
@@ -139,17 +143,18 @@ public record AppConfig(
     Okta okta = new Okta(p.port("IEM_DEV_OKTA_PORT", 8089),
         Duration.ofSeconds(p.intIn("IEM_OKTA_REQUEST_TIMEOUT_SECONDS", 30, 1, 300)),
         p.intIn("IEM_OKTA_MAX_CONCURRENCY", 10, 1, 75), egress(p));
+    Duration feedRetention = Duration.ofDays(p.intIn("IEM_FEED_RETENTION_DAYS", 7, 1, 365));
     Sync sync = new Sync(p.doubleIn("IEM_SYNC_OKTA_SHARE", 0.8, 0.01, 1.0),
         p.intIn("IEM_SYNC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         p.intIn("IEM_SYNC_BATCH_USERS", 1000, 200, 10_000),
         Duration.ofSeconds(p.intIn("IEM_SYNC_INCREMENTAL_OVERLAP_SECONDS", 300, 0, 86_400)),
-        Duration.ofSeconds(p.intIn("IEM_SYNC_LEASE_SECONDS", 30, 3, 600)));
+        Duration.ofSeconds(p.intIn("IEM_SYNC_LEASE_SECONDS", 30, 3, 600)), feedRetention);
     Optional<CallerAuthConfig> callerAuth = CallerAuthConfig.parse(p, dev);
     Optional<GrpcTlsConfig> grpcTls = GrpcTlsConfig.parse(p);
     Checks checks = new Checks(p.doubleIn("IEM_CHECK_AUTHN_SHARE", 0.2, 0.01, 1.0),
         p.intIn("IEM_CHECK_WORKERS", 16, 1, 256), p.intIn("IEM_CHECK_LEASE_SECONDS", 300, 10, 3600),
         Duration.ofDays(p.intIn("IEM_CHECK_UNCONFIRMED_RETRY_DAYS", 30, 1, 3650)),
-        Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)));
+        Duration.ofDays(p.intIn("IEM_CHECK_PASSWORD_RETENTION_DAYS", 14, 1, 90)), feedRetention);
     if (checks.leaseSeconds() < okta.requestTimeout().toSeconds() + 10) {
       p.problem("IEM_CHECK_LEASE_SECONDS (" + checks.leaseSeconds() + ") must exceed IEM_OKTA_REQUEST_TIMEOUT_SECONDS ("
           + okta.requestTimeout().toSeconds() + ") by at least 10: a check's authn call and the storing of its answer"

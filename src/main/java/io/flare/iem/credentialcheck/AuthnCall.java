@@ -115,7 +115,8 @@ final class AuthnCall {
     return switch (outcome.kind()) {
       case NOT_SENT -> notSent(c, day, attemptId, (AuthnOutcome.NotSent) outcome);
       case VALID -> record(c, day, attemptId, outcome, tx -> tested(tx, c, now, true)
-              .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.work().actor(), now)),
+              .compose(ignored -> mitigator.plan(tx, c.check(), c.identity().oktaUserId(), c.user().login(), c.work().actor(),
+                  now)),
           planned -> new CheckRepository.Result(VALID, null, "Okta accepted the password ("
               + ((AuthnOutcome.Valid) outcome).status() + ")" + planned.note(), null, now));
       case INVALID -> invalid(c, day, attemptId, (AuthnOutcome.Invalid) outcome, now);
@@ -213,7 +214,7 @@ final class AuthnCall {
       }
       StoredMitigation created = recorded.mitigation().created().get();
       metrics.mitigationCreated();
-      return created.mode() == Integration.MitigationMode.AUTOMATED
+      return created.mode() == Integration.MitigationMode.AUTOMATED && !created.heldForApproval()
           ? mitigator.applyNew(created, c.integration()).map(step)
           : Future.succeededFuture(step);
     });

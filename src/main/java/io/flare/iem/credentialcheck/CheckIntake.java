@@ -4,6 +4,7 @@ import io.flare.iem.failure.Failure;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.storage.Keyset;
 import io.flare.iem.storage.StatementBatcher;
+import io.flare.iem.tracing.Traces;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -158,7 +159,12 @@ final class CheckIntake {
       // past the inline timeout the decision goes on under its lease; answer with the check as it stands
       return decided.timeout(settings.inlineTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .otherwiseEmpty()
-          .compose(ignored -> get(in.tenantId(), id));
+          .compose(ignored -> get(in.tenantId(), id))
+          .onSuccess(stored -> {
+            if (stored.outcome().waits()) {
+              Traces.remember("check", in.tenantId(), id); // the worker that decides it links to this call
+            }
+          });
     });
   }
 

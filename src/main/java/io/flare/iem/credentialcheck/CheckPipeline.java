@@ -170,7 +170,7 @@ final class CheckPipeline {
 
   /** One of today's attempts is held in Redis: the org's share, the fence, then the call. */
   private Future<Step> holding(Candidate c, LocalDate day) {
-    return orgAuthnShare.judge(c).compose(share -> share instanceof Verdict.Stop stop
+    return Gate.traced(orgAuthnShare, c).compose(share -> share instanceof Verdict.Stop stop
         ? giveBack(c, day).compose(ignored -> stopped(c, stop))
         : fence.enter(c, day).transform(entered -> {
           if (entered.failed()) {

@@ -1,5 +1,9 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.storage.LogRetention;
+import io.flare.iem.tracing.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -32,6 +36,9 @@ public final class CheckQueueWorker extends VerticleBase {
   /** The actor of a check received before submitters were recorded. */
   static final String UNRECORDED_SUBMITTER = "unrecorded";
 
+  private static final AttributeKey<String> TENANT = AttributeKey.stringKey("iem.tenant_id");
+  private static final AttributeKey<String> CHECK = AttributeKey.stringKey("iem.check_id");
+
   private final Pool pool;
   private final CheckRepository checks;
   private final CheckPipeline pipeline;
@@ -41,6 +48,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private final String replica;
   private final CheckMetrics metrics;
   private final PasswordRetention retention;
+  private final LogRetention decisionRetention;
   private final Duration stopWait;
   private final Runnable stopInline;
   private final AtomicLong claims = new AtomicLong();
@@ -62,7 +70,9 @@ public final class CheckQueueWorker extends VerticleBase {
    *     that it is stopping
    */
   CheckQueueWorker(Pool pool, CheckRepository checks, CheckPipeline pipeline, PasswordVault vault, Clock clock,
-      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline) {
+      CheckSettings settings, String replica, CheckMetrics metrics, Duration stopWait, Runnable stopInline,
+      LogRetention decisionRetention) {
+    this.decisionRetention = decisionRetention;
     this.metrics = metrics;
     this.retention = new PasswordRetention(pool, clock, settings.passwordRetention(), metrics);
     this.stopWait = stopWait;
@@ -92,6 +102,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private void claim() {
     if (!stopping) {
       retention.sweepIfDue();
+      decisionRetention.pruneIfDue();
     }
     int room = settings.workerConcurrency() - deciding.size();
     if (stopping || claiming || room <= 0) {
@@ -191,8 +202,10 @@ public final class CheckQueueWorker extends VerticleBase {
     }
     // the rows this decision writes name the caller who submitted the check, not the worker
     String submitter = claimed.submittedBy() != null ? claimed.submittedBy() : UNRECORDED_SUBMITTER;
-    return pipeline.decide(new CheckPipeline.Work(check, password, claimed.fingerprint(), owner, submitter,
-            CheckPipeline.Mode.WORKER, abandon))
+    // a trace of its own, linked to the CheckCredential call that queued the check
+    return Traces.queued("check queued", Attributes.of(TENANT, check.tenantId(), CHECK, check.id().toString()),
+            "check", check.tenantId(), check.id(), span -> pipeline.decide(new CheckPipeline.Work(check, password,
+                claimed.fingerprint(), owner, submitter, CheckPipeline.Mode.WORKER, abandon)))
         .onFailure(error -> LOG.atWarn().addKeyValue("tenant_id", check.tenantId()).addKeyValue("check_id", check.id())
             .setCause(error).log("could not store a credential check's decision; retried when its lease expires"));
   }

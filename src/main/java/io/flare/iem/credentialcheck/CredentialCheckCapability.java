@@ -3,9 +3,11 @@ package io.flare.iem.credentialcheck;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.IntegrationLifecycle;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.ProtectedAccounts;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.metrics.Metrics;
 import io.flare.iem.okta.OktaClient;
+import io.flare.iem.storage.LogRetention;
 import io.flare.iem.storage.Stores;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -23,10 +25,11 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
   /**
    * @param shutdownGrace what a graceful stop may take in all; the worker hands its unfinished checks
    *     back a second before it ends (or half-way through it, if it is short)
+   * @param decisionRetention how long ListCheckDecisions keeps a decision
    */
   public static CredentialCheckCapability create(Vertx vertx, Stores stores, OktaClient okta, PasswordVault vault,
       IntegrationRepository integrations, TenantRepository tenants, IdentityRepository identities, Clock clock,
-      CheckSettings settings, String replica, Metrics appMetrics, Duration shutdownGrace) {
+      CheckSettings settings, String replica, Metrics appMetrics, Duration shutdownGrace, Duration decisionRetention) {
     Pool pool = stores.pg();
     CheckMetrics metrics = new CheckMetrics(appMetrics, clock);
     CheckRepository checks = new CheckRepository();
@@ -37,16 +40,18 @@ public record CredentialCheckCapability(CredentialCheckEndpoint endpoint, CheckQ
     DailyCap cap = new DailyCap(stores.redisApi(), pool, attempts);
     FreshUsers users = new FreshUsers(clock, settings.userCacheTtl());
     Mitigator mitigator = new Mitigator(pool, mitigations, integrations, tenants, identities, contexts, clock, metrics,
-        settings.mitigationHoldSeconds());
+        settings.mitigationHoldSeconds(), new ProtectedAccounts(okta, pool, clock));
     CheckPipeline pipeline = pipeline(vertx, pool, checks, attempts, contexts, identities, integrations, cap, users,
         mitigator, metrics, clock, settings);
     CheckIntake intake = new CheckIntake(pool, checks, contexts, vault, pipeline, clock, settings, replica, metrics);
     Duration stopWait = shutdownGrace.minusSeconds(1).compareTo(shutdownGrace.dividedBy(2)) > 0
         ? shutdownGrace.minusSeconds(1) : shutdownGrace.dividedBy(2);
+    CheckDecisionLog decisionLog = new CheckDecisionLog();
     CheckQueueWorker worker = new CheckQueueWorker(pool, checks, pipeline, vault, clock, settings, replica, metrics,
-        stopWait, intake::stop);
+        stopWait, intake::stop, new LogRetention("check_decisions", clock, decisionRetention,
+            cutoff -> decisionLog.prune(pool, cutoff)));
     CredentialCheckEndpoint endpoint = new CredentialCheckEndpoint(intake, mitigator, mitigations, pool, clock,
-        settings.streamMaxInFlight());
+        settings.streamMaxInFlight(), decisionLog);
     return new CredentialCheckCapability(endpoint, worker, new CheckTenantRows(checks, mitigations));
   }
 

@@ -15,6 +15,8 @@ import io.flare.iem.v1.CheckCredentialResponse;
 import io.flare.iem.v1.CheckCredentialsRequest;
 import io.flare.iem.v1.CheckCredentialsResponse;
 import io.flare.iem.v1.CheckOutcome;
+import io.flare.iem.v1.ListCheckDecisionsRequest;
+import io.flare.iem.v1.ListCheckDecisionsResponse;
 import io.flare.iem.v1.CredentialCheck;
 import io.flare.iem.v1.CredentialCheckServiceService;
 import io.flare.iem.v1.GetCredentialCheckRequest;
@@ -66,9 +68,11 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
   private final io.vertx.sqlclient.Pool pool;
   private final Clock clock;
   private final int streamMaxInFlight;
+  private final CheckDecisionFeed decisions;
 
   CredentialCheckEndpoint(CheckIntake intake, Mitigator mitigator, MitigationRepository mitigations,
-      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight) {
+      io.vertx.sqlclient.Pool pool, Clock clock, int streamMaxInFlight, CheckDecisionLog decisionLog) {
+    this.decisions = new CheckDecisionFeed(pool, decisionLog);
     this.intake = intake;
     this.mitigator = mitigator;
     this.mitigations = mitigations;
@@ -269,6 +273,14 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
         PageToken.TIME_AND_ID));
   }
 
+  /** The feed of checks decided after they waited ({@link CheckDecisionFeed}). */
+  @Override
+  public Future<ListCheckDecisionsResponse> listCheckDecisions(ListCheckDecisionsRequest request) {
+    return Future.succeededFuture(request)
+        .compose(decisions::list)
+        .recover(GrpcErrors::toStatus);
+  }
+
   // ---- proto mapping ------------------------------------------------------------------------
 
   static CredentialCheck toProto(StoredCheck c) {
@@ -311,7 +323,8 @@ public final class CredentialCheckEndpoint extends CredentialCheckServiceService
         .setActorSubject(m.actorSubject())
         .setCreateTime(Protos.timestamp(m.createTime()))
         .setErrorMessage(m.errorMessage())
-        .setRejectionReason(m.rejectionReason());
+        .setRejectionReason(m.rejectionReason())
+        .setApprovalReason(m.approvalReason());
     m.actions().forEach(a -> b.addActions(MitigationAction.valueOf("MITIGATION_ACTION_" + a.name())));
     m.results().forEach(r -> b.addActionResults(MitigationActionResult.newBuilder()
         .setAction(MitigationAction.valueOf("MITIGATION_ACTION_" + r.action().name()))

@@ -1,5 +1,7 @@
 package io.flare.iem.credentialcheck;
 
+import io.flare.iem.tracing.Traces;
+import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -16,8 +18,21 @@ interface Gate {
   static Future<Verdict> inOrder(Candidate candidate, List<Gate> gates) {
     Future<Verdict> verdict = Future.succeededFuture(Verdict.PROCEED);
     for (Gate gate : gates) {
-      verdict = verdict.compose(v -> v instanceof Verdict.Stop ? Future.succeededFuture(v) : gate.judge(candidate));
+      verdict = verdict.compose(v -> v instanceof Verdict.Stop ? Future.succeededFuture(v) : traced(gate, candidate));
     }
     return verdict;
+  }
+
+  /** {@code gate}'s verdict, in a span of its own when the check is traced (the verdict's kind, never a detail). */
+  static Future<Verdict> traced(Gate gate, Candidate candidate) {
+    if (!Traces.on()) {
+      return gate.judge(candidate);
+    }
+    return Traces.child("gate " + gate.getClass().getSimpleName(), Attributes.empty(),
+        span -> gate.judge(candidate).andThen(ar -> {
+          if (ar.succeeded()) {
+            span.setAttribute("iem.verdict", ar.result().getClass().getSimpleName());
+          }
+        }));
   }
 }

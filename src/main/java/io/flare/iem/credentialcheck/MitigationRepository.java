@@ -34,7 +34,7 @@ final class MitigationRepository {
       m.state AS m_state, m.actor AS m_actor, m.actor_subject AS m_actor_subject,
       m.rejection_reason AS m_rejection_reason,
       m.error_message AS m_error_message, m.create_time AS m_create_time, m.apply_time AS m_apply_time,
-      m.action_results AS m_action_results""";
+      m.action_results AS m_action_results, m.approval_reason AS m_approval_reason""";
 
   private static final String SELECT = "SELECT " + JOINED_COLUMNS + " FROM mitigations m ";
 
@@ -54,8 +54,8 @@ final class MitigationRepository {
 
   private static final String INSERT = """
       INSERT INTO mitigations AS m (mitigation_id, tenant_id, identity_id, okta_user_id, check_id, actions, mode, state,
-                                    actor, actor_subject, create_time, update_time)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $10, $9, now())
+                                    actor, actor_subject, create_time, update_time, approval_reason)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $10, $9, now(), $11)
       ON CONFLICT (check_id) DO NOTHING
       RETURNING\s""" + JOINED_COLUMNS;
 
@@ -113,7 +113,7 @@ final class MitigationRepository {
     String[] actions = m.actions().stream().map(Enum::name).toArray(String[]::new);
     return tx.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {m.id(), m.tenantId(), m.identityId(), m.oktaUserId(), m.checkId(), actions,
-            m.mode().name(), m.actor(), utc(m.createTime()), m.actorSubject()}))
+            m.mode().name(), m.actor(), utc(m.createTime()), m.actorSubject(), m.approvalReason()}))
         .map(MitigationRepository::first);
   }
 
@@ -170,7 +170,8 @@ final class MitigationRepository {
         row.getString("m_error_message"),
         instant(row, "m_create_time"),
         instant(row, "m_apply_time"),
-        results(row.getValue("m_action_results")));
+        results(row.getValue("m_action_results")),
+        row.getString("m_approval_reason"));
   }
 
   private static JsonArray json(List<StoredMitigation.ActionResult> results) {

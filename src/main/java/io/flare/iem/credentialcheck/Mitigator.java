@@ -6,6 +6,7 @@ import io.flare.iem.failure.Failure;
 import io.flare.iem.identitysync.IdentityRepository;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
+import io.flare.iem.integrationconfig.ProtectedAccounts;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.okta.OktaException;
 import io.flare.iem.okta.OktaOrg;
@@ -53,11 +54,14 @@ final class Mitigator {
   private final CheckMetrics metrics;
   private final IdentityRepository identities;
   private final MitigationSteps steps;
+  private final ProtectedAccounts protectedAccounts;
   private final int holdSeconds;
 
   /** @param holdSeconds how long an approval being applied holds the mitigation against a second one */
   Mitigator(Pool pool, MitigationRepository mitigations, IntegrationRepository integrations, TenantRepository tenants,
-      IdentityRepository identities, TenantContexts contexts, Clock clock, CheckMetrics metrics, int holdSeconds) {
+      IdentityRepository identities, TenantContexts contexts, Clock clock, CheckMetrics metrics, int holdSeconds,
+      ProtectedAccounts protectedAccounts) {
+    this.protectedAccounts = protectedAccounts;
     this.metrics = metrics;
     this.identities = identities;
     this.holdSeconds = holdSeconds;
@@ -80,7 +84,7 @@ final class Mitigator {
    * (read in {@code tx}, the transaction recording the valid password), with its audit row;
    * {@code actor} is the verified identity of the caller who submitted the check.
    */
-  Future<Planned> plan(SqlClient tx, StoredCheck check, String oktaUserId, String actor, Instant now) {
+  Future<Planned> plan(SqlClient tx, StoredCheck check, String oktaUserId, String login, String actor, Instant now) {
     String tenantId = check.tenantId();
     return integrations.find(tx, tenantId).compose(integration -> tenants.get(tx, tenantId).compose(tenant -> {
       if (integration.isEmpty() || !integration.get().mitigates()) {
@@ -91,17 +95,33 @@ final class Mitigator {
             + " entitled to mitigation (available on request from the CSM)"));
       }
       Integration.MitigationMode mode = integration.get().mitigationMode();
-      StoredMitigation draft = new StoredMitigation(UUID.randomUUID(), tenantId, check.identityId(), oktaUserId,
-          check.id(), StoredMitigation.ACTIONS, mode, StoredMitigation.State.PENDING_APPROVAL,
-          mode == Integration.MitigationMode.AUTOMATED ? SYSTEM : "",
-          mode == Integration.MitigationMode.AUTOMATED ? actor : "", "", "", now, null, List.of());
-      return mitigations.insert(tx, draft).compose(created -> created.isEmpty()
-          ? Future.succeededFuture(Planned.NONE)
-          : AuditLog.append(tx, new AuditLog.Event(tenantId, "mitigation.create", actor, check.identityId(), null,
-                  mode.name(), new JsonObject().put("mitigation_id", draft.id().toString())
-                      .put("check_id", check.id().toString())))
-              .map(new Planned(created, "")));
+      Future<Optional<String>> held = mode == Integration.MitigationMode.AUTOMATED
+          ? protectedAccounts.reason(tx, integration.get(), oktaUserId, login)
+          : Future.succeededFuture(Optional.empty());
+      return held.compose(reason -> create(tx, check, oktaUserId, actor, now, mode, reason.orElse("")));
     }));
+  }
+
+  /**
+   * Stores a new mitigation with its audit row. In AUTOMATED mode it is applied at once on behalf of
+   * {@code actor}, unless {@code heldBecause} says why a person must approve it (a protected account).
+   */
+  private Future<Planned> create(SqlClient tx, StoredCheck check, String oktaUserId, String actor, Instant now,
+      Integration.MitigationMode mode, String heldBecause) {
+    boolean automatic = mode == Integration.MitigationMode.AUTOMATED && heldBecause.isEmpty();
+    StoredMitigation draft = new StoredMitigation(UUID.randomUUID(), check.tenantId(), check.identityId(), oktaUserId,
+        check.id(), StoredMitigation.ACTIONS, mode, StoredMitigation.State.PENDING_APPROVAL, automatic ? SYSTEM : "",
+        automatic ? actor : "", "", "", now, null, List.of(), heldBecause);
+    JsonObject detail = new JsonObject().put("mitigation_id", draft.id().toString())
+        .put("check_id", check.id().toString());
+    if (!heldBecause.isEmpty()) {
+      detail.put("approval_reason", heldBecause);
+    }
+    return mitigations.insert(tx, draft).compose(created -> created.isEmpty()
+        ? Future.succeededFuture(Planned.NONE)
+        : AuditLog.append(tx, new AuditLog.Event(check.tenantId(), "mitigation.create", actor, check.identityId(),
+                null, mode.name(), detail))
+            .map(new Planned(created, heldBecause.isEmpty() ? "" : "; mitigation waits for approval: " + heldBecause)));
   }
 
   /**

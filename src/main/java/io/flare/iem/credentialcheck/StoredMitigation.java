@@ -26,7 +26,17 @@ record StoredMitigation(
     String errorMessage,
     Instant createTime,
     Instant applyTime,
-    List<ActionResult> results) {
+    List<ActionResult> results,
+    String approvalReason) {
+
+  public StoredMitigation {
+    approvalReason = approvalReason == null ? "" : approvalReason;
+  }
+
+  /** Whether it waits for a person although its mode would apply it at once (a protected account). */
+  boolean heldForApproval() {
+    return !approvalReason.isEmpty();
+  }
 
   /** An action in Okta, in the order they are applied. */
   enum Action { REVOKE_SESSIONS, SUSPEND_USER, UNIVERSAL_LOGOUT }

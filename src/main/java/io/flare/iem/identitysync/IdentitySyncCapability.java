@@ -4,6 +4,7 @@ import io.flare.iem.integrationconfig.IntegrationLifecycle;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.metrics.Metrics;
+import io.flare.iem.storage.LogRetention;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -23,8 +24,10 @@ public record IdentitySyncCapability(IdentitySyncEndpoint endpoint, SyncWorker w
     IdentityRepository identities = new IdentityRepository();
     Syncer syncer = new Syncer(vertx, pool, runs, new IdentityWriter(), integrations, tenants, sources, refresh,
         settings, replica, metrics);
-    SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica);
-    IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations, runs, identities);
+    IdentityChangeLog changeLog = new IdentityChangeLog();
+    SyncWorker worker = new SyncWorker(pool, runs, syncer, new SyncSchedule(tenants), clock, settings, replica,
+        new LogRetention("identity_changes", clock, settings.feedRetention(), cutoff -> changeLog.prune(pool, cutoff)));
+    IdentitySyncEndpoint endpoint = new IdentitySyncEndpoint(vertx, pool, integrations, runs, identities, changeLog);
     endpoint.onSyncQueued(worker::kick);
     return new IdentitySyncCapability(endpoint, worker, new SyncLifecycle(identities, worker::kick), identities);
   }

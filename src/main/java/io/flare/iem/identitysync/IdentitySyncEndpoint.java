@@ -22,6 +22,8 @@ import io.flare.iem.v1.IdentityIdentifier;
 import io.flare.iem.v1.IdentitySyncServiceService;
 import io.flare.iem.v1.ListIdentitiesRequest;
 import io.flare.iem.v1.ListIdentitiesResponse;
+import io.flare.iem.v1.ListIdentityChangesRequest;
+import io.flare.iem.v1.ListIdentityChangesResponse;
 import io.flare.iem.v1.ListSyncRunsRequest;
 import io.flare.iem.v1.ListSyncRunsResponse;
 import io.flare.iem.v1.StartSyncRequest;
@@ -51,6 +53,7 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
   private final SyncRunRepository runs;
   private final IdentityRepository identities;
   private final IntegrationRepository integrations;
+  private final IdentityChangeFeed changes;
 
   private Runnable syncQueued = () -> { };
 
@@ -60,8 +63,9 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
   }
 
   IdentitySyncEndpoint(Vertx vertx, Pool pool, IntegrationRepository integrations, SyncRunRepository runs,
-      IdentityRepository identities) {
+      IdentityRepository identities, IdentityChangeLog changeLog) {
     this.vertx = vertx;
+    this.changes = new IdentityChangeFeed(pool, changeLog);
     this.pool = pool;
     this.runs = runs;
     this.identities = identities;
@@ -257,6 +261,14 @@ public final class IdentitySyncEndpoint extends IdentitySyncServiceService {
               new Failure.NotFound("IDENTITY_NOT_FOUND", "tenant '" + tenantId + "' has no identity " + id)));
         })
         .map(identity -> GetIdentityResponse.newBuilder().setIdentity(toProto(identity)).build())
+        .recover(GrpcErrors::toStatus);
+  }
+
+  /** The feed of identities and identifiers added, changed and removed ({@link IdentityChangeFeed}). */
+  @Override
+  public Future<ListIdentityChangesResponse> listIdentityChanges(ListIdentityChangesRequest request) {
+    return Future.succeededFuture(request)
+        .compose(changes::list)
         .recover(GrpcErrors::toStatus);
   }
 

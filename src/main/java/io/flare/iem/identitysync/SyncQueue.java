@@ -1,5 +1,6 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.tracing.Traces;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -39,9 +40,15 @@ public final class SyncQueue {
    */
   public static Future<Boolean> enqueue(SqlClient tx, String tenantId, Mode mode, Trigger trigger, String requestId,
       String submittedBy) {
+    UUID runId = UUID.randomUUID();
     return tx.preparedQuery(ENQUEUE)
-        .execute(Tuple.of(UUID.randomUUID(), tenantId, mode.name(), trigger.name(), requestId, submittedBy))
-        .map(rows -> rows.rowCount() == 1);
+        .execute(Tuple.of(runId, tenantId, mode.name(), trigger.name(), requestId, submittedBy))
+        .map(rows -> {
+          if (rows.rowCount() == 1) {
+            Traces.remember("sync", tenantId, runId); // the run's trace links to the call that queued it
+          }
+          return rows.rowCount() == 1;
+        });
   }
 
   /** Ends the tenant's queued or running runs; a replica running one stops at its next checkpoint. */

@@ -4,7 +4,7 @@ import io.flare.iem.config.AppConfig;
 import java.time.Duration;
 
 /**
- * Tunables of identity sync on one replica. Five come from the environment ({@code AppConfig.Sync});
+ * Tunables of identity sync on one replica. Six come from the environment ({@code AppConfig.Sync});
  * the rest are fixed, each a named default below with its reason.
  *
  * @param batchUsers users written per transaction and checkpoint
@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param maxConcurrentRuns runs one replica executes at once
  * @param pollInterval how often an idle replica looks for queued runs
  * @param scheduleInterval how often a replica ticks the nightly schedule
+ * @param feedRetention how long the identity-changes feed keeps an entry
  */
 public record SyncSettings(int batchUsers, int leaseSeconds, Duration incrementalOverlap, Duration maxOutage,
-    Duration maxBackoff, int maxConcurrentRuns, Duration pollInterval, Duration scheduleInterval) {
+    Duration maxBackoff, int maxConcurrentRuns, Duration pollInterval, Duration scheduleInterval,
+    Duration feedRetention) {
 
   /** A run rides out an Okta or Postgres outage this long, resuming from its last checkpoint. */
   public static final Duration MAX_OUTAGE = Duration.ofHours(2);
@@ -28,9 +30,19 @@ public record SyncSettings(int batchUsers, int leaseSeconds, Duration incrementa
   /** A tenant's nightly sync starts within this of its local hour. */
   public static final Duration SCHEDULE_INTERVAL = Duration.ofSeconds(30);
 
+  /** Default of {@code IEM_FEED_RETENTION_DAYS}. */
+  public static final Duration FEED_RETENTION = Duration.ofDays(7);
+
+  /** Settings with the default feed retention. */
+  public SyncSettings(int batchUsers, int leaseSeconds, Duration incrementalOverlap, Duration maxOutage,
+      Duration maxBackoff, int maxConcurrentRuns, Duration pollInterval, Duration scheduleInterval) {
+    this(batchUsers, leaseSeconds, incrementalOverlap, maxOutage, maxBackoff, maxConcurrentRuns, pollInterval,
+        scheduleInterval, FEED_RETENTION);
+  }
+
   /** The operator's settings with the fixed defaults. */
   public static SyncSettings from(AppConfig.Sync config) {
     return new SyncSettings(config.batchUsers(), (int) config.lease().toSeconds(), config.incrementalOverlap(),
-        MAX_OUTAGE, MAX_BACKOFF, config.maxConcurrentRuns(), POLL_INTERVAL, SCHEDULE_INTERVAL);
+        MAX_OUTAGE, MAX_BACKOFF, config.maxConcurrentRuns(), POLL_INTERVAL, SCHEDULE_INTERVAL, config.feedRetention());
   }
 }

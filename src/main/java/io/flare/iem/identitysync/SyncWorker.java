@@ -1,5 +1,9 @@
 package io.flare.iem.identitysync;
 
+import io.flare.iem.storage.LogRetention;
+import io.flare.iem.tracing.Traces;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -27,6 +31,7 @@ public final class SyncWorker extends VerticleBase {
   private final Clock clock;
   private final SyncSettings settings;
   private final String owner;
+  private final LogRetention changeRetention;
   private final Set<Syncer.Handle> active = ConcurrentHashMap.newKeySet();
   private long pollTimer = -1;
   private long scheduleTimer = -1;
@@ -34,7 +39,8 @@ public final class SyncWorker extends VerticleBase {
   private volatile boolean stopping;
 
   SyncWorker(Pool pool, SyncRunRepository runs, Syncer syncer, SyncSchedule schedule, Clock clock,
-      SyncSettings settings, String owner) {
+      SyncSettings settings, String owner, LogRetention changeRetention) {
+    this.changeRetention = changeRetention;
     this.pool = pool;
     this.runs = runs;
     this.syncer = syncer;
@@ -74,7 +80,7 @@ public final class SyncWorker extends VerticleBase {
             return;
           }
           result.result().ifPresent(run -> {
-            Syncer.Handle handle = syncer.execute(run);
+            Syncer.Handle handle = traced(run);
             active.add(handle);
             handle.done().onComplete(ended -> {
               active.remove(handle);
@@ -85,10 +91,22 @@ public final class SyncWorker extends VerticleBase {
         });
   }
 
+  /** Executes {@code run} in a trace of its own, linked to the call that queued it. */
+  private Syncer.Handle traced(SyncRun run) {
+    Syncer.Handle[] handle = new Syncer.Handle[1];
+    Traces.queued("sync run", Attributes.of(AttributeKey.stringKey("iem.tenant_id"), run.tenantId(),
+        AttributeKey.stringKey("iem.sync_run_id"), run.id().toString()), "sync", run.tenantId(), run.id(), span -> {
+          handle[0] = syncer.execute(run);
+          return handle[0].done();
+        });
+    return handle[0]; // the work starts at once, on this event loop
+  }
+
   private void tickSchedule() {
     if (stopping) {
       return;
     }
+    changeRetention.pruneIfDue();
     schedule.tick(pool, clock.instant())
         .onSuccess(queued -> {
           if (!queued.isEmpty()) {

@@ -32,7 +32,18 @@ public record Integration(
     Instant createTime,
     Instant updateTime,
     String customDomain,
-    UUID jwksId) {
+    UUID jwksId,
+    Protection protection) {
+
+  /** As stored before protected accounts existed: none protected. */
+  public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
+      int maxDailyPasswordAttempts, boolean autoCreateIdentifiers, MitigationMode mitigationMode,
+      Integer oktaLockoutThreshold, long version, String createRequestId, Instant createTime, Instant updateTime,
+      String customDomain, UUID jwksId) {
+    this(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts, autoCreateIdentifiers,
+        mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime, customDomain, jwksId,
+        Protection.NONE);
+  }
 
   /** Before it is stored: its JWKS id is the database's to assign. */
   public Integration(UUID id, String tenantId, Kind kind, String displayName, String oktaDomain, String clientId,
@@ -53,6 +64,34 @@ public record Integration(
 
   public Integration {
     customDomain = customDomain == null ? "" : customDomain;
+    protection = protection == null ? Protection.NONE : protection;
+  }
+
+  /**
+   * Accounts whose mitigation always waits for a person's approval, even in AUTOMATED mode:
+   * members of these Okta groups (ids, read on every sync) and these logins (break-glass accounts,
+   * admins). Users holding an Okta admin role are protected too where the app may read role
+   * assignments.
+   */
+  public record Protection(java.util.List<String> groupIds, java.util.List<String> logins) {
+    public static final Protection NONE = new Protection(java.util.List.of(), java.util.List.of());
+
+    public Protection {
+      groupIds = java.util.List.copyOf(groupIds);
+      logins = java.util.List.copyOf(logins);
+    }
+
+    /** Whether {@code login} is listed, case-insensitively as Okta compares logins. */
+    public boolean listsLogin(String login) {
+      return login != null && logins.stream().anyMatch(l -> l.equalsIgnoreCase(login));
+    }
+  }
+
+  /** The same integration with {@code next} as its protected accounts. */
+  public Integration withProtection(Protection next) {
+    return new Integration(id, tenantId, kind, displayName, oktaDomain, clientId, maxDailyPasswordAttempts,
+        autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
+        customDomain, jwksId, next);
   }
 
   public enum Kind { OKTA, ENTRA_ID }
@@ -83,7 +122,7 @@ public record Integration(
   public Integration withOktaDomain(String orgUrl) {
     return new Integration(id, tenantId, kind, displayName, orgUrl, clientId, maxDailyPasswordAttempts,
         autoCreateIdentifiers, mitigationMode, oktaLockoutThreshold, version, createRequestId, createTime, updateTime,
-        customDomain, jwksId);
+        customDomain, jwksId, protection);
   }
 
   /** The fields a person configures, for audit rows (before and after a change), and the org they resolved to. */
@@ -95,7 +134,9 @@ public record Integration(
         .put("client_id", clientId)
         .put("max_daily_password_attempts", maxDailyPasswordAttempts)
         .put("auto_create_identifiers", autoCreateIdentifiers)
-        .put("mitigation_mode", mitigationMode.name());
+        .put("mitigation_mode", mitigationMode.name())
+        .put("protected_group_ids", new io.vertx.core.json.JsonArray(protection.groupIds()))
+        .put("protected_logins", new io.vertx.core.json.JsonArray(protection.logins()));
     if (!customDomain.isEmpty()) {
       view.put("okta_org_url", oktaDomain);
     }

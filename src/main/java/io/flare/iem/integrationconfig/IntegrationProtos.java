@@ -49,6 +49,8 @@ final class IntegrationProtos {
         .setCreateTime(Protos.timestamp(i.createTime()))
         .setUpdateTime(Protos.timestamp(i.updateTime()))
         .setOktaLockoutThreshold(i.oktaLockoutThreshold() == null ? 0 : i.oktaLockoutThreshold())
+        .addAllProtectedGroupIds(i.protection().groupIds())
+        .addAllProtectedLogins(i.protection().logins())
         .build();
   }
 

@@ -17,7 +17,7 @@ public final class IntegrationRepository {
   private static final String COLUMNS = """
       integration_id, tenant_id, kind, display_name, okta_domain, client_id, max_daily_password_attempts,
       auto_create_identifiers, mitigation_mode, okta_lockout_threshold, version, create_request_id,
-      create_time, update_time, custom_domain, jwks_id
+      create_time, update_time, custom_domain, jwks_id, protected_group_ids, protected_logins
       """;
 
   /** One Okta app (org and client id) belongs to at most one tenant (V12). */
@@ -30,15 +30,15 @@ public final class IntegrationRepository {
   private static final String INSERT = """
       INSERT INTO integrations (integration_id, tenant_id, kind, display_name, okta_domain, client_id,
                                 max_daily_password_attempts, auto_create_identifiers, mitigation_mode,
-                                create_request_id, custom_domain)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                create_request_id, custom_domain, protected_group_ids, protected_logins)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
       RETURNING\s""" + COLUMNS;
 
   private static final String UPDATE = """
       UPDATE integrations
       SET display_name = $2, okta_domain = $3, client_id = $4, max_daily_password_attempts = $5,
-          auto_create_identifiers = $6, mitigation_mode = $7, custom_domain = $8, version = version + 1,
-          update_time = now()
+          auto_create_identifiers = $6, mitigation_mode = $7, custom_domain = $8, protected_group_ids = $9,
+          protected_logins = $10, version = version + 1, update_time = now()
       WHERE integration_id = $1
       RETURNING\s""" + COLUMNS;
 
@@ -77,7 +77,7 @@ public final class IntegrationRepository {
     return tx.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {i.id(), i.tenantId(), i.kind().name(), i.displayName(), i.oktaDomain(),
             i.clientId(), (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(),
-            i.createRequestId(), i.customDomain()}))
+            i.createRequestId(), i.customDomain(), groupIds(i), logins(i)}))
         .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
   }
@@ -85,10 +85,19 @@ public final class IntegrationRepository {
   public Future<Integration> update(SqlClient tx, Integration i) {
     requireOrgUrl(i);
     return tx.preparedQuery(UPDATE)
-        .execute(Tuple.of(i.id(), i.displayName(), i.oktaDomain(), i.clientId(), (short) i.maxDailyPasswordAttempts(),
-            i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain()))
+        .execute(Tuple.from(new Object[] {i.id(), i.displayName(), i.oktaDomain(), i.clientId(),
+            (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain(),
+            groupIds(i), logins(i)}))
         .recover(IntegrationRepository::translate)
         .map(rows -> first(rows).orElseThrow());
+  }
+
+  private static String[] groupIds(Integration i) {
+    return i.protection().groupIds().toArray(String[]::new);
+  }
+
+  private static String[] logins(Integration i) {
+    return i.protection().logins().toArray(String[]::new);
   }
 
   /** An Okta integration is stored only with the org URL its calls go to (a custom domain verified). */
@@ -162,6 +171,8 @@ public final class IntegrationRepository {
         PgTime.instant(row, "create_time"),
         PgTime.instant(row, "update_time"),
         row.getString("custom_domain"),
-        row.getUUID("jwks_id"));
+        row.getUUID("jwks_id"),
+        new Integration.Protection(java.util.List.of(row.getArrayOfStrings("protected_group_ids")),
+            java.util.List.of(row.getArrayOfStrings("protected_logins"))));
   }
 }

@@ -35,7 +35,8 @@ final class IntegrationRules {
   private static final Pattern ENTRA_CLIENT_ID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Set<String> UPDATABLE = Set.of("display_name", "okta_domain", "client_id",
-      "max_daily_password_attempts", "auto_create_identifiers", "mitigation_mode");
+      "max_daily_password_attempts", "auto_create_identifiers", "mitigation_mode", "protected_group_ids",
+      "protected_logins");
   static final Set<String> SETTINGS_FIELDS = Set.of("identifier_cap", "auto_identifiers_enabled",
       "mitigation_enabled", "time_zone", "nightly_sync_hour", "full_sync_interval_days");
   private static final int MAX_IDENTIFIER_CAP = 100_000_000;
@@ -104,7 +105,8 @@ final class IntegrationRules {
         : in.getMaxDailyPasswordAttempts();
     Integration draft = new Integration(UUID.randomUUID(), tenantId, kind, in.getDisplayName(), in.getOktaDomain(),
         in.getClientId(), attempts, in.getAutoCreateIdentifiers(), mitigationMode(in.getMitigationMode()), null, 1,
-        requestId, null, null);
+        requestId, null, null).withProtection(new Integration.Protection(in.getProtectedGroupIdsList(),
+        in.getProtectedLoginsList()));
     return validated(draft, "integration.");
   }
 
@@ -144,7 +146,10 @@ final class IntegrationRules {
         paths.contains("auto_create_identifiers") ? in.getAutoCreateIdentifiers() : current.autoCreateIdentifiers(),
         paths.contains("mitigation_mode") ? mitigationMode(in.getMitigationMode()) : current.mitigationMode(),
         current.oktaLockoutThreshold(), current.version(), current.createRequestId(), current.createTime(),
-        current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()));
+        current.updateTime(), typed.map(OrgAddress::customDomain).orElse(current.customDomain()))
+        .withProtection(new Integration.Protection(
+            paths.contains("protected_group_ids") ? in.getProtectedGroupIdsList() : current.protection().groupIds(),
+            paths.contains("protected_logins") ? in.getProtectedLoginsList() : current.protection().logins()));
   }
 
   static void checkEtag(Integration current, String etag) {
@@ -194,9 +199,14 @@ final class IntegrationRules {
       }
       domain = "";
     }
+    Integration.Protection protection = ProtectionRules.validated(i.protection(), prefix);
+    if (i.kind() != Integration.Kind.OKTA && !protection.equals(Integration.Protection.NONE)) {
+      throw new Failure.InvalidArgument(prefix + "protected_group_ids", "protected accounts are Okta groups and"
+          + " logins; leave them empty for an Entra ID integration");
+    }
     return new Integration(i.id(), i.tenantId(), i.kind(), displayName, domain, clientId,
         i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode(), i.oktaLockoutThreshold(),
-        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain);
+        i.version(), i.createRequestId(), i.createTime(), i.updateTime(), customDomain).withProtection(protection);
   }
 
   /**

@@ -120,7 +120,8 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     return users.compose(v -> manage(org, integration, results))
         .compose(v -> roles(org, integration, results)).compose(v -> universalLogout(org, integration, results))
         .compose(v -> lockout(org, integration, results)).compose(v -> threatInsight(org, results))
-        .compose(v -> AuthnSignalChecks.run(org, results)).map(results);
+        .compose(v -> AuthnSignalChecks.run(org, results))
+        .compose(v -> ProtectionChecks.run(org, integration).map(results::add)).map(results);
   }
 
   private String tokenDetail(OktaException e, Throwable cause) {
@@ -278,7 +279,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
     Set<String> done = results.stream().map(Result::name).collect(Collectors.toSet());
     for (String name : List.of(DOMAIN, TOKEN, SigningKeyChecks.NAME, USERS_READ, USERS_VISIBLE, USERS_MANAGE, ADMIN_ROLE, UNIVERSAL_LOGOUT,
         LOCKOUT, ThreatInsightChecks.AUTHN_NOT_BLOCKED, ThreatInsightChecks.EGRESS_EXCLUDED,
-        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE)) {
+        AuthnSignalChecks.LOGS_READ, AuthnSignalChecks.PIPELINE, ProtectionChecks.NAME)) {
       if (!done.contains(name)) {
         results.add(skipped(name, "not run: " + why));
       }

@@ -37,6 +37,8 @@ public final class OktaOrg {
   public static final String LOGS_READ = "okta.logs.read";
   public static final String THREAT_INSIGHTS_READ = "okta.threatInsights.read";
   public static final String NETWORK_ZONES_READ = "okta.networkZones.read";
+  /** Reads groups and their members: the protected groups. */
+  public static final String GROUPS_READ = "okta.groups.read";
 
 
   private static final Set<String> VALID_STATES = Set.of("SUCCESS", "MFA_REQUIRED", "MFA_ENROLL", "MFA_CHALLENGE",
@@ -92,6 +94,11 @@ public final class OktaOrg {
   /** Reads of the org's setup (metadata, admin roles, ThreatInsight, password policies), through this view. */
   public OrgSetup setup() {
     return new OrgSetup(connection, usage);
+  }
+
+  /** Reads of who is privileged in the org (protected groups' members, admins), through this view. */
+  public OrgDirectory directory() {
+    return new OrgDirectory(connection, usage);
   }
 
   /**

@@ -180,7 +180,7 @@ final class OrgConnection {
     }
     Future<AccessToken> token = call.scopes() == null ? Future.succeededFuture(null) : token(call.scopes(), usage);
     return token.compose(t -> limiter.acquire(call.bucket(), usage, call.abandon())
-            .compose(permit -> send(call, t, usage)
+            .compose(permit -> OktaSpans.exchange(call.bucket(), call.method(), () -> send(call, t, usage))
                 .andThen(ar -> permit.release(ar.succeeded() ? ar.result().headers() : null,
                     ar.succeeded() ? ar.result().status() : 0)))
             .transform(ar -> ar.succeeded()

@@ -3,6 +3,7 @@ package io.flare.iem.storage;
 import io.flare.iem.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -46,7 +47,9 @@ public record Stores(Pool pg, Redis redis, RedisAPI redisApi, boolean redisClust
         .setMaxPoolSize(REDIS_POOL) // per node in a cluster
         .setMaxPoolWaiting(REDIS_WAITING)
         .setMaxWaitingHandlers(32_768)
-        .setPoolRecycleTimeout(15_000);
+        .setPoolRecycleTimeout(15_000)
+        // a span per command only within a traced call or run (never for a worker's idle polling)
+        .setTracingPolicy(TracingPolicy.PROPAGATE);
     Redis redis;
     if (cluster) {
       options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER).setEndpoints(List.copyOf(endpoints));
@@ -68,7 +71,9 @@ public record Stores(Pool pg, Redis redis, RedisAPI redisApi, boolean redisClust
         .setCachePreparedStatements(true)
         // statements longer than the default 2,048 characters would be parsed and planned on every call
         .setPreparedStatementCacheSqlLimit(16_384)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(256)
+        // a span per query (its SQL text, never its parameters) only within a traced call or run
+        .setTracingPolicy(TracingPolicy.PROPAGATE);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(pg.poolSize())
         .setMaxWaitQueueSize(10_000)

@@ -29,15 +29,20 @@ class TableOwnershipTest {
       Map.entry("tenants", "integrationconfig"),
       Map.entry("integrations", "integrationconfig"),
       Map.entry("integration_signing_keys", "integrationconfig"),
+      Map.entry("protected_accounts", "integrationconfig"),
       Map.entry("identities", "identitysync"),
       Map.entry("identifiers", "identitysync"),
       Map.entry("identifier_plans", "identitysync"),
+      Map.entry("identity_changes", "identitysync"),
+      Map.entry("identity_change_horizons", "identitysync"),
       Map.entry("sync_runs", "identitysync"),
       Map.entry("sync_schedules", "identitysync"),
       Map.entry("credential_checks", "credentialcheck"),
       Map.entry("authn_attempts", "credentialcheck"),
       Map.entry("tested_passwords", "credentialcheck"),
       Map.entry("mitigations", "credentialcheck"),
+      Map.entry("check_decisions", "credentialcheck"),
+      Map.entry("check_decision_horizons", "credentialcheck"),
       Map.entry("audit_events", "audit"));
 
   /** A table named where SQL names one (upper-case keywords, as all our SQL is written). */

@@ -58,6 +58,8 @@ final class Bases {
       base("CancelSyncRun", "\"sync_run_id\":\"${sync_run_id}\"", Answer.of(Status.Code.FAILED_PRECONDITION)),
       base("ListIdentities", "\"page_size\":5,\"status\":\"USER_STATUS_ACTIVE\",\"login_prefix\":\"a\"", Answer.OK),
       base("GetIdentity", "\"identity_id\":\"${identity_id}\"", Answer.OK),
+      base("ListIdentityChanges", "\"page_size\":5", Answer.OK),
+      base("ListCheckDecisions", "\"page_size\":5", Answer.OK),
       base("CheckCredential", "\"username\":\"nobody@fuzz.example\",\"password\":\"Leaked-123\"," + LEAK,
           Answer.OK.writing("credential_checks")),
       base("CheckCredentials", "\"username\":\"nobody@fuzz.example\",\"password\":\"Leaked-123\"," + LEAK,

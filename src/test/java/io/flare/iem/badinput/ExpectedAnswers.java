@@ -54,6 +54,7 @@ final class ExpectedAnswers {
         .answer("*", "tenant_id", FOREIGN_TENANT, Answer.of(Status.Code.PERMISSION_DENIED))
         .refuse("*", "page_size", NONE)
         .refuse("*", "page_token", EnumSet.of(EMPTY))
+        .refuse("*", "cursor", EnumSet.of(EMPTY)) // the feeds: empty starts at the oldest change retained
         .refuse("*", "request_id", REQUEST_ID)
         // IntegrationConfigService
         .refuse("CreateIntegration", "integration.kind", NONE)
@@ -63,6 +64,10 @@ final class ExpectedAnswers {
         .refuse("*", "integration.max_daily_password_attempts", NONE)
         .refuse("*", "integration.mitigation_mode", NONE)
         .ignore("UpdateIntegration", "integration.kind") // the mask does not name it
+        .refuse("CreateIntegration", "integration.protected_group_ids[]", NONE, "integration.protected_group_ids[0]")
+        .refuse("CreateIntegration", "integration.protected_logins[]", TEXT, "integration.protected_logins[0]")
+        .ignore("UpdateIntegration", "integration.protected_group_ids[]") // the mask does not name them
+        .ignore("UpdateIntegration", "integration.protected_logins[]")
         .writes("UpdateIntegration", "integration.display_name", INTEGRATION_WRITE)
         .refuse("*", "update_mask.paths[]", NONE, "update_mask")
         .answer("UpdateIntegration", "etag", EnumSet.complementOf(EnumSet.of(EMPTY, FOREIGN_TENANT)),

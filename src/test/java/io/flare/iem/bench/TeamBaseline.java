@@ -9,7 +9,6 @@ import com.okta.sdk.resource.model.User;
 import com.okta.sdk.resource.model.UserProfile;
 import io.flare.iem.keys.SigningKeys;
 import io.flare.iem.okta.UserQuery;
-import io.flare.iem.oktasim.OktaSimulator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -79,7 +78,7 @@ final class TeamBaseline {
    * with a rate limit, counts the users-listing requests Okta accepted per window (for the
    * steady-state share of the ceiling) and the 429s it served.
    */
-  static SyncBenchmark.Measured run(OktaSimulator sim, Path privateKey, int pgPort, Integer rateLimit,
+  static SyncBenchmark.Measured run(OktaProcess sim, OktaProcess.Org okta, Path privateKey, int pgPort, Integer rateLimit,
       int windowSeconds) throws Exception {
     System.setProperty("okta.testing.disableHttpsCheck", "true"); // read when the builder is made
     // the SDK warns at every build that the check is off: known, and only noise in the benchmark's output
@@ -93,7 +92,7 @@ final class TeamBaseline {
     if (rateLimit != null) {
       SyncBenchmark.awaitNextWindow(windowSeconds); // start with the whole window's budget, as the sync did
     }
-    long served429 = sim.counters().served429();
+    long served429 = sim.served429(okta.index(), okta.index() + 1);
     HeapWatch.reset();
     long startMillis = System.currentTimeMillis();
     long start = System.nanoTime();
@@ -106,7 +105,7 @@ final class TeamBaseline {
       // the upsert returns each user's identity_id (in batch order) for its identifiers
       try (PreparedStatement upsert = c.prepareStatement(UPSERT, new String[] {"identity_id"});
           PreparedStatement identifier = c.prepareStatement(IDENTIFIER)) {
-        UserApi api = new UserApi(client(sim, privateKey));
+        UserApi api = new UserApi(client(sim, okta, privateKey));
         String filter = UserQuery.allIncludingDeprovisioned().filter();
         String after = null;
         do {
@@ -147,23 +146,23 @@ final class TeamBaseline {
     long endMillis = System.currentTimeMillis();
     HeapWatch.Peaks heap = HeapWatch.peaks();
     SyncBenchmark.Windows windows = rateLimit == null ? null
-        : SyncBenchmark.Windows.of(sim, startMillis, endMillis, windowSeconds);
+        : SyncBenchmark.Windows.of(sim, okta, startMillis, endMillis, windowSeconds);
     return new SyncBenchmark.Measured(users, identifiers, seconds, heap.used(), heap.afterGc(), pages,
-        sim.counters().served429() - served429, windows, oktaNanos / 1e9);
+        sim.served429(okta.index(), okta.index() + 1) - served429, windows, oktaNanos / 1e9);
   }
 
-  private static ApiClient client(OktaSimulator sim, Path privateKey) {
+  private static ApiClient client(OktaProcess sim, OktaProcess.Org org, Path privateKey) {
     // the service's integration signs with a key of its own, published at its jwks_url; the team's
     // client has its public key saved on the app in Okta instead ("Save keys in Okta")
     try {
-      sim.app().savedKeys(SigningKeys.load(privateKey).publicJwks());
+      sim.savedKeys(org, SigningKeys.load(privateKey).publicJwks().toString());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
     return Clients.builder()
-        .setOrgUrl(sim.baseUrl())
+        .setOrgUrl(org.baseUrl())
         .setAuthorizationMode(AuthorizationMode.PRIVATE_KEY)
-        .setClientId(sim.app().clientId())
+        .setClientId(org.clientId())
         .setScopes(Set.of("okta.users.read"))
         .setPrivateKey(privateKey)
         .build();

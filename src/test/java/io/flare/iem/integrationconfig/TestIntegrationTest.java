@@ -111,7 +111,8 @@ class TestIntegrationTest {
     assertThat(checks.keySet()).containsExactly("okta_domain_reachable", "token_obtained", "signing_keys_accepted",
         "users_read_granted",
         "users_visible", "users_manage_granted", "admin_role_permissions", "universal_logout_available",
-        "lockout_policy", "authn_not_blocked", "threatinsight_egress_excluded", "logs_read_granted", "org_pipeline");
+        "lockout_policy", "authn_not_blocked", "threatinsight_egress_excluded", "logs_read_granted", "org_pipeline",
+        "protected_accounts");
     assertThat(response.getOk()).isEqualTo(checks.values().stream().noneMatch(c -> c.getResult() == TestResult.TEST_RESULT_FAIL));
     return checks;
   }

@@ -169,6 +169,7 @@ public final class OktaSimulator {
   final SimSystemLog systemLog = new SimSystemLog(this);
   final SimSignOnPolicy signOnPolicy = new SimSignOnPolicy(this);
   final SimUserBlocks userBlocks = new SimUserBlocks(this);
+  final SimGroups groups = new SimGroups(this);
   boolean identityEngine;
   long windowMillis;
   int concurrencyLimit = 75;
@@ -224,6 +225,17 @@ public final class OktaSimulator {
           sim.http = server;
           return sim;
         });
+  }
+
+  /**
+   * User {@code index} of the population a simulator started with {@code options} generates, as it
+   * serves it until changed: for benchmarks that write the same rows without asking the org (and
+   * for a simulator in another process).
+   */
+  public static java.util.function.IntFunction<SimUser> population(Options options) {
+    SimUsers generated = new SimUsers(options.seed, options.users, options.asOf.toEpochMilli(), options.mixedStatuses,
+        options.emailDomain);
+    return generated::generate;
   }
 
   /** Stops serving. */
@@ -554,6 +566,11 @@ public final class OktaSimulator {
   }
 
   /** Identity Engine user blocks (unknown devices). */
+  /** The org's groups and admins (protected accounts). */
+  public SimGroups groups() {
+    return groups;
+  }
+
   public SimUserBlocks userBlocks() {
     return userBlocks;
   }

@@ -30,6 +30,8 @@ public final class SimApp {
   public static final String APPS_READ = "okta.apps.read";
   /** "Allows the admin to view roles, resources, and admin assignments" (Okta, Role assignment: permission types). */
   public static final String IAM_READ = "okta.iam.read";
+  /** View groups and their members (the standard roles that view users view groups too). */
+  public static final String GROUPS_READ = "okta.groups.read";
 
   /**
    * Okta's standard admin roles, as the permissions they give, with the {@code type} and
@@ -41,18 +43,19 @@ public final class SimApp {
     /** No role assigned: every management call is 403 E0000006. */
     NONE(null, null, Set.of()),
     /** Read-only Administrator: sees users and policies, changes nothing. */
-    READ_ONLY_ADMIN("READ_ONLY_ADMIN", "Read-Only Administrator", Set.of(USERS_READ, POLICIES_READ, APPS_READ)),
+    READ_ONLY_ADMIN("READ_ONLY_ADMIN", "Read-Only Administrator", Set.of(USERS_READ, POLICIES_READ, APPS_READ,
+        GROUPS_READ)),
     /** Help Desk Administrator: sees users, unlocks them (a partial model: resetting passwords and factors is not simulated). */
     HELP_DESK_ADMIN("HELP_DESK_ADMIN", "Help Desk Administrator", Set.of(USERS_READ, UNLOCK)),
     /** Group Administrator (type USER_ADMIN; labelled "User Administrator" in a recorded 2020 answer): users plus suspend, unsuspend, clear sessions, unlock. */
     GROUP_ADMIN("USER_ADMIN", "User Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK,
-        EXPIRE_PASSWORD, DEACTIVATE)),
+        EXPIRE_PASSWORD, DEACTIVATE, GROUPS_READ)),
     /** Organization Administrator: the Group Administrator's user permissions, org-wide, plus policies and apps. */
     ORG_ADMIN("ORG_ADMIN", "Organization Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND, CLEAR_SESSIONS, UNLOCK,
-        EXPIRE_PASSWORD, DEACTIVATE, POLICIES_READ, APPS_READ)),
+        EXPIRE_PASSWORD, DEACTIVATE, POLICIES_READ, APPS_READ, GROUPS_READ)),
     /** Super Administrator: everything. */
     SUPER_ADMIN("SUPER_ADMIN", "Super Organization Administrator", Set.of(USERS_READ, SUSPEND, UNSUSPEND,
-        CLEAR_SESSIONS, UNLOCK, DEACTIVATE, EXPIRE_PASSWORD, POLICIES_READ, APPS_READ, IAM_READ));
+        CLEAR_SESSIONS, UNLOCK, DEACTIVATE, EXPIRE_PASSWORD, POLICIES_READ, APPS_READ, IAM_READ, GROUPS_READ));
 
     final String type;
     final String label;

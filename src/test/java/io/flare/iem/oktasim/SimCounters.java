@@ -17,6 +17,7 @@ public final class SimCounters {
   private final Map<String, Long> requests = new HashMap<>();
   private final Map<String, Long> authn = new HashMap<>();
   private final Map<String, Long> received = new HashMap<>();
+  private final Map<String, java.util.List<String>> traceparents = new HashMap<>();
   private final Map<String, Long> lifecycle = new HashMap<>();
   private final Map<String, TreeMap<Long, Integer>> windows = new HashMap<>();
   private long served429;
@@ -24,6 +25,25 @@ public final class SimCounters {
   private long tokensIssued;
   private final Map<String, Long> tokensByKey = new HashMap<>();
   private int maxInFlight;
+  private volatile ServeListener serveListener;
+
+  /**
+   * Told of every request the org answered: its endpoint ({@code "METHOD /path"}), its body and the
+   * simulator's own time for it, from the arrival of the request's headers to the end of its answer
+   * (benchmarks subtract it from their end-to-end times). Called on the answering thread: keep it short.
+   */
+  public interface ServeListener {
+    void served(String endpoint, io.vertx.core.buffer.Buffer body, long nanos);
+  }
+
+  /** Sets (null: removes) the one {@link ServeListener}. */
+  public void onServed(ServeListener listener) {
+    this.serveListener = listener;
+  }
+
+  ServeListener serveListener() {
+    return serveListener;
+  }
 
   SimCounters(Object lock) {
     this.lock = lock;
@@ -138,6 +158,22 @@ public final class SimCounters {
 
   void arrived(String methodAndPath) {
     received.merge(methodAndPath, 1L, Long::sum);
+  }
+
+  void traceparent(String methodAndPath, String header) {
+    if (header != null) {
+      traceparents.computeIfAbsent(methodAndPath, k -> new java.util.ArrayList<>()).add(header);
+    }
+  }
+
+  /**
+   * The W3C {@code traceparent} headers of the requests that reached the org on this path
+   * ({@code "POST /api/v1/authn"}), in arrival order; requests without one are not listed.
+   */
+  public java.util.List<String> traceparents(String methodAndPath) {
+    synchronized (lock) {
+      return java.util.List.copyOf(traceparents.getOrDefault(methodAndPath, java.util.List.of()));
+    }
   }
 
   void authn(String username) {

@@ -113,16 +113,23 @@ final class SimServer {
   // ---- entry --------------------------------------------------------------------------------
 
   void handle(HttpServerRequest req) {
+    long arrived = System.nanoTime();
     req.body().onComplete(ar -> {
       if (ar.failed()) {
         return;
       }
       Buffer body = ar.result();
+      SimCounters.ServeListener listener = sim.counters.serveListener();
+      if (listener != null) {
+        req.response().bodyEndHandler(v -> listener.served(req.method().name() + " " + req.path(), body,
+            System.nanoTime() - arrived));
+      }
       boolean held;
       io.vertx.core.Context context = sim.vertx.getOrCreateContext();
       synchronized (sim) {
         String endpoint = req.method().name() + " " + req.path();
         sim.counters.arrived(endpoint);
+        sim.counters.traceparent(endpoint, req.getHeader("traceparent")); // W3C trace context, as Okta ignores it
         held = sim.faults.hold(endpoint, () -> context.runOnContext(v -> proceed(req, body)));
       }
       if (!held) {
@@ -203,6 +210,10 @@ final class SimServer {
       } else if (path.equals("/api/v1/authn/cancel")) {
         count(req, "POST /api/v1/authn/cancel");
         cancel(req, body);
+      } else if (SimGroups.servesAssignees(path)) {
+        sim.groups.assignees(this, req);
+      } else if (SimGroups.servesGroupMembers(path)) {
+        sim.groups.groupMembers(this, req);
       } else if (SimRoles.serves(path)) {
         roles.handle(req);
       } else if (path.equals(SimUniversalLogout.PATH)) {

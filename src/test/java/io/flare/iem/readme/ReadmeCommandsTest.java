@@ -155,6 +155,9 @@ class ReadmeCommandsTest {
     assertThat(output(outputs, "/TestIntegration")).doesNotContain("TEST_RESULT_FAIL");
     assertThat(output(outputs, "/ListAuditEvents")).contains("credential_check.authn").contains("mitigation.suspend")
         .doesNotContain("Correct-Horse-42!").doesNotContain("not-bobs-password");
+    assertThat(output(outputs, "/ListIdentityChanges")).contains("IDENTITY_CHANGE_TYPE_ADDED")
+        .contains("nextCursor");
+    assertThat(output(outputs, "/ListCheckDecisions")).contains("nextCursor").doesNotContain("Correct-Horse-42!");
   }
 
   static String output(Map<String, String> outputs, String commandPart) {

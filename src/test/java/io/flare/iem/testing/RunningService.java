@@ -63,6 +63,15 @@ public final class RunningService implements AutoCloseable {
     return new RunningService(vertx, app, config);
   }
 
+  /**
+   * As {@link #start(AppConfig, java.time.Clock)} on {@code vertx}, one the test built (with a
+   * tracer, for example); closing the service closes it.
+   */
+  public static RunningService on(Vertx vertx, AppConfig config, java.time.Clock clock) {
+    App app = Await.result(App.start(vertx, config, clock, new ScriptedDomains()));
+    return new RunningService(vertx, app, config);
+  }
+
   /** A channel whose calls carry {@code authorization: Bearer <token>}; closed with the service. */
   public synchronized ManagedChannel channelWithToken(String token) {
     ManagedChannel extra = plaintext(bearer(token));
