@@ -122,13 +122,15 @@ public final class App {
   private static Future<App> start(Vertx vertx, AppConfig config, Clock clock, MeterRegistry registry,
       DomainNetwork network) {
     AppConfig.Postgres pg = config.postgres().orElseThrow(() -> new IllegalStateException("Postgres is not configured"));
-    String redisUrl = config.redisUrl().orElseThrow(() -> new IllegalStateException("Redis is not configured"));
+    if (config.redisEndpoints().isEmpty()) {
+      throw new IllegalStateException("Redis is not configured");
+    }
     return vertx.executeBlocking(() -> {
           Migrations.run(pg);
           return new Secrets(loadKeys(config), loadPasswordVault(config));
         }, false)
         .compose(secrets -> {
-          Stores stores = Stores.create(vertx, pg, redisUrl);
+          Stores stores = Stores.create(vertx, pg, config.redisEndpoints(), config.redisCluster());
           Tracing.keepLinksIn(vertx, stores.redisApi()); // queued checks and sync runs link to the call that queued them
           return wire(vertx, config, clock, secrets, stores, registry, network);
         });

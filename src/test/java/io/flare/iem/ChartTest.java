@@ -114,6 +114,16 @@ class ChartTest {
   }
 
   @Test
+  void redis_cluster_is_off_by_default_and_redis_cluster_true_sets_iem_redis_cluster() {
+    assertThat(renderMinimal().configData()).containsEntry("IEM_REDIS_CLUSTER", "false");
+    Map<String, Object> sets = new java.util.HashMap<>(ChartRender.TLS_SECRET);
+    sets.put("redis.cluster", "true");
+    sets.put("redis.url", "redis://node-a.internal:6379,redis://node-b.internal:6379");
+    assertThat(ChartRender.render(null, sets).configData()).containsEntry("IEM_REDIS_CLUSTER", "true")
+        .containsEntry("IEM_REDIS_URL", "redis://node-a.internal:6379,redis://node-b.internal:6379");
+  }
+
+  @Test
   void production_secrets_come_from_existing_secrets_as_files_and_secret_refs() {
     Manifests m = renderProduction();
     Map<String, Object> deployment = m.one("Deployment");

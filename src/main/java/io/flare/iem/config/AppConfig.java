@@ -23,6 +23,7 @@ public record AppConfig(
     int httpPort,
     Optional<Postgres> postgres,
     Optional<String> redisUrl,
+    boolean redisCluster,
     Optional<Path> signingKeyFile,
     Optional<Path> passwordKeyFile,
     Path devDataDir,
@@ -113,9 +114,13 @@ public record AppConfig(
     int grpcPort = p.port("IEM_GRPC_PORT", 50051);
     int httpPort = p.port("IEM_HTTP_PORT", 8080);
     Optional<Postgres> postgres = postgres(p, dev);
-    Optional<String> redisUrl = p.optional("IEM_REDIS_URL").map(url -> redisUrl(p, url));
+    boolean redisCluster = p.bool("IEM_REDIS_CLUSTER", false);
+    Optional<String> redisUrl = p.optional("IEM_REDIS_URL").map(url -> redisUrls(p, url, redisCluster));
     if (!dev && redisUrl.isEmpty()) {
       p.problem("IEM_REDIS_URL is required (redis://host:port) unless IEM_DEV=true");
+    }
+    if (redisCluster && redisUrl.isEmpty()) {
+      p.problem("IEM_REDIS_CLUSTER=true needs IEM_REDIS_URL: one or more of the cluster's nodes (redis://host:port,...)");
     }
     Optional<Path> signingKeyFile = p.optional("IEM_SIGNING_KEY_FILE").map(Path::of);
     if (!dev && signingKeyFile.isEmpty()) {
@@ -128,7 +133,7 @@ public record AppConfig(
     Path devDataDir = Path.of(p.string("IEM_DEV_DATA_DIR", ".dev-data"));
     Set<String> insecureHosts = p.list("IEM_OKTA_INSECURE_HOSTS");
     if (dev) {
-      DevLimits.check(p, postgres, redisUrl);
+      DevLimits.check(p, postgres, redisUrl.map(AppConfig::splitRedisUrls).orElse(List.of()));
     } else if (!insecureHosts.isEmpty()) {
       p.problem("IEM_OKTA_INSECURE_HOSTS is for dev mode only: it lets an Okta domain be plain http, loopback or"
           + " any port, so passwords could leave in clear and integrations could reach internal hosts");
@@ -156,27 +161,27 @@ public record AppConfig(
           + " must fit in its lease");
     }
     p.throwIfProblems();
-    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withPostgres(Postgres pg) {
-    return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, signingKeyFile,
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withRedisUrl(String url) {
-    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), signingKeyFile,
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withPorts(int grpc, int http) {
-    return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, signingKeyFile,
+    return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
-    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, signingKeyFile,
+    return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
   }
 
@@ -212,12 +217,41 @@ public record AppConfig(
     return Optional.of(new Postgres(host.get(), port, database, user, password, poolSize));
   }
 
-  private static String redisUrl(Parser p, String url) {
-    String lower = url.toLowerCase(Locale.ROOT);
-    if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
-      p.problem("IEM_REDIS_URL must start with redis:// or rediss://");
+  /**
+   * {@code IEM_REDIS_URL}: one Redis, or with {@code IEM_REDIS_CLUSTER=true} a comma list of Redis
+   * Cluster nodes to discover the cluster from (one is enough; more survive one being down).
+   */
+  private static String redisUrls(Parser p, String value, boolean cluster) {
+    List<String> urls = splitRedisUrls(value);
+    for (String url : urls) {
+      String lower = url.toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
+        p.problem("IEM_REDIS_URL must start with redis:// or rediss://");
+      }
     }
-    return url;
+    if (urls.size() > 1 && !cluster) {
+      p.problem("IEM_REDIS_URL names " + urls.size() + " servers: a comma list is the nodes of a Redis Cluster,"
+          + " set IEM_REDIS_CLUSTER=true (a single Redis is one URL)");
+    }
+    return String.join(",", urls);
+  }
+
+  private static List<String> splitRedisUrls(String value) {
+    List<String> urls = new ArrayList<>();
+    for (String item : value.split(",")) {
+      if (!item.isBlank()) {
+        urls.add(item.trim());
+      }
+    }
+    return List.copyOf(urls);
+  }
+
+  /**
+   * The Redis endpoints: the one server's URL, or the Redis Cluster nodes the client discovers the
+   * cluster from ({@link #redisCluster()}); empty when none is configured.
+   */
+  public List<String> redisEndpoints() {
+    return redisUrl.map(AppConfig::splitRedisUrls).orElse(List.of());
   }
 
   private static URI baseUrl(String value) {

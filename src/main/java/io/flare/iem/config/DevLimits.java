@@ -1,6 +1,7 @@
 package io.flare.iem.config;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,10 +14,10 @@ final class DevLimits {
 
   private DevLimits() {}
 
-  static void check(AppConfig.Parser p, Optional<AppConfig.Postgres> postgres, Optional<String> redisUrl) {
+  static void check(AppConfig.Parser p, Optional<AppConfig.Postgres> postgres, List<String> redisUrls) {
     postgres.map(AppConfig.Postgres::host).filter(host -> !isLoopback(host)).ifPresent(host ->
         p.problem("PGHOST must be a loopback address in dev mode (localhost, 127.0.0.1 or ::1), got '" + host + "'"));
-    redisUrl.map(DevLimits::host).filter(host -> !isLoopback(host)).ifPresent(host ->
+    redisUrls.stream().map(DevLimits::host).filter(host -> !isLoopback(host)).findFirst().ifPresent(host ->
         p.problem("IEM_REDIS_URL must name a loopback host in dev mode (localhost, 127.0.0.1 or ::1), got '" + host
             + "'"));
   }

@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Keys</b> are shaped for Redis Cluster: every key of a tenant carries the hash tag
  * {@code {tenant}}, so a script touching the counter and the pacing key of one identity stays in
  * one slot: {@code iem:{<tenant>}:cap:<identity>:<local date>} (the day's count) and
- * {@code iem:{<tenant>}:pace:<identity>} (present while the identity must wait). Every key is
+ * {@code iem:{<tenant>}:pace:<identity>} (present while the identity must wait). A tenant id is
+ * never empty and holds no brace (the API refuses it), so the tag is the whole tenant id and both
+ * keys of every script hash to the tenant's slot; a tenant's keys all live on one master, which
+ * a tenant's few operations per check never strain. Every key is
  * written with an expiry: the counter expires at the next local midnight (computed with the zone
  * rules, so 23- and 25-hour days are right), the pacing key after {@link #PACE_MILLIS}. The expiry
  * is sent as the milliseconds left until that midnight on the service's clock ({@code PEXPIRE}),

@@ -85,6 +85,56 @@ class AppConfigTest {
   }
 
   @Test
+  void one_redis_url_is_a_single_redis_and_a_cluster_is_its_nodes_with_iem_redis_cluster() {
+    AppConfig single = AppConfig.fromEnv(production());
+    assertThat(single.redisCluster()).isFalse();
+    assertThat(single.redisEndpoints()).containsExactly("redis://redis.internal:6379");
+
+    Map<String, String> env = production();
+    env.put("IEM_REDIS_CLUSTER", "true");
+    env.put("IEM_REDIS_URL", " rediss://node-a.internal:6380 ,rediss://node-b.internal:6380,,");
+    AppConfig cluster = AppConfig.fromEnv(env);
+    assertThat(cluster.redisCluster()).isTrue();
+    assertThat(cluster.redisEndpoints()).containsExactly("rediss://node-a.internal:6380",
+        "rediss://node-b.internal:6380");
+
+    env.put("IEM_REDIS_URL", "redis://clustercfg.internal:6379"); // one node is enough to discover a cluster
+    assertThat(AppConfig.fromEnv(env).redisEndpoints()).containsExactly("redis://clustercfg.internal:6379");
+  }
+
+  @Test
+  void several_redis_urls_without_iem_redis_cluster_or_a_cluster_without_nodes_are_refused() {
+    Map<String, String> several = production();
+    several.put("IEM_REDIS_URL", "redis://a.internal:6379,redis://b.internal:6379");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(several)).problems())
+        .containsExactly("IEM_REDIS_URL names 2 servers: a comma list is the nodes of a Redis Cluster, set"
+            + " IEM_REDIS_CLUSTER=true (a single Redis is one URL)");
+
+    Map<String, String> noNodes = production();
+    noNodes.remove("IEM_REDIS_URL");
+    noNodes.put("IEM_REDIS_CLUSTER", "true");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(noNodes)).problems())
+        .anySatisfy(p -> assertThat(p).startsWith("IEM_REDIS_CLUSTER=true needs IEM_REDIS_URL"));
+
+    Map<String, String> badNode = production();
+    badNode.put("IEM_REDIS_CLUSTER", "true");
+    badNode.put("IEM_REDIS_URL", "redis://a.internal:6379,b.internal:6379");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(badNode)).problems())
+        .containsExactly("IEM_REDIS_URL must start with redis:// or rediss://");
+  }
+
+  @Test
+  void dev_mode_refuses_a_redis_cluster_node_off_this_machine() {
+    Map<String, String> env = new HashMap<>(Map.of("IEM_DEV", "true", "IEM_REDIS_CLUSTER", "true",
+        "IEM_REDIS_URL", "redis://127.0.0.1:7000,redis://redis.internal:7001"));
+    assertThat(catchThrowableOfType(ConfigException.class, () -> AppConfig.fromEnv(env)).problems())
+        .containsExactly("IEM_REDIS_URL must name a loopback host in dev mode (localhost, 127.0.0.1 or ::1), got"
+            + " 'redis.internal'");
+    env.put("IEM_REDIS_URL", "redis://127.0.0.1:7000,redis://localhost:7001");
+    assertThat(AppConfig.fromEnv(env).redisEndpoints()).hasSize(2);
+  }
+
+  @Test
   void dev_mode_binds_loopback_unless_told_otherwise_and_production_binds_every_address() {
     assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true")).bindHost()).isEqualTo("127.0.0.1");
     assertThat(AppConfig.fromEnv(Map.of("IEM_DEV", "true", "IEM_BIND_HOST", "0.0.0.0")).bindHost()).isEqualTo("0.0.0.0");

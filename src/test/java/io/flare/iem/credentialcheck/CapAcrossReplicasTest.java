@@ -25,28 +25,41 @@ class CapAcrossReplicasTest {
 
   @Test
   void a_thousand_concurrent_checks_on_three_instances_make_exactly_the_daily_cap_of_authn_calls() throws Exception {
-    try (CheckHarness h = CheckHarness.start(CheckHarness.setup().instances(3).maxDaily(2).lockoutThreshold(10))) {
-      CheckHarness.User u = h.user("target");
-      List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
-      h.services.forEach(s -> stubs.add(CredentialCheckServiceGrpc.newFutureStub(s.channel)
-          .withDeadlineAfter(60, TimeUnit.SECONDS)));
-
-      List<ListenableFuture<CheckCredentialResponse>> calls = new ArrayList<>();
-      for (int i = 0; i < 1000; i++) {
-        calls.add(stubs.get(i % 3).checkCredential(h.request(u.login(), "wrong-leaked-" + i).build()));
-      }
-      for (ListenableFuture<CheckCredentialResponse> call : calls) {
-        assertThat(call.get(60, TimeUnit.SECONDS).getCheck().getOutcome())
-            .isNotEqualTo(CheckOutcome.CHECK_OUTCOME_UNVERIFIED);
-      }
-      h.awaitQuiet(); // checks queued behind pacing are decided by the workers
-
-      assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(2);
-      Map<String, Long> outcomes = h.outcomes();
-      assertThat(outcomes).containsEntry("INVALID", 2L).containsEntry("THROTTLED", 998L).hasSize(2);
-      assertThat(h.sim.user(u.oktaUserId()).orElseThrow().failedAttempts()).isEqualTo(2);
+    try (CheckHarness h = CheckHarness.start(headline())) {
+      aThousandConcurrentChecksMakeExactlyTheDailyCap(h, h.user("target"));
     }
   }
+
+  /** Three instances, a daily cap of 2 and an org locking at 10: the headline test's set-up. */
+  static CheckHarness.Setup headline() {
+    return CheckHarness.setup().instances(3).maxDaily(2).lockoutThreshold(10);
+  }
+
+  /**
+   * Sends 1,000 checks of {@code u} with as many wrong passwords to the harness's instances in turn,
+   * at once, and asserts that Okta saw exactly the cap (2) of authn calls, the rest THROTTLED.
+   */
+  static void aThousandConcurrentChecksMakeExactlyTheDailyCap(CheckHarness h, CheckHarness.User u) throws Exception {
+    List<CredentialCheckServiceGrpc.CredentialCheckServiceFutureStub> stubs = new ArrayList<>();
+    h.services.forEach(s -> stubs.add(CredentialCheckServiceGrpc.newFutureStub(s.channel)
+        .withDeadlineAfter(60, TimeUnit.SECONDS)));
+
+    List<ListenableFuture<CheckCredentialResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      calls.add(stubs.get(i % 3).checkCredential(h.request(u.login(), "wrong-leaked-" + i).build()));
+    }
+    for (ListenableFuture<CheckCredentialResponse> call : calls) {
+      assertThat(call.get(60, TimeUnit.SECONDS).getCheck().getOutcome())
+          .isNotEqualTo(CheckOutcome.CHECK_OUTCOME_UNVERIFIED);
+    }
+    h.awaitQuiet(); // checks queued behind pacing are decided by the workers
+
+    assertThat(h.sim.counters().authnCalls(u.login())).isEqualTo(2);
+    Map<String, Long> outcomes = h.outcomes();
+    assertThat(outcomes).containsEntry("INVALID", 2L).containsEntry("THROTTLED", 998L).hasSize(2);
+    assertThat(h.sim.user(u.oktaUserId()).orElseThrow().failedAttempts()).isEqualTo(2);
+  }
+
   @Test
   void one_password_in_many_concurrent_leaks_on_three_instances_is_tried_once() throws Exception {
     MutableClock clock = new MutableClock(LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC));

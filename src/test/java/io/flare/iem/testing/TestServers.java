@@ -29,6 +29,7 @@ public final class TestServers {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgres postgres;
   private static EmbeddedRedis redis;
+  private static EmbeddedRedisCluster redisCluster;
   private static Path signingKey;
 
   private TestServers() {}
@@ -58,6 +59,23 @@ public final class TestServers {
       Runtime.getRuntime().addShutdownHook(new Thread(redis::close));
     }
     return redis;
+  }
+
+  /**
+   * A three-master Redis Cluster ({@link EmbeddedRedisCluster}), started once per test JVM for the
+   * tests that run the service on one; like {@link #redis()} it is shared, so tests use their own tenant ids.
+   */
+  public static synchronized EmbeddedRedisCluster redisCluster() {
+    if (redisCluster == null) {
+      redisCluster = EmbeddedRedisCluster.start(ROOT.resolve("redis-cluster"));
+      Runtime.getRuntime().addShutdownHook(new Thread(redisCluster::close));
+    }
+    return redisCluster;
+  }
+
+  /** The environment that points the service at {@link #redisCluster()}. */
+  public static Map<String, String> redisClusterEnv() {
+    return Map.of("IEM_REDIS_URL", redisCluster().urls(), "IEM_REDIS_CLUSTER", "true");
   }
 
   /** Connections of a test database's pool, as production's default. */
