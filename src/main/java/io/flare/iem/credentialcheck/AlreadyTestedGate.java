@@ -36,7 +36,7 @@ final class AlreadyTestedGate implements Gate {
   public Future<Verdict> judge(Candidate c) {
     Instant changed = c.user().passwordChanged();
     byte[] fingerprint = c.work().fingerprint();
-    return attempts.tested(pool, c.identityId(), fingerprint).compose(tested -> {
+    return attempts.tested(pool, c.tenantId(), c.identityId(), fingerprint).compose(tested -> {
       if (tested.isPresent() && (changed == null || tested.get().time().isAfter(changed))) {
         AttemptRepository.Tested t = tested.get();
         Instant retry = t.time().plus(unconfirmedRetry);
