@@ -1,7 +1,9 @@
 package io.flare.iem;
 
+import io.flare.iem.audit.AuditPartitions;
 import io.flare.iem.callerauth.CallerAuth;
 import io.flare.iem.config.AppConfig;
+import io.flare.iem.credentialcheck.CheckRetention;
 import io.flare.iem.credentialcheck.CheckSettings;
 import io.flare.iem.credentialcheck.CredentialCheckCapability;
 import io.flare.iem.credentialcheck.PasswordVault;
@@ -185,6 +187,12 @@ public final class App {
         })
         .compose(workerId -> {
           deployments.add(workerId);
+          return vertx.deployVerticle(new RetentionVerticle(new AuditPartitions(stores.pg()),
+              new CheckRetention(stores.pg(), clock, config.retention().checks(), config.retention().attempts()),
+              config.retention()));
+        })
+        .compose(retentionId -> {
+          deployments.add(retentionId);
           return CallerAuth.verifier(vertx, config)
               .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
                   .orElseGet(OpenGate::new));

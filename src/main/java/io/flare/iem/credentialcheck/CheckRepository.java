@@ -99,8 +99,8 @@ final class CheckRepository {
   private static final String CLAIM = """
       UPDATE credential_checks c
       SET lease_owner = $1, lease_expire_time = now() + make_interval(secs => $2), update_time = now()
-      WHERE c.check_id IN (
-          SELECT check_id FROM credential_checks
+      WHERE (c.tenant_id, c.check_id) IN (
+          SELECT tenant_id, check_id FROM credential_checks
           WHERE outcome IN ('PENDING', 'THROTTLED', 'UNVERIFIED') AND next_attempt_time <= $3
             AND (lease_expire_time IS NULL OR lease_expire_time < now())
             AND NOT (tenant_id = ANY($5::text[])) AND create_time >= $6

@@ -39,8 +39,8 @@ final class SyncRunRepository {
       UPDATE sync_runs
       SET state = 'RUNNING', lease_owner = $1, lease_expire_time = now() + make_interval(secs => $2),
           start_time = coalesce(start_time, now()), attempts = attempts + 1, update_time = now()
-      WHERE sync_run_id = (
-          SELECT sync_run_id FROM sync_runs
+      WHERE (tenant_id, sync_run_id) = (
+          SELECT tenant_id, sync_run_id FROM sync_runs
           WHERE (state = 'QUEUED' OR (state = 'RUNNING' AND lease_expire_time < now()))
             AND NOT (sync_run_id = ANY($3::uuid[]))
           ORDER BY create_time

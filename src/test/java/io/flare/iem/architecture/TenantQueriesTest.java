@@ -39,7 +39,9 @@ class TenantQueriesTest {
       "credentialcheck.CheckRetention.DELETE_CHECKS", "retention: every tenant's decided checks past the bound",
       "credentialcheck.CheckRetention.DELETE_ATTEMPTS", "retention: every tenant's attempts past the bound",
       "identitysync.SyncRunRepository.CLAIM", "the sync-run queue every replica drains, for all tenants",
-      "integrationconfig.TenantRepository.WITH_OKTA_INTEGRATION", "the nightly schedule lists every tenant");
+      "integrationconfig.TenantRepository.WITH_OKTA_INTEGRATION", "the nightly schedule lists every tenant",
+      "audit.AuditPartitions.DETACH", "retention: detaches a month of every tenant's audit rows",
+      "audit.AuditPartitions.FINALIZE", "retention: finishes a detach an interrupted run left pending");
 
   static final Path SOURCES = TableOwnershipTest.SOURCES;
 
