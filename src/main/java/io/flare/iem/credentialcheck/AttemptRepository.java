@@ -20,7 +20,7 @@ import java.util.UUID;
  * passwords already tried per identity ({@code tested_passwords}, fingerprints only, with whether
  * Okta's answer was confirmed). The attempts
  * are the source of truth for the daily cap (they rebuild a lost Redis counter) and for the
- * lockout budget (failures since the last sign-in). Rows are never deleted. Three results never
+ * lockout budget (failures since the last sign-in). Only retention deletes rows ({@link CheckRetention}). Three results never
  * count, because Okta did not evaluate the password: RELEASED (a reservation whose call was never
  * sent), RATE_LIMITED (429) and BLOCKED (403, our address refused).
  */
