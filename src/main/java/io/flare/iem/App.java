@@ -1,9 +1,7 @@
 package io.flare.iem;
 
-import io.flare.iem.audit.AuditPartitions;
 import io.flare.iem.callerauth.CallerAuth;
 import io.flare.iem.config.AppConfig;
-import io.flare.iem.credentialcheck.CheckRetention;
 import io.flare.iem.credentialcheck.CheckSettings;
 import io.flare.iem.credentialcheck.CredentialCheckCapability;
 import io.flare.iem.credentialcheck.PasswordVault;
@@ -180,23 +178,11 @@ public final class App {
     HttpEndpoints http = new HttpEndpoints(integrationKeys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(sync.worker())
-        .compose(workerId -> {
-          deployments.add(workerId);
-          return vertx.deployVerticle(checks.worker());
-        })
-        .compose(workerId -> {
-          deployments.add(workerId);
-          return vertx.deployVerticle(new RetentionVerticle(new AuditPartitions(stores.pg()),
-              new CheckRetention(stores.pg(), clock, config.retention().checks(), config.retention().attempts()),
-              config.retention()));
-        })
-        .compose(retentionId -> {
-          deployments.add(retentionId);
-          return CallerAuth.verifier(vertx, config)
-              .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
-                  .orElseGet(OpenGate::new));
-        })
+    RetentionVerticle retention = RetentionVerticle.of(stores.pg(), clock, config.retention());
+    return deployInOrder(vertx, deployments, List.of(sync.worker(), checks.worker(), retention))
+        .compose(workers -> CallerAuth.verifier(vertx, config))
+        .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
+            .orElseGet(OpenGate::new))
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,
                 config.shutdownGrace(), metrics),
@@ -209,6 +195,19 @@ public final class App {
             .addKeyValue("sealing_keys", keys.size()).addKeyValue("dev_mode", config.dev())
             .addKeyValue("okta_insecure_hosts", config.oktaInsecureHosts()).log("iem-okta serving"))
         .onFailure(error -> stores.close());
+  }
+
+  /** Deploys the verticles one after the other, recording their ids. */
+  private static Future<Void> deployInOrder(Vertx vertx, List<String> ids,
+      List<? extends io.vertx.core.VerticleBase> verticles) {
+    Future<Void> done = Future.succeededFuture();
+    for (io.vertx.core.VerticleBase verticle : verticles) {
+      done = done.compose(x -> vertx.deployVerticle(verticle).map(id -> {
+        ids.add(id);
+        return null;
+      }));
+    }
+    return done;
   }
 
   /** Okta, as every capability reaches it: the integrations' keys sign, the configured limits hold. */

@@ -33,6 +33,12 @@ final class RetentionVerticle extends VerticleBase {
     this.retention = retention;
   }
 
+  /** Retention of the tables of {@code pool}, by {@code clock} for checks and attempts. */
+  static RetentionVerticle of(io.vertx.sqlclient.Pool pool, java.time.Clock clock, AppConfig.Retention retention) {
+    return new RetentionVerticle(new AuditPartitions(pool),
+        new CheckRetention(pool, clock, retention.checks(), retention.attempts()), retention);
+  }
+
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> run());
