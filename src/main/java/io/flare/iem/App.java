@@ -199,12 +199,11 @@ public final class App {
     HttpEndpoints http = new HttpEndpoints(integrationKeys, readiness, metrics);
     List<String> deployments = new ArrayList<>();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return deployWorkers(vertx, deployments, List.of(sync.worker(), checks.worker(), exposure.worker()))
-        .compose(ignored -> {
-          return CallerAuth.verifier(vertx, config)
-              .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
-                  .orElseGet(OpenGate::new));
-        })
+    RetentionVerticle retention = RetentionVerticle.of(stores.pg(), clock, config.retention());
+    return deployWorkers(vertx, deployments, List.of(sync.worker(), checks.worker(), exposure.worker(), retention))
+        .compose(workers -> CallerAuth.verifier(vertx, config))
+        .map(verifier -> verifier.<GrpcEdge.Gate>map(v -> new AuthGate(v, GrpcEdge.streamingMethods(services)))
+            .orElseGet(OpenGate::new))
         .compose(gate -> deployScaled(vertx, deployments, instances, config.grpcPort(), 1,
             port -> new GrpcVerticle(config.bindHost(), port, config.grpcTls(), services, gate, readiness,
                 config.shutdownGrace(), metrics),

@@ -34,7 +34,8 @@ public record AppConfig(
     Sync sync,
     Optional<CallerAuthConfig> callerAuth,
     Optional<GrpcTlsConfig> grpcTls,
-    Checks checks) {
+    Checks checks,
+    Retention retention) {
 
   public AppConfig {
     if (!dev && !oktaInsecureHosts.isEmpty()) {
@@ -79,6 +80,24 @@ public record AppConfig(
    */
   public record Checks(double authnShare, int workers, int leaseSeconds, Duration unconfirmedRetry,
       Duration passwordRetention, Duration feedRetention) {}
+
+  /**
+   * How long stored rows are kept (issue 15 part 7); the service removes older ones on its own.
+   *
+   * @param checks {@code IEM_RETENTION_CHECK_DAYS}: a decided check is deleted this long after its
+   *     decision (an undecided one never is); 30 to 3650 (default 180)
+   * @param attempts {@code IEM_RETENTION_ATTEMPT_DAYS}: an authn attempt is deleted this long after it
+   *     was made, unless it is a failure that may still count against the lockout budget; 30 to 3650
+   *     (default 180)
+   * @param audit {@code IEM_RETENTION_AUDIT_DAYS}: an audit row is kept at least this long (its month is
+   *     dropped once wholly older); 90 to 3650 (default 400)
+   */
+  public record Retention(Duration checks, Duration attempts, Duration audit) {
+
+    /** The defaults, as {@link #fromEnv} reads an unset environment. */
+    public static final Retention DEFAULTS = new Retention(Duration.ofDays(180), Duration.ofDays(180),
+        Duration.ofDays(400));
+  }
 
   /**
    * Outbound Okta settings.
@@ -160,29 +179,32 @@ public record AppConfig(
           + okta.requestTimeout().toSeconds() + ") by at least 10: a check's authn call and the storing of its answer"
           + " must fit in its lease");
     }
+    Retention retention = new Retention(Duration.ofDays(p.intIn("IEM_RETENTION_CHECK_DAYS", 180, 30, 3650)),
+        Duration.ofDays(p.intIn("IEM_RETENTION_ATTEMPT_DAYS", 180, 30, 3650)),
+        Duration.ofDays(p.intIn("IEM_RETENTION_AUDIT_DAYS", 400, 90, 3650)));
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, redisCluster, signingKeyFile,
-        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks);
+        passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks, retention);
   }
 
   public AppConfig withPostgres(Postgres pg) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, Optional.of(pg), redisUrl, redisCluster, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks, retention);
   }
 
   public AppConfig withRedisUrl(String url) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, Optional.of(url), redisCluster, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks, retention);
   }
 
   public AppConfig withPorts(int grpc, int http) {
     return new AppConfig(dev, bindHost, grpc, http, postgres, redisUrl, redisCluster, signingKeyFile,
-        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
+        passwordKeyFile, devDataDir, oktaInsecureHosts, publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks, retention);
   }
 
   public AppConfig withOktaInsecureHosts(Set<String> hosts) {
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, redisCluster, signingKeyFile,
-        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks);
+        passwordKeyFile, devDataDir, Set.copyOf(hosts), publicBaseUrl, shutdownGrace, okta, sync, callerAuth, grpcTls, checks, retention);
   }
 
   /** {@code IEM_EGRESS_ADDRESSES}: a comma list of IP addresses or CIDRs (ranges too). */

@@ -130,7 +130,7 @@ final class AttemptFence {
             Reservation.RELEASE));
       }
       return attempts.reserve(tx, c.tenantId(), c.identityId(), c.check().id(), day, clock.instant())
-          .compose(attemptId -> checks.countAttempt(tx, c.check().id(), c.work().leaseOwner())
+          .compose(attemptId -> checks.countAttempt(tx, c.check(), c.work().leaseOwner())
               .map(new Admitted(attemptId)));
     });
   }

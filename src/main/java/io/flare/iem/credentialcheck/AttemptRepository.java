@@ -20,7 +20,7 @@ import java.util.UUID;
  * passwords already tried per identity ({@code tested_passwords}, fingerprints only, with whether
  * Okta's answer was confirmed). The attempts
  * are the source of truth for the daily cap (they rebuild a lost Redis counter) and for the
- * lockout budget (failures since the last sign-in). Rows are never deleted. Three results never
+ * lockout budget (failures since the last sign-in). Only retention deletes rows ({@link CheckRetention}). Three results never
  * count, because Okta did not evaluate the password: RELEASED (a reservation whose call was never
  * sent), RATE_LIMITED (429) and BLOCKED (403, our address refused).
  */
@@ -49,21 +49,22 @@ final class AttemptRepository {
   /** An attempt Okta answered without evaluating the password: no longer counted on its check. */
   private static final String UNCOUNT = """
       UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
-      WHERE check_id = (SELECT check_id FROM authn_attempts WHERE attempt_id = $1) AND lease_owner = $2
+      WHERE tenant_id = $3 AND lease_owner = $2
+        AND check_id = (SELECT check_id FROM authn_attempts WHERE tenant_id = $3 AND attempt_id = $1)
       """;
 
   private static final String SET_RESULT = """
-      UPDATE authn_attempts SET result = $2, okta_request_id = $3 WHERE attempt_id = $1
+      UPDATE authn_attempts SET result = $2, okta_request_id = $3 WHERE tenant_id = $4 AND attempt_id = $1
       """;
 
   /** A reservation whose call was never sent: RELEASED, and no longer counted on its check. */
   private static final String RELEASE_UNSENT = """
       WITH released AS (
-        UPDATE authn_attempts SET result = 'RELEASED' WHERE attempt_id = $1 AND result = 'RESERVED'
+        UPDATE authn_attempts SET result = 'RELEASED' WHERE tenant_id = $3 AND attempt_id = $1 AND result = 'RESERVED'
         RETURNING check_id
       )
       UPDATE credential_checks SET attempts_made = attempts_made - 1, update_time = now()
-      WHERE check_id = (SELECT check_id FROM released) AND lease_owner = $2
+      WHERE tenant_id = $3 AND check_id = (SELECT check_id FROM released) AND lease_owner = $2
       """;
 
   /**
@@ -74,10 +75,11 @@ final class AttemptRepository {
    */
   private static final String SAME_PASSWORD_TAKEN = """
       SELECT EXISTS (SELECT 1 FROM tested_passwords
-                     WHERE identity_id = $2 AND password_fingerprint = $3
+                     WHERE tenant_id = $1 AND identity_id = $2 AND password_fingerprint = $3
                        AND ($5::timestamptz IS NULL OR tested_time > $5)
                        AND (confirmed OR tested_time > $7))
-          OR EXISTS (SELECT 1 FROM authn_attempts a JOIN credential_checks c ON c.check_id = a.check_id
+          OR EXISTS (SELECT 1 FROM authn_attempts a
+                       JOIN credential_checks c ON c.tenant_id = a.tenant_id AND c.check_id = a.check_id
                      WHERE a.tenant_id = $1 AND a.identity_id = $2 AND a.result = 'RESERVED' AND a.check_id <> $4
                        AND a.attempt_time > $6 AND c.password_fingerprint = $3)
       """;
@@ -94,7 +96,8 @@ final class AttemptRepository {
       """;
 
   private static final String TESTED = """
-      SELECT tested_time, confirmed FROM tested_passwords WHERE identity_id = $1 AND password_fingerprint = $2
+      SELECT tested_time, confirmed FROM tested_passwords
+      WHERE tenant_id = $3 AND identity_id = $1 AND password_fingerprint = $2
       """;
 
   /**
@@ -117,7 +120,7 @@ final class AttemptRepository {
   private static final String MARK_TESTED = """
       INSERT INTO tested_passwords (tenant_id, identity_id, password_fingerprint, tested_time, confirmed)
       VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (identity_id, password_fingerprint)
+      ON CONFLICT (tenant_id, identity_id, password_fingerprint)
       DO UPDATE SET tested_time = EXCLUDED.tested_time, confirmed = EXCLUDED.confirmed
       """;
 
@@ -160,20 +163,20 @@ final class AttemptRepository {
   }
 
   /** What Okta answered the attempt ({@code VALID}, {@code INVALID}, ...), with its request id. */
-  Future<Void> setResult(SqlClient client, long attemptId, String result, String oktaRequestId) {
+  Future<Void> setResult(SqlClient client, String tenantId, long attemptId, String result, String oktaRequestId) {
     return client.preparedQuery(SET_RESULT)
-        .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId))
+        .execute(Tuple.of(attemptId, result, oktaRequestId == null ? "" : oktaRequestId, tenantId))
         .mapEmpty();
   }
 
   /** The attempt's call was answered without an evaluation (its result says which): uncounts it on its check. */
-  Future<Void> uncount(SqlClient client, long attemptId, String owner) {
-    return client.preparedQuery(UNCOUNT).execute(Tuple.of(attemptId, owner)).mapEmpty();
+  Future<Void> uncount(SqlClient client, String tenantId, long attemptId, String owner) {
+    return client.preparedQuery(UNCOUNT).execute(Tuple.of(attemptId, owner, tenantId)).mapEmpty();
   }
 
   /** Marks a reserved attempt RELEASED (no call was or will be made for it) and uncounts it on its check. */
-  Future<Void> releaseUnsent(SqlClient client, long attemptId, String owner) {
-    return client.preparedQuery(RELEASE_UNSENT).execute(Tuple.of(attemptId, owner)).mapEmpty();
+  Future<Void> releaseUnsent(SqlClient client, String tenantId, long attemptId, String owner) {
+    return client.preparedQuery(RELEASE_UNSENT).execute(Tuple.of(attemptId, owner, tenantId)).mapEmpty();
   }
 
   /**
@@ -191,8 +194,8 @@ final class AttemptRepository {
   }
 
   /** When this password was last tried for the identity, if ever, and whether Okta's answer was confirmed. */
-  Future<Optional<Tested>> tested(SqlClient client, UUID identityId, byte[] fingerprint) {
-    return client.preparedQuery(TESTED).execute(Tuple.of(identityId, Buffer.buffer(fingerprint)))
+  Future<Optional<Tested>> tested(SqlClient client, String tenantId, UUID identityId, byte[] fingerprint) {
+    return client.preparedQuery(TESTED).execute(Tuple.of(identityId, Buffer.buffer(fingerprint), tenantId))
         .map(rows -> {
           if (rows.size() == 0) {
             return Optional.empty();

@@ -107,7 +107,7 @@ final class AuthnCall {
             ? c.org().authn(c.user().login(), c.work().password(), c.work().abandon())
                 .compose(outcome -> confirmation.confirm(c.org(), c.identity().oktaUserId(), outcome))
                 .compose(outcome -> answered(c, day, attemptId, outcome))
-            : attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
+            : attempts.releaseUnsent(pool, c.tenantId(), attemptId, c.work().leaseOwner())
                 .map(ignored -> waiting(new Verdict.Queue("Redis became unavailable or lost the daily counter before"
                     + " the call; no attempt was made, retried when it is back", clock.instant().plus(settings.shortWait())))));
   }
@@ -168,7 +168,7 @@ final class AuthnCall {
    * throttle lets the username go, or until the next probe of an org that refuses our address.
    */
   private Future<CheckPipeline.Step> notSent(Candidate c, LocalDate day, long attemptId, AuthnOutcome.NotSent why) {
-    return attempts.releaseUnsent(pool, attemptId, c.work().leaseOwner())
+    return attempts.releaseUnsent(pool, c.tenantId(), attemptId, c.work().leaseOwner())
         .compose(ignored -> cap.release(c.tenantId(), c.identityId(), day))
         .map(ignored -> waiting(c.work().pastLeaseBound() && why.why() == AuthnOutcome.NotSent.Why.ABANDONED
             ? new Verdict.Queue("not tried yet: the call waited for the org's authn rate limit until too late for"
@@ -199,7 +199,7 @@ final class AuthnCall {
   private Future<CheckPipeline.Step> notEvaluated(Candidate c, LocalDate day, long attemptId, AuthnOutcome outcome,
       Verdict.Queue wait) {
     return record(c, day, attemptId, outcome,
-            tx -> attempts.uncount(tx, attemptId, c.work().leaseOwner()).map(Mitigator.Planned.NONE),
+            tx -> attempts.uncount(tx, c.tenantId(), attemptId, c.work().leaseOwner()).map(Mitigator.Planned.NONE),
             planned -> wait.result(clock.instant()))
         .compose(step -> cap.release(c.tenantId(), c.identityId(), day).map(step));
   }
@@ -209,7 +209,7 @@ final class AuthnCall {
     users.forget(c.org(), c.identity().oktaUserId()); // the attempt may change what Okta says of the user
     String result = outcome.kind().name();
     metrics.authn(result);
-    Future<Recorded> stored = storing(() -> pool.withTransaction(tx -> attempts.setResult(tx, attemptId, result,
+    Future<Recorded> stored = storing(() -> pool.withTransaction(tx -> attempts.setResult(tx, c.tenantId(), attemptId, result,
             outcome.requestId())
         .compose(ignored -> AuditLog.append(tx, new AuditLog.Event(c.tenantId(), "credential_check.authn",
             c.work().actor(), c.identityId(), outcome.requestId(), result, new JsonObject()
@@ -218,7 +218,7 @@ final class AuthnCall {
         .compose(ignored -> effects.apply(tx))
         .compose(planned -> {
           CheckRepository.Result r = decision.apply(planned);
-          return checks.finish(tx, c.check().id(), c.work().leaseOwner(), r).map(new Recorded(r, planned));
+          return checks.finish(tx, c.check(), c.work().leaseOwner(), r).map(new Recorded(r, planned));
         })), System.nanoTime() + Math.min(STORE_RETRY_FOR.toNanos(), settings.leaseSeconds() * 500_000_000L), 0);
     return stored.compose(recorded -> {
       CheckPipeline.Step step = CheckPipeline.Step.stored(recorded.decision());

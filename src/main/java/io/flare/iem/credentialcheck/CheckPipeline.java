@@ -202,7 +202,7 @@ final class CheckPipeline {
 
   private Future<Void> store(Work work, Step step) {
     Future<Boolean> stored = step.isStored() ? Future.succeededFuture(step.result() != null)
-        : checks.finish(pool, work.check().id(), work.leaseOwner(), step.result());
+        : checks.finish(pool, work.check(), work.leaseOwner(), step.result());
     return stored.onSuccess(done -> {
       if (done) {
         metrics.decided(step.result());
@@ -236,7 +236,7 @@ final class CheckPipeline {
     if ((tries + 1) * 5_000L > settings.leaseSeconds() * 1000L) {
       return; // the lease is about to expire: a worker takes the check then
     }
-    vertx.setTimer(delay, id -> checks.unclaim(pool, List.of(work.check().id()), work.leaseOwner())
+    vertx.setTimer(delay, id -> checks.unclaim(pool, List.of(work.check()), work.leaseOwner())
         .onFailure(stillDown -> handBackWhenStoreIsBack(work, tries + 1)));
   }
 }

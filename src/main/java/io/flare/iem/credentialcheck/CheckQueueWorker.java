@@ -61,7 +61,7 @@ public final class CheckQueueWorker extends VerticleBase {
   private boolean stopping;
   private Promise<Void> drained;
 
-  private record Held(String owner, Promise<Void> abandon) {}
+  private record Held(String owner, StoredCheck check, Promise<Void> abandon) {}
 
   /**
    * @param stopWait how long {@link #stop()} waits for decisions in flight before handing their
@@ -117,8 +117,8 @@ public final class CheckQueueWorker extends VerticleBase {
         .onComplete(ar -> {
           if (stopping && ar.succeeded()) {
             // taken while this worker was being stopped: back to the queue untouched, for another replica
-            List<UUID> ids = ar.result().taken().stream().map(c -> c.check().id()).toList();
-            (ids.isEmpty() ? Future.<Void>succeededFuture() : checks.unclaim(pool, ids, owner).otherwiseEmpty())
+            List<StoredCheck> taken = ar.result().taken().stream().map(CheckRepository.Claimed::check).toList();
+            (taken.isEmpty() ? Future.<Void>succeededFuture() : checks.unclaim(pool, taken, owner).otherwiseEmpty())
                 .onComplete(ignored -> {
                   claiming = false;
                   settleIfStopping();
@@ -134,7 +134,7 @@ public final class CheckQueueWorker extends VerticleBase {
           for (CheckRepository.Claimed claimed : ar.result().taken()) {
             String tenant = claimed.check().tenantId();
             UUID id = claimed.check().id();
-            Held held = new Held(owner, Promise.promise());
+            Held held = new Held(owner, claimed.check(), Promise.promise());
             deciding.put(id, held);
             process(claimed, owner, held.abandon().future()).onComplete(done -> {
               deciding.remove(id, held); // the same check may be claimed again before this runs
@@ -159,11 +159,11 @@ public final class CheckQueueWorker extends VerticleBase {
   /** Keeps what the per-tenant limit allows and gives the rest back to the queue at once. */
   private Future<Batch> giveBackSurplus(List<CheckRepository.Claimed> claimed, String owner, int room) {
     List<CheckRepository.Claimed> taken = new ArrayList<>();
-    List<UUID> surplus = new ArrayList<>();
+    List<StoredCheck> surplus = new ArrayList<>();
     for (CheckRepository.Claimed c : claimed) {
       String tenant = c.check().tenantId();
       if (perTenant.getOrDefault(tenant, 0) >= perTenantLimit()) {
-        surplus.add(c.check().id());
+        surplus.add(c.check());
       } else {
         perTenant.merge(tenant, 1, Integer::sum);
         taken.add(c);
@@ -192,7 +192,7 @@ public final class CheckQueueWorker extends VerticleBase {
       CheckRepository.Result unreadable = new CheckRepository.Result(StoredCheck.Outcome.UNVERIFIED, null,
           "the waiting password cannot be decrypted with the service's key; an operator must restore the key",
           clock.instant().plus(settings.unverifiedMax()), null);
-      return checks.finish(pool, check.id(), owner, unreadable)
+      return checks.finish(pool, check, owner, unreadable)
           .onSuccess(stored -> {
             if (stored) {
               metrics.decided(unreadable);
@@ -240,10 +240,10 @@ public final class CheckQueueWorker extends VerticleBase {
   }
 
   private Future<Void> giveBack() {
-    List<UUID> ids = List.copyOf(deciding.keySet());
+    List<StoredCheck> held = deciding.values().stream().map(Held::check).toList();
     List<String> owners = deciding.values().stream().map(Held::owner).distinct().toList();
-    return checks.giveBack(pool, ids, owners)
-        .onSuccess(released -> LOG.atInfo().addKeyValue("deciding", ids.size()).addKeyValue("handed_back", released)
+    return checks.giveBack(pool, held, owners)
+        .onSuccess(released -> LOG.atInfo().addKeyValue("deciding", held.size()).addKeyValue("handed_back", released)
             .log("stopped with credential checks still being decided; handed back those no authn call is in flight"
                 + " for"))
         .onFailure(error -> LOG.atWarn().setCause(error).log("could not hand back the credential checks being"

@@ -37,7 +37,7 @@ final class CheckRepository {
 
   private static final String SELECT = "SELECT " + CHECK_COLUMNS + ", " + MitigationRepository.JOINED_COLUMNS + """
 
-      FROM credential_checks c LEFT JOIN mitigations m ON m.check_id = c.check_id
+      FROM credential_checks c LEFT JOIN mitigations m ON m.tenant_id = c.tenant_id AND m.check_id = c.check_id
       """;
 
   private static final String GET = SELECT + "WHERE c.tenant_id = $1 AND c.check_id = $2";
@@ -99,8 +99,8 @@ final class CheckRepository {
   private static final String CLAIM = """
       UPDATE credential_checks c
       SET lease_owner = $1, lease_expire_time = now() + make_interval(secs => $2), update_time = now()
-      WHERE c.check_id IN (
-          SELECT check_id FROM credential_checks
+      WHERE (c.tenant_id, c.check_id) IN (
+          SELECT tenant_id, check_id FROM credential_checks
           WHERE outcome IN ('PENDING', 'THROTTLED', 'UNVERIFIED') AND next_attempt_time <= $3
             AND (lease_expire_time IS NULL OR lease_expire_time < now())
             AND NOT (tenant_id = ANY($5::text[])) AND create_time >= $6
@@ -111,13 +111,13 @@ final class CheckRepository {
 
   private static final String UNCLAIM = """
       UPDATE credential_checks SET lease_owner = NULL, lease_expire_time = NULL
-      WHERE check_id = ANY($1::uuid[]) AND lease_owner = $2
+      WHERE tenant_id = ANY($3::text[]) AND check_id = ANY($1::uuid[]) AND lease_owner = $2
       """;
 
   /** Hands back checks still being decided, except those an authn call may be in flight for (a RESERVED attempt). */
   private static final String GIVE_BACK = """
       UPDATE credential_checks c SET lease_owner = NULL, lease_expire_time = NULL, update_time = now()
-      WHERE c.check_id = ANY($1::uuid[]) AND c.lease_owner = ANY($2::text[])
+      WHERE c.tenant_id = ANY($3::text[]) AND c.check_id = ANY($1::uuid[]) AND c.lease_owner = ANY($2::text[])
         AND NOT EXISTS (SELECT 1 FROM authn_attempts a
                         WHERE a.tenant_id = c.tenant_id AND a.identity_id = c.identity_id
                           AND a.check_id = c.check_id AND a.result = 'RESERVED')
@@ -129,17 +129,18 @@ final class CheckRepository {
           password_ciphertext = CASE WHEN $7::timestamptz IS NULL THEN password_ciphertext ELSE NULL END,
           unverified_count = CASE WHEN $3 = 'UNVERIFIED' THEN unverified_count + 1 ELSE 0 END,
           lease_owner = NULL, lease_expire_time = NULL, update_time = now()
-      WHERE check_id = $1 AND lease_owner = $2
+      WHERE tenant_id = $8 AND check_id = $1 AND lease_owner = $2
       """;
 
   private static final String COUNT_ATTEMPT = """
       UPDATE credential_checks SET attempts_made = attempts_made + 1, update_time = now()
-      WHERE check_id = $1 AND lease_owner = $2
+      WHERE tenant_id = $3 AND check_id = $1 AND lease_owner = $2
       """;
 
   private static final String SIBLING_OPEN = """
       SELECT next_attempt_time FROM credential_checks
-      WHERE identity_id = $1 AND password_fingerprint = $2 AND decide_time IS NULL AND check_id <> $3
+      WHERE tenant_id = $5 AND identity_id = $1 AND password_fingerprint = $2 AND decide_time IS NULL
+        AND check_id <> $3
         AND (create_time, check_id) < ($4, $3)
       ORDER BY create_time, check_id
       LIMIT 1
@@ -257,31 +258,38 @@ final class CheckRepository {
   }
 
   /** Gives claimed checks back untouched (still due), for another claim. */
-  Future<Void> unclaim(SqlClient client, List<UUID> checkIds, String owner) {
-    return client.preparedQuery(UNCLAIM).execute(Tuple.of(checkIds.toArray(UUID[]::new), owner)).mapEmpty();
+  Future<Void> unclaim(SqlClient client, List<StoredCheck> claimed, String owner) {
+    return client.preparedQuery(UNCLAIM)
+        .execute(Tuple.of(claimed.stream().map(StoredCheck::id).toArray(UUID[]::new), owner, tenants(claimed)))
+        .mapEmpty();
+  }
+
+  private static String[] tenants(List<StoredCheck> checks) {
+    return checks.stream().map(StoredCheck::tenantId).distinct().toArray(String[]::new);
   }
 
   /**
    * Releases the leases {@code owners} hold on these checks, unless an authn call may be in flight
    * for one (its lease then expires as after a crash); returns how many were released.
    */
-  Future<Integer> giveBack(SqlClient client, List<UUID> checkIds, List<String> owners) {
+  Future<Integer> giveBack(SqlClient client, List<StoredCheck> held, List<String> owners) {
     return client.preparedQuery(GIVE_BACK)
-        .execute(Tuple.of(checkIds.toArray(UUID[]::new), owners.toArray(String[]::new)))
+        .execute(Tuple.of(held.stream().map(StoredCheck::id).toArray(UUID[]::new), owners.toArray(String[]::new),
+            tenants(held)))
         .map(RowSet::rowCount);
   }
 
   /** Records a decision step and releases the lease; false when the lease was lost (or the check deleted). */
-  Future<Boolean> finish(SqlClient client, UUID checkId, String owner, Result r) {
+  Future<Boolean> finish(SqlClient client, StoredCheck check, String owner, Result r) {
     return client.preparedQuery(FINISH)
-        .execute(Tuple.from(new Object[] {checkId, owner, r.outcome().name(),
+        .execute(Tuple.from(new Object[] {check.id(), owner, r.outcome().name(),
             r.skipReason() == null ? null : r.skipReason().name(), r.detail(), utc(r.nextAttempt()),
-            utc(r.decideTime())}))
+            utc(r.decideTime()), check.tenantId()}))
         .map(rows -> rows.rowCount() == 1);
   }
 
-  Future<Void> countAttempt(SqlClient client, UUID checkId, String owner) {
-    return client.preparedQuery(COUNT_ATTEMPT).execute(Tuple.of(checkId, owner)).mapEmpty();
+  Future<Void> countAttempt(SqlClient client, StoredCheck check, String owner) {
+    return client.preparedQuery(COUNT_ATTEMPT).execute(Tuple.of(check.id(), owner, check.tenantId())).mapEmpty();
   }
 
   /**
@@ -290,7 +298,8 @@ final class CheckRepository {
    */
   Future<Optional<Optional<Instant>>> olderOpenSibling(SqlClient client, StoredCheck check, byte[] fingerprint) {
     return client.preparedQuery(SIBLING_OPEN)
-        .execute(Tuple.of(check.identityId(), Buffer.buffer(fingerprint), check.id(), utc(check.createTime())))
+        .execute(Tuple.of(check.identityId(), Buffer.buffer(fingerprint), check.id(), utc(check.createTime()),
+            check.tenantId()))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(Optional.ofNullable(instant(rows.iterator().next(), "next_attempt_time"))));
   }

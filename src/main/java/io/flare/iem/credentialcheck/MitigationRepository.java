@@ -56,7 +56,7 @@ final class MitigationRepository {
       INSERT INTO mitigations AS m (mitigation_id, tenant_id, identity_id, okta_user_id, check_id, actions, mode, state,
                                     actor, actor_subject, create_time, update_time, approval_reason)
       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_APPROVAL', $8, $10, $9, now(), $11)
-      ON CONFLICT (check_id) DO NOTHING
+      ON CONFLICT (tenant_id, check_id) DO NOTHING
       RETURNING\s""" + JOINED_COLUMNS;
 
   private static final String START_APPLY = """

@@ -38,8 +38,8 @@ final class PasswordRetention {
           decide_time = $2, lease_owner = NULL, lease_expire_time = NULL, update_time = now(),
           detail = 'the leaked password waited ' || $3::text || ' days undecided and was erased; the check was '
               || c.outcome || CASE WHEN c.detail <> '' THEN ': ' || c.detail ELSE '' END
-      WHERE c.check_id IN (
-          SELECT w.check_id FROM credential_checks w
+      WHERE (c.tenant_id, c.check_id) IN (
+          SELECT w.tenant_id, w.check_id FROM credential_checks w
           WHERE w.password_ciphertext IS NOT NULL AND w.decide_time IS NULL AND w.create_time < $1
             AND (w.lease_expire_time IS NULL OR w.lease_expire_time < now())
             AND NOT EXISTS (SELECT 1 FROM authn_attempts a

@@ -93,7 +93,7 @@ public final class IdentityRepository {
           SELECT identity_id, 3, status FROM identities
           WHERE tenant_id = $TENANT AND lower(second_email) = lower($USERNAME) AND second_email <> ''
         UNION ALL
-          SELECT f.identity_id, 4, i.status FROM identifiers f JOIN identities i ON i.identity_id = f.identity_id
+          SELECT f.identity_id, 4, i.status FROM identifiers f JOIN identities i ON i.tenant_id = f.tenant_id AND i.identity_id = f.identity_id
           WHERE f.tenant_id = $TENANT AND f.value = lower($USERNAME)
       ) candidates
       ORDER BY (status = 'DEPROVISIONED'), rank, identity_id

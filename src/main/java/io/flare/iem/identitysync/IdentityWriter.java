@@ -87,7 +87,8 @@ final class IdentityWriter {
   private static final String DELETE_STALE_IDENTIFIERS = """
       DELETE FROM identifiers d
       USING identities i
-      WHERE i.identity_id = ANY($1::uuid[]) AND d.identity_id = i.identity_id
+      WHERE i.tenant_id = $2 AND i.identity_id = ANY($1::uuid[]) AND d.tenant_id = i.tenant_id
+        AND d.identity_id = i.identity_id
         AND (i.status = 'DEPROVISIONED' OR NOT i.monitored
              OR d.value NOT IN (lower(btrim(i.login)), lower(btrim(i.email)), lower(btrim(i.second_email))))
       """;
@@ -102,7 +103,7 @@ final class IdentityWriter {
       CROSS JOIN LATERAL (VALUES (n.l, 'LOGIN', true),
                                  (n.e, 'EMAIL', n.e <> n.l),
                                  (n.s, 'SECOND_EMAIL', n.s <> n.l AND n.s <> n.e)) AS v(value, kind, distinct_value)
-      WHERE i.identity_id = ANY($1::uuid[]) AND i.monitored AND i.status <> 'DEPROVISIONED'
+      WHERE i.tenant_id = $2 AND i.identity_id = ANY($1::uuid[]) AND i.monitored AND i.status <> 'DEPROVISIONED'
         AND v.distinct_value AND v.value <> ''
       ON CONFLICT (tenant_id, value) DO NOTHING
       """;
@@ -134,7 +135,7 @@ final class IdentityWriter {
    * cap ($3). Stored per run in an unlogged work table, then applied.
    */
   private static final String PLAN = """
-      INSERT INTO identifier_plans (sync_run_id, value, kind, identity_id, within_cap)
+      INSERT INTO identifier_plans (tenant_id, sync_run_id, value, kind, identity_id, within_cap)
       WITH ranked AS (
         SELECT identity_id, login, email, second_email,
                row_number() OVER (ORDER BY (status = 'ACTIVE') DESC, last_login DESC NULLS LAST, okta_user_id) AS rnk
@@ -154,7 +155,7 @@ final class IdentityWriter {
       ), running AS (
         SELECT identity_id, sum(n) OVER (ORDER BY rnk) AS total FROM per_identity
       )
-      SELECT $2, o.value, o.kind, o.identity_id, r.total <= $3
+      SELECT $1, $2, o.value, o.kind, o.identity_id, r.total <= $3
       FROM owned o JOIN running r USING (identity_id)
       """;
 
@@ -162,12 +163,14 @@ final class IdentityWriter {
       DELETE FROM identifiers d
       WHERE d.tenant_id = $1
         AND NOT EXISTS (SELECT 1 FROM identifier_plans p
-                        WHERE p.sync_run_id = $2 AND p.within_cap AND p.value = d.value AND p.identity_id = d.identity_id)
+                        WHERE p.tenant_id = $1 AND p.sync_run_id = $2 AND p.within_cap AND p.value = d.value
+                          AND p.identity_id = d.identity_id)
       """;
 
   private static final String APPLY_INSERT = """
       INSERT INTO identifiers (tenant_id, value, kind, identity_id)
-      SELECT $1, p.value, p.kind, p.identity_id FROM identifier_plans p WHERE p.sync_run_id = $2 AND p.within_cap
+      SELECT $1, p.value, p.kind, p.identity_id FROM identifier_plans p
+      WHERE p.tenant_id = $1 AND p.sync_run_id = $2 AND p.within_cap
       ON CONFLICT (tenant_id, value) DO NOTHING
       """;
 
@@ -177,17 +180,18 @@ final class IdentityWriter {
       FROM (SELECT i2.identity_id,
                    i2.status <> 'DEPROVISIONED'
                    AND NOT EXISTS (SELECT 1 FROM identifier_plans p
-                                   WHERE p.sync_run_id = $2 AND p.identity_id = i2.identity_id AND NOT p.within_cap)
+                                   WHERE p.tenant_id = $1 AND p.sync_run_id = $2 AND p.identity_id = i2.identity_id
+                                     AND NOT p.within_cap)
                    AS monitored
             FROM identities i2 WHERE i2.tenant_id = $1) m
-      WHERE i.identity_id = m.identity_id AND i.monitored IS DISTINCT FROM m.monitored
+      WHERE i.tenant_id = $1 AND i.identity_id = m.identity_id AND i.monitored IS DISTINCT FROM m.monitored
       """;
 
   private static final String OVER_CAP = """
-      SELECT count(*) FROM identifier_plans WHERE sync_run_id = $1 AND NOT within_cap
+      SELECT count(*) FROM identifier_plans WHERE tenant_id = $1 AND sync_run_id = $2 AND NOT within_cap
       """;
 
-  private static final String DROP_PLAN = "DELETE FROM identifier_plans WHERE sync_run_id = $1";
+  private static final String DROP_PLAN = "DELETE FROM identifier_plans WHERE tenant_id = $1 AND sync_run_id = $2";
 
   /** How a batch writes identity identifiers. */
   enum Identifiers {
@@ -253,11 +257,11 @@ final class IdentityWriter {
    * their new ones; returns {created, deleted}. Callers run it in batch order, so a value moving from
    * one identity to another moves in the order Okta listed the change.
    */
-  Future<long[]> refreshIdentifiers(SqlClient tx, UUID[] updated, Identifiers identifiers) {
+  Future<long[]> refreshIdentifiers(SqlClient tx, String tenantId, UUID[] updated, Identifiers identifiers) {
     if (identifiers == Identifiers.OFF || updated.length == 0) {
       return Future.succeededFuture(new long[] {0, 0});
     }
-    Tuple ids = Tuple.of(updated);
+    Tuple ids = Tuple.of(updated, tenantId);
     return tx.preparedQuery(DELETE_STALE_IDENTIFIERS).execute(ids).compose(deleted -> {
       if (identifiers != Identifiers.INLINE) {
         return Future.succeededFuture(new long[] {0, deleted.rowCount()});
@@ -297,15 +301,15 @@ final class IdentityWriter {
   /** Recomputes every identifier of the tenant in priority order under {@code cap}. */
   Future<Reconciled> recompute(SqlClient tx, String tenantId, UUID runId, int cap) {
     Tuple tenantRun = Tuple.of(tenantId, runId);
-    return tx.preparedQuery(DROP_PLAN).execute(Tuple.of(runId))
+    return tx.preparedQuery(DROP_PLAN).execute(tenantRun)
         .compose(x -> tx.preparedQuery(PLAN).execute(Tuple.of(tenantId, runId, cap)))
         .compose(x -> tx.preparedQuery(APPLY_DELETE).execute(tenantRun))
         .compose(deleted -> tx.preparedQuery(APPLY_INSERT).execute(tenantRun)
             .compose(inserted -> tx.preparedQuery(APPLY_MONITORED).execute(tenantRun)
-                .compose(x -> tx.preparedQuery(OVER_CAP).execute(Tuple.of(runId)))
+                .compose(x -> tx.preparedQuery(OVER_CAP).execute(tenantRun))
                 .map(over -> new Reconciled(inserted.rowCount(), deleted.rowCount(),
                     over.iterator().next().getLong(0)))))
-        .compose(result -> tx.preparedQuery(DROP_PLAN).execute(Tuple.of(runId)).map(result));
+        .compose(result -> tx.preparedQuery(DROP_PLAN).execute(tenantRun).map(result));
   }
 
   private static String nonNull(String s) {

@@ -39,8 +39,8 @@ final class SyncRunRepository {
       UPDATE sync_runs
       SET state = 'RUNNING', lease_owner = $1, lease_expire_time = now() + make_interval(secs => $2),
           start_time = coalesce(start_time, now()), attempts = attempts + 1, update_time = now()
-      WHERE sync_run_id = (
-          SELECT sync_run_id FROM sync_runs
+      WHERE (tenant_id, sync_run_id) = (
+          SELECT tenant_id, sync_run_id FROM sync_runs
           WHERE (state = 'QUEUED' OR (state = 'RUNNING' AND lease_expire_time < now()))
             AND NOT (sync_run_id = ANY($3::uuid[]))
           ORDER BY create_time
@@ -50,7 +50,7 @@ final class SyncRunRepository {
 
   private static final String LOCK = """
       SELECT cancel_requested FROM sync_runs
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $3 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       FOR UPDATE
       """;
 
@@ -64,21 +64,21 @@ final class SyncRunRepository {
           pages_fetched = pages_fetched + $11, okta_requests = okta_requests + $12,
           rate_limit_waits = rate_limit_waits + $13,
           lease_expire_time = now() + make_interval(secs => $14), update_time = now()
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $16 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       RETURNING cancel_requested
       """;
 
   private static final String RENEW = """
       UPDATE sync_runs
       SET lease_expire_time = now() + make_interval(secs => $3), update_time = now()
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $4 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       RETURNING cancel_requested
       """;
 
   private static final String NOTE_ERROR = """
       UPDATE sync_runs
       SET error_message = $3, last_error_time = now(), update_time = now()
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $4 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       """;
 
   private static final String FINISH = """
@@ -86,18 +86,18 @@ final class SyncRunRepository {
       SET state = $3, end_time = now(), error_message = $4, identifiers_over_cap = $5,
           identities_removed = identities_removed + $6, identifiers_created = identifiers_created + $7,
           lease_owner = NULL, lease_expire_time = NULL, update_time = now()
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $8 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       RETURNING\s""" + COLUMNS;
 
   private static final String RELEASE = """
       UPDATE sync_runs
       SET lease_expire_time = now(), update_time = now()
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
+      WHERE tenant_id = $3 AND sync_run_id = $1 AND lease_owner = $2 AND state = 'RUNNING'
       """;
 
   private static final String SET_SINCE = """
       UPDATE sync_runs SET since_time = $3
-      WHERE sync_run_id = $1 AND lease_owner = $2 AND since_time IS NULL
+      WHERE tenant_id = $4 AND sync_run_id = $1 AND lease_owner = $2 AND since_time IS NULL
       RETURNING since_time
       """;
 
@@ -146,8 +146,8 @@ final class SyncRunRepository {
    * the run, or the integration was deleted), otherwise whether a cancellation was asked for.
    * Taken first in every batch, so batches and DeleteIntegration lock in the same order.
    */
-  Future<Optional<Boolean>> lock(SqlClient tx, UUID runId, String owner) {
-    return tx.preparedQuery(LOCK).execute(Tuple.of(runId, owner)).map(SyncRunRepository::cancelFlag);
+  Future<Optional<Boolean>> lock(SqlClient tx, SyncRun run, String owner) {
+    return tx.preparedQuery(LOCK).execute(Tuple.of(run.id(), owner, run.tenantId())).map(SyncRunRepository::cancelFlag);
   }
 
   /**
@@ -155,42 +155,42 @@ final class SyncRunRepository {
    * first batch of a run also records when Okta answered its first page ({@code oktaTime}): the
    * run's start by Okta's clock, from which the next incremental sync lists.
    */
-  Future<Optional<Boolean>> checkpoint(SqlClient tx, UUID runId, String owner, String cursor, Instant maxLastUpdated,
+  Future<Optional<Boolean>> checkpoint(SqlClient tx, SyncRun run, String owner, String cursor, Instant maxLastUpdated,
       Instant oktaTime, SyncRun.Counters delta, int leaseSeconds) {
     return tx.preparedQuery(CHECKPOINT)
-        .execute(Tuple.from(new Object[] {runId, owner, cursor, utc(maxLastUpdated), delta.usersSeen(),
+        .execute(Tuple.from(new Object[] {run.id(), owner, cursor, utc(maxLastUpdated), delta.usersSeen(),
             delta.identitiesCreated(), delta.identitiesUpdated(), delta.identitiesRemoved(), delta.identifiersCreated(),
             delta.identifiersOverCap(), delta.pagesFetched(), delta.oktaRequests(), delta.rateLimitWaits(),
-            leaseSeconds, utc(oktaTime)}))
+            leaseSeconds, utc(oktaTime), run.tenantId()}))
         .map(SyncRunRepository::cancelFlag);
   }
 
   /** Extends the lease while a page takes long; same answer as {@link #checkpoint}. */
-  Future<Optional<Boolean>> renew(SqlClient client, UUID runId, String owner, int leaseSeconds) {
-    return client.preparedQuery(RENEW).execute(Tuple.of(runId, owner, leaseSeconds)).map(SyncRunRepository::cancelFlag);
+  Future<Optional<Boolean>> renew(SqlClient client, SyncRun run, String owner, int leaseSeconds) {
+    return client.preparedQuery(RENEW).execute(Tuple.of(run.id(), owner, leaseSeconds, run.tenantId())).map(SyncRunRepository::cancelFlag);
   }
 
   /** Shows why the run is waiting (Okta or Postgres unavailable) without ending it. */
-  Future<Void> noteError(SqlClient client, UUID runId, String owner, String message) {
-    return client.preparedQuery(NOTE_ERROR).execute(Tuple.of(runId, owner, message)).mapEmpty();
+  Future<Void> noteError(SqlClient client, SyncRun run, String owner, String message) {
+    return client.preparedQuery(NOTE_ERROR).execute(Tuple.of(run.id(), owner, message, run.tenantId())).mapEmpty();
   }
 
-  Future<Optional<SyncRun>> finish(SqlClient tx, UUID runId, String owner, SyncRun.State state, String error,
+  Future<Optional<SyncRun>> finish(SqlClient tx, SyncRun run, String owner, SyncRun.State state, String error,
       long identifiersOverCap, long identitiesRemoved, long identifiersCreated) {
     return tx.preparedQuery(FINISH)
-        .execute(Tuple.from(new Object[] {runId, owner, state.name(), error == null ? "" : error, identifiersOverCap,
-            identitiesRemoved, identifiersCreated}))
+        .execute(Tuple.from(new Object[] {run.id(), owner, state.name(), error == null ? "" : error, identifiersOverCap,
+            identitiesRemoved, identifiersCreated, run.tenantId()}))
         .map(SyncRunRepository::first);
   }
 
   /** Fixes where an incremental run starts listing, once, so that a resumed run keeps it. */
-  Future<Void> setSince(SqlClient client, UUID runId, String owner, Instant since) {
-    return client.preparedQuery(SET_SINCE).execute(Tuple.of(runId, owner, utc(since))).mapEmpty();
+  Future<Void> setSince(SqlClient client, SyncRun run, String owner, Instant since) {
+    return client.preparedQuery(SET_SINCE).execute(Tuple.of(run.id(), owner, utc(since), run.tenantId())).mapEmpty();
   }
 
   /** Lets another replica take the run at once (graceful shutdown). */
-  Future<Void> release(SqlClient client, UUID runId, String owner) {
-    return client.preparedQuery(RELEASE).execute(Tuple.of(runId, owner)).mapEmpty();
+  Future<Void> release(SqlClient client, SyncRun run, String owner) {
+    return client.preparedQuery(RELEASE).execute(Tuple.of(run.id(), owner, run.tenantId())).mapEmpty();
   }
 
   Future<Optional<SyncRun>> get(SqlClient client, String tenantId, UUID runId) {

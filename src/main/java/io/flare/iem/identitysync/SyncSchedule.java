@@ -37,7 +37,7 @@ final class SyncSchedule {
   private static final String RECORD_SUCCESS = """
       INSERT INTO sync_schedules (tenant_id, last_success_watermark, last_full_success_time)
       SELECT $1, coalesce(okta_start_time, max_last_updated), CASE WHEN $3 = 'FULL' THEN now() END
-      FROM sync_runs WHERE sync_run_id = $2
+      FROM sync_runs WHERE tenant_id = $1 AND sync_run_id = $2
       ON CONFLICT (tenant_id) DO UPDATE SET
         last_success_watermark = greatest(sync_schedules.last_success_watermark, EXCLUDED.last_success_watermark),
         last_full_success_time = coalesce(EXCLUDED.last_full_success_time, sync_schedules.last_full_success_time)

@@ -148,7 +148,7 @@ final class Syncer {
     }
 
     private void renew() {
-      runs.renew(pool, run.id(), owner, settings.leaseSeconds()).onSuccess(state -> {
+      runs.renew(pool, run, owner, settings.leaseSeconds()).onSuccess(state -> {
         if (state.isEmpty()) {
           leaseLost = true;
         } else if (state.get()) {
@@ -206,7 +206,7 @@ final class Syncer {
           return Future.succeededFuture(null); // never synced: list everything, but sweep nothing
         }
         Instant since = watermark.minus(settings.incrementalOverlap());
-        return runs.setSince(pool, run.id(), owner, since).map(since);
+        return runs.setSince(pool, run, owner, since).map(since);
       });
     }
 
@@ -247,7 +247,7 @@ final class Syncer {
               .compose(upserted -> previous.transform(before -> before.succeeded()
                   ? Future.succeededFuture(upserted)
                   : Future.failedFuture(before.cause()))) // an earlier batch failed: roll this one back too
-              .compose(upserted -> writer.refreshIdentifiers(tx, upserted.updated(), mode)
+              .compose(upserted -> writer.refreshIdentifiers(tx, run.tenantId(), upserted.updated(), mode)
                   .map(changed -> settled(upserted.counts(), changed)))
               .compose(result -> checkpoint(tx, batch, result).map(result)))
           .andThen(ar -> identifiers.written(mode, size, ar.succeeded() ? ar.result().identifiersCreated() : 0,
@@ -270,7 +270,7 @@ final class Syncer {
       OffsetDateTime maxLastUpdated = result.maxLastUpdated();
       SyncRun.Counters delta = new SyncRun.Counters(batch.users().size(), result.created(), result.updated(),
           result.removed(), result.identifiersCreated(), 0, batch.pages(), batch.requests(), batch.rateLimitWaits());
-      return runs.checkpoint(tx, run.id(), owner, batch.nextCursor(), PgTime.instant(maxLastUpdated),
+      return runs.checkpoint(tx, run, owner, batch.nextCursor(), PgTime.instant(maxLastUpdated),
               batch.oktaTime(), delta, settings.leaseSeconds())
           .compose(state -> {
             if (state.isEmpty()) {
@@ -303,7 +303,7 @@ final class Syncer {
       checkFlags();
       boolean full = run.mode() == SyncQueue.Mode.FULL;
       Future<?> orgSettings = orgRead ? Future.succeededFuture() : refresh.refresh(integration);
-      return orgSettings.compose(read -> pool.withTransaction(tx -> runs.lock(tx, run.id(), owner).compose(state -> {
+      return orgSettings.compose(read -> pool.withTransaction(tx -> runs.lock(tx, run, owner).compose(state -> {
         if (state.isEmpty()) {
           return Future.failedFuture(new RunInterrupted.LeaseLost());
         }
@@ -314,7 +314,7 @@ final class Syncer {
             : Future.succeededFuture(0L);
         return removed.compose(gone -> identifiers.settle(tx, writer, run.tenantId(), run.id()).compose(identifiers ->
             SyncSchedule.recordSuccess(tx, run.tenantId(), run.id(), run.mode())
-                .compose(ignored -> runs.finish(tx, run.id(), owner, SyncRun.State.SUCCEEDED, "",
+                .compose(ignored -> runs.finish(tx, run, owner, SyncRun.State.SUCCEEDED, "",
                     identifiers.overCap(), gone, identifiers.identifiersCreated()))));
       }))).map(finished -> {
         finished.ifPresent(f -> LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
@@ -338,7 +338,7 @@ final class Syncer {
         return finish(SyncRun.State.CANCELLED, "cancelled", null).map(SyncRun.State.CANCELLED);
       }
       if (error instanceof RunInterrupted.Stopping) {
-        return runs.release(pool, run.id(), owner).map((SyncRun.State) null);
+        return runs.release(pool, run, owner).map((SyncRun.State) null);
       }
       if (source != null && source.isExpiredCursor(error) && !listingRestarted && cursor != null) {
         LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
@@ -366,7 +366,7 @@ final class Syncer {
       }
       LOG.atWarn().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
           .addKeyValue("retry_in_ms", delay).log("sync run waiting: {}", describe(error));
-      runs.noteError(pool, run.id(), owner, "waiting: " + describe(error));
+      runs.noteError(pool, run, owner, "waiting: " + describe(error));
       Promise<Void> waited = Promise.promise();
       vertx.setTimer(delay, id -> waited.complete());
       return waited.future()
@@ -385,7 +385,7 @@ final class Syncer {
         LOG.atInfo().addKeyValue("tenant", run.tenantId()).addKeyValue("sync_run_id", run.id())
             .log("sync run {}", state.name().toLowerCase(java.util.Locale.ROOT));
       }
-      return pool.withTransaction(tx -> runs.finish(tx, run.id(), owner, state, message, 0, 0, 0)).mapEmpty();
+      return pool.withTransaction(tx -> runs.finish(tx, run, owner, state, message, 0, 0, 0)).mapEmpty();
     }
   }
 

@@ -246,7 +246,7 @@ public final class IntegrationConfigEndpoint extends IntegrationConfigServiceSer
         .compose(current -> {
           IntegrationRules.checkEtag(current, etag);
           return teardown.run(tx, tenantId)
-              .compose(removed -> integrations.delete(tx, current.id())
+              .compose(removed -> integrations.delete(tx, current)
                   .compose(ignored -> AuditLog.append(tx, audit(tenantId, "integration.delete", "OK",
                       new JsonObject().put("before", current.auditView()).mergeIn(removed)))));
         }));

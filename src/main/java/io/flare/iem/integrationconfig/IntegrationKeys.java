@@ -78,15 +78,19 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
 
   private static final String PUBLISHED = "SELECT " + COLUMNS + """
 
-      FROM integration_signing_keys k JOIN integrations i ON i.integration_id = k.integration_id
+      FROM integration_signing_keys k JOIN integrations i ON i.tenant_id = k.tenant_id AND i.integration_id = k.integration_id
       WHERE i.tenant_id = $1 AND k.tenant_id = $1 AND (k.retire_time IS NULL OR k.retire_time > $2)
       ORDER BY k.sign_time DESC, k.key_id
       """;
 
+  /** The tenant a JWKS id belongs to: the public URL names no tenant (the directory is global). */
+  private static final String JWKS_TENANT = "SELECT tenant_id FROM integration_directory WHERE jwks_id = $1";
+
   private static final String PUBLISHED_BY_JWKS_ID = """
       SELECT k.public_jwk
-      FROM integration_signing_keys k JOIN integrations i ON i.integration_id = k.integration_id
-      WHERE i.jwks_id = $1 AND k.tenant_id = i.tenant_id AND (k.retire_time IS NULL OR k.retire_time > $2)
+      FROM integrations i
+      JOIN integration_signing_keys k ON k.tenant_id = i.tenant_id AND k.integration_id = i.integration_id
+      WHERE i.tenant_id = $3 AND i.jwks_id = $1 AND (k.retire_time IS NULL OR k.retire_time > $2)
       ORDER BY k.sign_time DESC, k.key_id
       """;
 
@@ -103,16 +107,17 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
       SELECT i.integration_id, i.tenant_id, $2, $3, $4, $5, $5
       FROM integrations i
       WHERE i.tenant_id = $1 AND i.kind = 'OKTA'
-        AND NOT EXISTS (SELECT 1 FROM integration_signing_keys k WHERE k.integration_id = i.integration_id)
+        AND NOT EXISTS (SELECT 1 FROM integration_signing_keys k
+                        WHERE k.tenant_id = i.tenant_id AND k.integration_id = i.integration_id)
       """;
 
   private static final String RETIRE_OTHERS = """
       UPDATE integration_signing_keys SET retire_time = $3
-      WHERE integration_id = $1 AND key_id <> $2 AND (retire_time IS NULL OR retire_time > $3)
+      WHERE tenant_id = $4 AND integration_id = $1 AND key_id <> $2 AND (retire_time IS NULL OR retire_time > $3)
       """;
 
   private static final String FORGET_RETIRED = """
-      DELETE FROM integration_signing_keys WHERE integration_id = $1 AND retire_time < $2
+      DELETE FROM integration_signing_keys WHERE tenant_id = $3 AND integration_id = $1 AND retire_time < $2
       """;
 
   private final Vertx vertx;
@@ -182,9 +187,10 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
               integration.tenantId(), jwk.getKeyID(), jwk.toPublicJWK().toJSONString(),
               seal(integration.tenantId(), jwk), PgTime.utc(now), PgTime.utc(signFrom)}))
           .compose(ignored -> tx.preparedQuery(RETIRE_OTHERS)
-              .execute(Tuple.of(integration.id(), jwk.getKeyID(), PgTime.utc(signFrom.plus(RETIRE_AFTER)))))
+              .execute(Tuple.of(integration.id(), jwk.getKeyID(), PgTime.utc(signFrom.plus(RETIRE_AFTER)),
+                  integration.tenantId())))
           .compose(ignored -> tx.preparedQuery(FORGET_RETIRED)
-              .execute(Tuple.of(integration.id(), PgTime.utc(now.minus(Duration.ofDays(1))))))
+              .execute(Tuple.of(integration.id(), PgTime.utc(now.minus(Duration.ofDays(1))), integration.tenantId())))
           .compose(ignored -> published(tx, integration.tenantId(), now)));
     });
   }
@@ -253,9 +259,12 @@ public final class IntegrationKeys implements AssertionKeys, PublishedKeys {
     } catch (IllegalArgumentException e) {
       return Future.succeededFuture(Optional.empty());
     }
-    return pool.preparedQuery(PUBLISHED_BY_JWKS_ID).execute(Tuple.of(id, PgTime.utc(clock.instant())))
+    return pool.preparedQuery(JWKS_TENANT).execute(Tuple.of(id))
+        .compose(owner -> owner.size() == 0 ? Future.succeededFuture(null)
+            : pool.preparedQuery(PUBLISHED_BY_JWKS_ID)
+                .execute(Tuple.of(id, PgTime.utc(clock.instant()), owner.iterator().next().getString(0))))
         .map(rows -> {
-          if (rows.size() == 0) {
+          if (rows == null || rows.size() == 0) {
             return Optional.empty();
           }
           List<JWK> keys = new ArrayList<>();

@@ -21,8 +21,21 @@ public final class IntegrationRepository {
       restore_after_reset
       """;
 
-  /** One Okta app (org and client id) belongs to at most one tenant (V12). */
-  private static final String OKTA_APP_INDEX = "integrations_okta_app";
+  /** One Okta app (org and client id) belongs to at most one tenant (V12; since V13 in the global directory). */
+  private static final String OKTA_APP_INDEX = "integration_directory_okta_app";
+
+  /**
+   * The integration's row in the global directory (a Citus reference table): its JWKS id, which the
+   * public URL names without a tenant, and its Okta app, unique across tenants.
+   */
+  private static final String DIRECTORY_PUT = """
+      INSERT INTO integration_directory (jwks_id, tenant_id, okta_domain, client_id)
+      VALUES ($1, $2, $3, $4)
+      ON CONFLICT (jwks_id) DO UPDATE SET okta_domain = EXCLUDED.okta_domain, client_id = EXCLUDED.client_id
+      WHERE integration_directory.tenant_id = EXCLUDED.tenant_id
+      """;
+
+  private static final String DIRECTORY_DELETE = "DELETE FROM integration_directory WHERE jwks_id = $1 AND tenant_id = $2";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM integrations WHERE tenant_id = $1";
 
@@ -42,7 +55,7 @@ public final class IntegrationRepository {
           auto_create_identifiers = $6, mitigation_mode = $7, custom_domain = $8, protected_group_ids = $9,
           protected_logins = $10, risk_signals_enabled = $11, restore_after_reset = $12, version = version + 1,
           update_time = now()
-      WHERE integration_id = $1
+      WHERE tenant_id = $13 AND integration_id = $1
       RETURNING\s""" + COLUMNS;
 
   private static final String MARK_TESTED = """
@@ -50,12 +63,12 @@ public final class IntegrationRepository {
       WHERE tenant_id = $1 AND (last_test_time IS NULL OR last_test_time <= $3)
       """;
 
-  private static final String DELETE = "DELETE FROM integrations WHERE integration_id = $1";
+  private static final String DELETE = "DELETE FROM integrations WHERE tenant_id = $2 AND integration_id = $1";
 
   private static final String SET_LOCKOUT_THRESHOLD = """
       UPDATE integrations
       SET okta_lockout_threshold = $2, okta_lockout_read_time = now()
-      WHERE integration_id = $1
+      WHERE tenant_id = $3 AND integration_id = $1
       """;
 
   /** The tenant's integration, if it has one. */
@@ -83,7 +96,8 @@ public final class IntegrationRepository {
             i.createRequestId(), i.customDomain(), groupIds(i), logins(i), i.exposure().riskSignalsEnabled(),
             i.exposure().restoreAfterReset()}))
         .recover(IntegrationRepository::translate)
-        .map(rows -> first(rows).orElseThrow());
+        .map(rows -> first(rows).orElseThrow())
+        .compose(created -> putInDirectory(tx, created));
   }
 
   public Future<Integration> update(SqlClient tx, Integration i) {
@@ -91,9 +105,10 @@ public final class IntegrationRepository {
     return tx.preparedQuery(UPDATE)
         .execute(Tuple.from(new Object[] {i.id(), i.displayName(), i.oktaDomain(), i.clientId(),
             (short) i.maxDailyPasswordAttempts(), i.autoCreateIdentifiers(), i.mitigationMode().name(), i.customDomain(),
-            groupIds(i), logins(i), i.exposure().riskSignalsEnabled(), i.exposure().restoreAfterReset()}))
+            groupIds(i), logins(i), i.exposure().riskSignalsEnabled(), i.exposure().restoreAfterReset(), i.tenantId()}))
         .recover(IntegrationRepository::translate)
-        .map(rows -> first(rows).orElseThrow());
+        .map(rows -> first(rows).orElseThrow())
+        .compose(updated -> putInDirectory(tx, updated));
   }
 
   private static String[] groupIds(Integration i) {
@@ -111,8 +126,19 @@ public final class IntegrationRepository {
     }
   }
 
-  public Future<Void> delete(SqlClient tx, UUID integrationId) {
-    return tx.preparedQuery(DELETE).execute(Tuple.of(integrationId)).mapEmpty();
+  public Future<Void> delete(SqlClient tx, Integration i) {
+    return tx.preparedQuery(DELETE).execute(Tuple.of(i.id(), i.tenantId()))
+        .compose(ignored -> tx.preparedQuery(DIRECTORY_DELETE).execute(Tuple.of(i.jwksId(), i.tenantId())))
+        .mapEmpty();
+  }
+
+  /** Writes the integration's directory row; an Okta app another tenant holds fails OKTA_APP_TAKEN. */
+  private static Future<Integration> putInDirectory(SqlClient tx, Integration i) {
+    boolean okta = i.kind() == Integration.Kind.OKTA;
+    return tx.preparedQuery(DIRECTORY_PUT)
+        .execute(Tuple.of(i.jwksId(), i.tenantId(), okta ? i.oktaDomain() : null, okta ? i.clientId() : null))
+        .recover(IntegrationRepository::translate)
+        .map(i);
   }
 
   /**
@@ -127,9 +153,9 @@ public final class IntegrationRepository {
   }
 
   /** Records the org's lockout threshold as last read from Okta (null when unreadable). */
-  public Future<Void> setLockoutThreshold(SqlClient client, UUID integrationId, Integer threshold) {
+  public Future<Void> setLockoutThreshold(SqlClient client, Integration integration, Integer threshold) {
     return client.preparedQuery(SET_LOCKOUT_THRESHOLD)
-        .execute(Tuple.of(integrationId, threshold == null ? null : threshold.shortValue()))
+        .execute(Tuple.of(integration.id(), threshold == null ? null : threshold.shortValue(), integration.tenantId()))
         .mapEmpty();
   }
 

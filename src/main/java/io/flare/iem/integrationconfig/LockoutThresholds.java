@@ -38,7 +38,7 @@ public final class LockoutThresholds {
     return Future.succeededFuture(integration)
         .map(i -> okta.org(i.oktaApp(), Usage.named("lockout-policy")))
         .compose(org -> org.setup().lockoutPolicy())
-        .compose(policy -> integrations.setLockoutThreshold(pool, integration.id(), policy.threshold()))
+        .compose(policy -> integrations.setLockoutThreshold(pool, integration, policy.threshold()))
         .onFailure(error -> LOG.atInfo().addKeyValue("tenant", integration.tenantId())
             .log("the password policy could not be read; the lockout threshold last read stays: {}",
                 error.getMessage()))

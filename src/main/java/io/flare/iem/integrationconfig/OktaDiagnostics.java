@@ -248,7 +248,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(warn(LOCKOUT, "the password policy is not readable: " + ar.cause().getMessage(),
             "Grant okta.policies.read on the app's Okta API Scopes tab so Flare can keep its daily attempts under"
                 + " half your lockout threshold; until then keep max_daily_password_attempts low (default 2)."));
-        return integrations.setLockoutThreshold(pool, integration.id(), null);
+        return integrations.setLockoutThreshold(pool, integration, null);
       }
       LockoutPolicy policy = ar.result();
       Integer threshold = policy.threshold();
@@ -264,7 +264,7 @@ public final class OktaDiagnostics implements IntegrationDiagnostics {
         results.add(pass(LOCKOUT, "lockout after " + threshold + " failed attempts; daily cap " + cap
             + " is at most half of it"));
       }
-      return integrations.setLockoutThreshold(pool, integration.id(), threshold);
+      return integrations.setLockoutThreshold(pool, integration, threshold);
     });
   }
 

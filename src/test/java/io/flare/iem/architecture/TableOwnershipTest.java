@@ -30,6 +30,7 @@ class TableOwnershipTest {
       Map.entry("integrations", "integrationconfig"),
       Map.entry("integration_signing_keys", "integrationconfig"),
       Map.entry("protected_accounts", "integrationconfig"),
+      Map.entry("integration_directory", "integrationconfig"),
       Map.entry("identities", "identitysync"),
       Map.entry("identifiers", "identitysync"),
       Map.entry("identifier_plans", "identitysync"),

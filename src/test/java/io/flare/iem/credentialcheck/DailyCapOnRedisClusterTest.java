@@ -139,7 +139,7 @@ class DailyCapOnRedisClusterTest {
   private static void recordAttempts(String tenant, UUID identity, int count, String result) {
     for (int i = 0; i < count; i++) {
       long id = Await.result(attempts.reserve(stores.pg(), tenant, identity, UUID.randomUUID(), DAY, NOW));
-      Await.result(attempts.setResult(stores.pg(), id, result, "req"));
+      Await.result(attempts.setResult(stores.pg(), tenant, id, result, "req"));
     }
   }
 }

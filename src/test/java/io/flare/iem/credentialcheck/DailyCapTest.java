@@ -145,7 +145,7 @@ class DailyCapTest {
   private static void recordAttempts(String tenant, UUID identity, int count, String result) {
     for (int i = 0; i < count; i++) {
       long id = Await.result(attempts.reserve(pool, tenant, identity, UUID.randomUUID(), DAY, NOW));
-      Await.result(attempts.setResult(pool, id, result, "req"));
+      Await.result(attempts.setResult(pool, tenant, id, result, "req"));
     }
   }
 }

@@ -19,6 +19,11 @@ import java.util.UUID;
  */
 public final class FenceCeiling {
 
+  private static final String COUNT_ATTEMPT = """
+      UPDATE credential_checks SET attempts_made = attempts_made + 1, update_time = now()
+      WHERE tenant_id = $3 AND check_id = $1 AND lease_owner = $2
+      """;
+
   private final IdentityRepository identities = new IdentityRepository();
   private final IntegrationRepository integrations = new IntegrationRepository();
   private final AttemptRepository attempts = new AttemptRepository();
@@ -51,6 +56,7 @@ public final class FenceCeiling {
         .compose(taken -> integrations.find(tx, tenantId))
         .compose(integration -> attempts.counts(tx, tenantId, identityId, day, now.minus(Duration.ofDays(30))))
         .compose(counts -> attempts.reserve(tx, tenantId, identityId, checkId, day, now))
-        .compose(attemptId -> checks.countAttempt(tx, checkId, "bench-ceiling").map(attemptId)));
+        .compose(attemptId -> tx.preparedQuery(COUNT_ATTEMPT) // CheckRepository.countAttempt's statement
+            .execute(io.vertx.sqlclient.Tuple.of(checkId, "bench-ceiling", tenantId)).map(attemptId)));
   }
 }

@@ -89,7 +89,7 @@ class TenantIsolationTest {
     Await.until(() -> identities("victim") == 150, Duration.ofSeconds(60), "the victim's users synced");
 
     // without the one-app-one-tenant guard, the attacker's integration is stored; only the key stands
-    Await.result(pool.query("DROP INDEX integrations_okta_app").execute());
+    Await.result(pool.query("DROP INDEX integration_directory_okta_app").execute());
     try {
       Integration attacker = create("attacker", sim.baseUrl(), sim.app().clientId());
       String attackerKey = attacker.getSigningKeys(0).getKeyId();
@@ -117,8 +117,9 @@ class TenantIsolationTest {
       assertThat(identities("victim")).isEqualTo(150);
     } finally {
       Await.result(pool.query("DELETE FROM integrations WHERE tenant_id = 'attacker'").execute()
-          .compose(x -> pool.query("CREATE UNIQUE INDEX integrations_okta_app ON integrations"
-              + " (lower(okta_domain), client_id) WHERE kind = 'OKTA'").execute()));
+          .compose(x -> pool.query("DELETE FROM integration_directory WHERE tenant_id = 'attacker'").execute())
+          .compose(x -> pool.query("CREATE UNIQUE INDEX integration_directory_okta_app ON integration_directory"
+              + " (lower(okta_domain), client_id) WHERE okta_domain IS NOT NULL").execute()));
     }
   }
 
