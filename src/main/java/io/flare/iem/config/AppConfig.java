@@ -179,12 +179,17 @@ public record AppConfig(
           + okta.requestTimeout().toSeconds() + ") by at least 10: a check's authn call and the storing of its answer"
           + " must fit in its lease");
     }
-    Retention retention = new Retention(Duration.ofDays(p.intIn("IEM_RETENTION_CHECK_DAYS", 180, 30, 3650)),
-        Duration.ofDays(p.intIn("IEM_RETENTION_ATTEMPT_DAYS", 180, 30, 3650)),
-        Duration.ofDays(p.intIn("IEM_RETENTION_AUDIT_DAYS", 400, 90, 3650)));
+    Retention retention = retention(p);
     p.throwIfProblems();
     return new AppConfig(dev, bindHost, grpcPort, httpPort, postgres, redisUrl, redisCluster, signingKeyFile,
         passwordKeyFile, devDataDir, insecureHosts, publicBaseUrl, grace, okta, sync, callerAuth, grpcTls, checks, retention);
+  }
+
+  /** How long decided checks, attempts and audit rows are kept (IEM_RETENTION_*). */
+  private static Retention retention(Parser p) {
+    return new Retention(Duration.ofDays(p.intIn("IEM_RETENTION_CHECK_DAYS", 180, 30, 3650)),
+        Duration.ofDays(p.intIn("IEM_RETENTION_ATTEMPT_DAYS", 180, 30, 3650)),
+        Duration.ofDays(p.intIn("IEM_RETENTION_AUDIT_DAYS", 400, 90, 3650)));
   }
 
   public AppConfig withPostgres(Postgres pg) {

@@ -34,7 +34,7 @@ final class BulkIntake {
 
         FROM input leak
           JOIN credential_checks c ON c.tenant_id = $1 AND c.request_id = leak.request_id
-          LEFT JOIN mitigations m ON m.check_id = c.check_id
+          LEFT JOIN mitigations m ON m.tenant_id = c.tenant_id AND m.check_id = c.check_id
       ), matched AS (
         SELECT leak.ord AS m_ord, found.identity_id FROM input leak CROSS JOIN LATERAL (
       """ + IdentityRepository.matchQuery("$1", "leak.username") + """

@@ -32,16 +32,23 @@ class TenantQueriesTest {
   static final Set<String> GLOBAL_TABLES = Set.of("integration_directory");
 
   /** Statements that read or write across tenants on purpose, and why. */
-  static final Map<String, String> CROSS_TENANT = Map.of(
-      "credentialcheck.CheckRepository.CLAIM", "the waiting-check queue every replica drains, for all tenants",
-      "credentialcheck.CheckMetrics.QUEUE", "the queue gauges, summed over tenants",
-      "credentialcheck.PasswordRetention.ERASE", "erases every tenant's expired sealed passwords",
-      "credentialcheck.CheckRetention.DELETE_CHECKS", "retention: every tenant's decided checks past the bound",
-      "credentialcheck.CheckRetention.DELETE_ATTEMPTS", "retention: every tenant's attempts past the bound",
-      "identitysync.SyncRunRepository.CLAIM", "the sync-run queue every replica drains, for all tenants",
-      "integrationconfig.TenantRepository.WITH_OKTA_INTEGRATION", "the nightly schedule lists every tenant",
-      "audit.AuditPartitions.DETACH", "retention: detaches a month of every tenant's audit rows",
-      "audit.AuditPartitions.FINALIZE", "retention: finishes a detach an interrupted run left pending");
+  static final Map<String, String> CROSS_TENANT = Map.ofEntries(
+      Map.entry("credentialcheck.CheckRepository.CLAIM", "the waiting-check queue every replica drains, for all tenants"),
+      Map.entry("credentialcheck.CheckMetrics.QUEUE", "the queue gauges, summed over tenants"),
+      Map.entry("credentialcheck.PasswordRetention.ERASE", "erases every tenant's expired sealed passwords"),
+      Map.entry("credentialcheck.CheckRetention.DELETE_CHECKS", "retention: every tenant's decided checks past the bound"),
+      Map.entry("credentialcheck.CheckRetention.DELETE_ATTEMPTS", "retention: every tenant's attempts past the bound"),
+      Map.entry("identitysync.SyncRunRepository.CLAIM", "the sync-run queue every replica drains, for all tenants"),
+      Map.entry("integrationconfig.TenantRepository.WITH_OKTA_INTEGRATION", "the nightly schedule lists every tenant"),
+      Map.entry("audit.AuditPartitions.DETACH", "retention: detaches a month of every tenant's audit rows"),
+      Map.entry("audit.AuditPartitions.FINALIZE", "retention: finishes a detach an interrupted run left pending"),
+      Map.entry("credentialcheck.CheckDecisionLog.PRUNE", "feed retention: every tenant's decisions past the bound"),
+      Map.entry("identitysync.IdentityChangeLog.PRUNE", "feed retention: every tenant's identity changes past the bound"),
+      Map.entry("credentialcheck.OverdueChecks.OVERDUE", "the stalled-orgs gauge, counted over tenants"),
+      Map.entry("identitysync.SyncFailures.LAST_RUNS", "the failing-syncs gauge, counted over tenants"),
+      Map.entry("exposure.ExposureRepository.CLAIM_DUE", "the open cases' re-read queue every replica drains, for all tenants"),
+      Map.entry("exposure.ExposureRepository.COUNT_OPEN", "the open-cases gauge, summed over tenants"),
+      Map.entry("exposure.SignalOutbox.CLAIM", "the risk-signal outbox every replica drains, for all tenants"));
 
   static final Path SOURCES = TableOwnershipTest.SOURCES;
 
