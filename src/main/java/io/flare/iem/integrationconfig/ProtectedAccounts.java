@@ -51,8 +51,9 @@ public final class ProtectedAccounts {
 
   /** Reads the protected groups' members and the admins and stores them; never fails: false when unread. */
   public Future<Boolean> refresh(Integration integration) {
-    if (integration.kind() != Integration.Kind.OKTA) {
-      return Future.succeededFuture(true);
+    if (integration.kind() != Integration.Kind.OKTA
+        || integration.mitigationMode() != Integration.MitigationMode.AUTOMATED) {
+      return Future.succeededFuture(true); // only AUTOMATED mode applies a mitigation without a person
     }
     Map<String, List<String>> reasons = new LinkedHashMap<>();
     return Future.succeededFuture(integration)

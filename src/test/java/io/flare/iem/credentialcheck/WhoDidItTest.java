@@ -115,7 +115,7 @@ class WhoDidItTest {
     assertThat(rejected.getActor()).isEqualTo("Bob (SOC)");
     assertThat(rejected.getActorSubject()).isEqualTo("analyst-9");
     assertThat(audits(manual, u)).extracting(Audit::line).containsExactly("credential_check.authn by test-caller",
-        "mitigation.create by test-caller", "mitigation.reject by analyst-9");
+        "mitigation.create by test-caller", "exposure.open by system", "mitigation.reject by analyst-9");
   }
 
   @Test
@@ -139,8 +139,8 @@ class WhoDidItTest {
     assertThat(decided.getMitigation().getActorSubject()).isEqualTo("leak-feeder");
     assertThat(audits(automated, u)).extracting(Audit::line).containsExactly(
         "credential_check.authn by leak-feeder", "credential_check.authn by leak-feeder",
-        "mitigation.create by leak-feeder", "mitigation.revoke_sessions by leak-feeder",
-        "mitigation.suspend by leak-feeder");
+        "mitigation.create by leak-feeder", "exposure.open by system", // the case is the service's own record
+        "mitigation.revoke_sessions by leak-feeder", "mitigation.suspend by leak-feeder");
   }
 
   @Test

@@ -36,10 +36,16 @@ class IdentityChangesFeedTest {
   static RunningService service;
   static OktaSimulator sim;
 
+  static io.flare.iem.dev.EmbeddedPostgres pg;
+
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    service = RunningService.start();
+    // its own Postgres server: the feed is read below the oldest running transaction of the whole
+    // server, so another test's long transaction on a shared server would hold it back
+    pg = io.flare.iem.dev.EmbeddedPostgres.start(java.nio.file.Path.of("target", "feed-pg",
+        java.util.UUID.randomUUID().toString()), 0, true);
+    service = RunningService.start(io.flare.iem.testing.TestServers.config(pg.connection(8)));
     IdentitySyncEndpointTest.service = service; // its helpers (tenant, connect, sync) use this service
     IdentitySyncEndpointTest.vertx = vertx;
   }
@@ -47,6 +53,7 @@ class IdentityChangesFeedTest {
   @AfterAll
   static void stop() {
     service.close();
+    pg.close();
     if (sim != null) {
       Await.result(sim.stop());
     }
