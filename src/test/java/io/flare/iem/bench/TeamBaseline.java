@@ -50,7 +50,7 @@ final class TeamBaseline {
       CREATE TABLE IF NOT EXISTS team_identities (LIKE identities INCLUDING ALL,
           FOREIGN KEY (tenant_id) REFERENCES tenants (tenant_id));
       CREATE TABLE IF NOT EXISTS team_identifiers (LIKE identifiers INCLUDING ALL,
-          FOREIGN KEY (identity_id) REFERENCES team_identities (identity_id) ON DELETE CASCADE);
+          FOREIGN KEY (tenant_id, identity_id) REFERENCES team_identities (tenant_id, identity_id) ON DELETE CASCADE);
       INSERT INTO tenants (tenant_id, identifier_cap) VALUES ('team', 0) ON CONFLICT DO NOTHING;
       TRUNCATE team_identities CASCADE;
       """;
