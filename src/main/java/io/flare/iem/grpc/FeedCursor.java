@@ -63,6 +63,35 @@ public final class FeedCursor {
     return read.max(new Position(headTxid, 0));
   }
 
+  /** A page of a feed's entries and where the next call continues. */
+  public record Page<E>(List<E> entries, Position next) {}
+
+  /**
+   * Reads one page of a feed from the rows of its read statement: each row carries the read's
+   * {@code stale} flag (the cursor is behind the retained history: {@code expired} is thrown),
+   * {@code xmin} (the head) and {@code start_txid}/{@code start_seq}; a row whose
+   * {@code entryColumn} is null carries no entry (an empty page still has one row).
+   */
+  public static <E> Page<E> page(Iterable<io.vertx.sqlclient.Row> rows, Position after, int limit,
+      String entryColumn, java.util.function.Function<io.vertx.sqlclient.Row, E> entry,
+      java.util.function.Function<E, Position> position, java.util.function.Supplier<Failure> expired) {
+    List<E> entries = new java.util.ArrayList<>();
+    long head = 0;
+    Position start = after;
+    for (io.vertx.sqlclient.Row row : rows) {
+      if (row.getBoolean("stale")) {
+        throw expired.get();
+      }
+      head = row.getLong("xmin");
+      start = new Position(row.getLong("start_txid"), row.getLong("start_seq"));
+      if (row.getLong(entryColumn) != null) {
+        entries.add(entry.apply(row));
+      }
+    }
+    Position last = entries.isEmpty() ? null : position.apply(entries.get(entries.size() - 1));
+    return new Page<>(entries, next(start, last, entries.size() == limit, head));
+  }
+
   /** {@code page_size}: 0 means 500; otherwise 1 to 1000. */
   public static int pageSize(int value) {
     return Fields.pageSize(value, 500, 1000);

@@ -10,7 +10,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -79,24 +78,11 @@ final class IdentityChangeLog {
 
   /** Up to {@code limit} entries after {@code after}; FAILED_PRECONDITION when it is behind the retained history. */
   Future<Page> read(SqlClient client, String tenantId, FeedCursor.Position after, int limit) {
-    return client.preparedQuery(READ).execute(Tuple.of(tenantId, after.txid(), after.seq(), limit)).map(rows -> {
-      List<Entry> entries = new ArrayList<>(rows.size());
-      long head = 0;
-      FeedCursor.Position start = after;
-      for (Row row : rows) {
-        if (row.getBoolean("stale")) {
-          throw new Failure.FailedPrecondition("CURSOR_EXPIRED", "cursor: older than the retained history of"
-              + " identity changes; re-list with ListIdentities, then follow from an empty cursor");
-        }
-        head = row.getLong("xmin");
-        start = new FeedCursor.Position(row.getLong("start_txid"), row.getLong("start_seq"));
-        if (row.getLong("txid") != null) {
-          entries.add(entry(row));
-        }
-      }
-      FeedCursor.Position last = entries.isEmpty() ? null : entries.get(entries.size() - 1).position();
-      return new Page(entries, FeedCursor.next(start, last, entries.size() == limit, head));
-    });
+    return client.preparedQuery(READ).execute(Tuple.of(tenantId, after.txid(), after.seq(), limit))
+        .map(rows -> FeedCursor.page(rows, after, limit, "txid", IdentityChangeLog::entry, Entry::position,
+            () -> new Failure.FailedPrecondition("CURSOR_EXPIRED", "cursor: older than the retained history of"
+                + " identity changes; re-list with ListIdentities, then follow from an empty cursor")))
+        .map(page -> new Page(page.entries(), page.next()));
   }
 
   /** Deletes the entries older than {@code cutoff}; how many. */
