@@ -17,8 +17,10 @@ final class ExposureMetrics {
 
   private final Counter opened;
   private final Timer toResolve;
+  /** How often each replica counts the open cases for the gauge. */
+  static final Duration COUNT_EVERY = Duration.ofSeconds(15);
+
   private final AtomicLong open = new AtomicLong();
-  private volatile Runnable refresh = () -> {};
 
   ExposureMetrics(Metrics metrics) {
     this.opened = Counter.builder("iem_exposures_opened").description("Exposure cases opened by a valid password")
@@ -30,23 +32,14 @@ final class ExposureMetrics {
 
   void opened() {
     opened.increment();
-    refresh.run();
   }
 
   void resolved(Duration openFor) {
     toResolve.record(openFor.isNegative() ? Duration.ZERO : openFor);
   }
 
-  void openChanged() {
-    refresh.run();
-  }
-
   /** Reads the open count now. */
   Future<Void> refresh(Pool pool, ExposureRepository cases) {
     return cases.countOpen(pool).onSuccess(open::set).mapEmpty();
-  }
-
-  void onChange(Runnable refresh) {
-    this.refresh = refresh;
   }
 }

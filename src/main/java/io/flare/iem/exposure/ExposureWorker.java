@@ -28,6 +28,7 @@ public final class ExposureWorker extends VerticleBase {
   private final Clock clock;
   private long signalTimer;
   private long rereadTimer;
+  private long countTimer;
 
   ExposureWorker(Pool pool, ExposureRepository cases, Exposures exposures, RiskSignals signals,
       ExposureMetrics metrics, ExposureSettings settings, Clock clock) {
@@ -44,7 +45,8 @@ public final class ExposureWorker extends VerticleBase {
   public Future<?> start() {
     io.vertx.core.Context here = context;
     exposures.onSignalsDue(() -> here.runOnContext(v -> signals.kick()));
-    metrics.onChange(() -> here.runOnContext(v -> metrics.refresh(pool, cases)));
+    countTimer = vertx.setPeriodic(ExposureMetrics.COUNT_EVERY.toMillis(), id -> metrics.refresh(pool, cases)
+        .onFailure(e -> LOG.atDebug().setCause(e).log("open exposure cases not counted; counted on the next pass")));
     signalTimer = vertx.setPeriodic(settings.signalPoll().toMillis(), id -> signals.kick());
     rereadTimer = vertx.setPeriodic(settings.rereadPoll().toMillis(), id -> reread());
     return metrics.refresh(pool, cases).otherwiseEmpty();
@@ -61,6 +63,7 @@ public final class ExposureWorker extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(signalTimer);
     vertx.cancelTimer(rereadTimer);
+    vertx.cancelTimer(countTimer);
     return Future.succeededFuture();
   }
 }

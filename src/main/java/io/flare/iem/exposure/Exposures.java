@@ -177,7 +177,6 @@ public final class Exposures implements PasswordChanges {
       return Future.succeededFuture();
     }
     signalsDue.run();
-    metrics.openChanged();
     if (r.integration().isEmpty() || !r.integration().get().exposure().restoreAfterReset()) {
       return Future.succeededFuture();
     }
