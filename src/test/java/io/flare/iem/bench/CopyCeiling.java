@@ -19,8 +19,9 @@ import org.postgresql.copy.CopyIn;
  * PostgreSQL JDBC driver's {@code CopyManager}) of the same identities and identifiers as the sync
  * and the bare insert, column for column, into the same tables and indexes, starting from empty
  * tables after a {@code CHECKPOINT}: {@link #WRITERS} connections in parallel (as many writers as
- * the bare insert), each copying its half of the users: one {@code COPY} of their identities, one of
- * their identifiers, one transaction.
+ * the bare insert), each copying its half of the users: one {@code COPY} of their identities, then,
+ * once both have committed and the identities are analyzed (as autovacuum would have them), one
+ * {@code COPY} of their identifiers.
  * Identity ids are made by the client, scattered like random UUIDs (as the sync's and the bare
  * insert's are), but from the index so that the identifiers' {@code COPY} need not keep them.
  */
@@ -51,15 +52,13 @@ final class CopyCeiling {
     var pool = java.util.concurrent.Executors.newFixedThreadPool(WRITERS);
     long identifierRows = 0;
     try {
-      List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) {
-        int from = (int) ((long) users * w / WRITERS);
-        int to = (int) ((long) users * (w + 1) / WRITERS);
-        parts.add(pool.submit(() -> copy(url, population, from, to, runId, now)));
+      parallel(pool, users, (from, to) -> copyIdentities(url, population, from, to, runId, now));
+      // the identifiers' foreign keys are checked against the identities just copied: with the
+      // statistics of the emptied table the check's plan would scan them for every row
+      try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
+        s.execute("ANALYZE identities");
       }
-      for (var part : parts) {
-        identifierRows += part.get();
-      }
+      identifierRows = parallel(pool, users, (from, to) -> copyIdentifiers(url, population, from, to));
     } finally {
       pool.shutdownNow();
     }
@@ -72,11 +71,29 @@ final class CopyCeiling {
         Double.NaN);
   }
 
-  /** Users {@code [from, to)}: one COPY of their identities, one of their identifiers, one transaction. */
-  private static long copy(String url, IntFunction<SimUser> population, int from, int to, String runId, String now)
-      throws Exception {
+  private interface Part {
+    long copy(int from, int to) throws Exception;
+  }
+
+  /** {@code part} of the users split over {@link #WRITERS} connections at once; the sum of what each copied. */
+  private static long parallel(java.util.concurrent.ExecutorService pool, int users, Part part) throws Exception {
+    List<java.util.concurrent.Future<Long>> parts = new ArrayList<>();
+    for (int w = 0; w < WRITERS; w++) {
+      int from = (int) ((long) users * w / WRITERS);
+      int to = (int) ((long) users * (w + 1) / WRITERS);
+      parts.add(pool.submit(() -> part.copy(from, to)));
+    }
+    long rows = 0;
+    for (var p : parts) {
+      rows += p.get();
+    }
+    return rows;
+  }
+
+  /** Users {@code [from, to)}: one COPY of their identities, one transaction. */
+  private static long copyIdentities(String url, IntFunction<SimUser> population, int from, int to, String runId,
+      String now) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
-      c.setAutoCommit(false);
       var copy = c.unwrap(PGConnection.class).getCopyAPI();
       CopyIn identities = copy.copyIn(IDENTITIES);
       StringBuilder b = new StringBuilder(1 << 18);
@@ -98,7 +115,15 @@ final class CopyCeiling {
         flushIfFull(identities, b);
       }
       flush(identities, b);
-      identities.endCopy();
+      return identities.endCopy();
+    }
+  }
+
+  /** The identifiers of users {@code [from, to)}: one COPY, one transaction. */
+  private static long copyIdentifiers(String url, IntFunction<SimUser> population, int from, int to) throws Exception {
+    try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
+      var copy = c.unwrap(PGConnection.class).getCopyAPI();
+      StringBuilder b = new StringBuilder(1 << 18);
       CopyIn identifiers = copy.copyIn(IDENTIFIERS);
       for (int i = from; i < to; i++) {
         SimUser u = population.apply(i);
@@ -119,9 +144,7 @@ final class CopyCeiling {
         flushIfFull(identifiers, b);
       }
       flush(identifiers, b);
-      long rows = identifiers.endCopy();
-      c.commit();
-      return rows;
+      return identifiers.endCopy();
     }
   }
 
