@@ -183,8 +183,12 @@ public final class OktaChecksBench {
     Map<String, Double> perValid = perCheck(before, env.sim.requests(0, ORGS), validMax.sent());
     env.sim.authnServeMicros();
     Map<String, Long> validE2e = new ConcurrentHashMap<>();
-    Decisions validFixed = fixedRate("reaching Okta (right password), fixed " + FIXED_RATE + "/s", seconds, validE2e,
-        true);
+    var statements = env.pool(1);
+    Profiler.resetStatements(statements);
+    Decisions validFixed = Profiler.around("checks-valid-fixed-rate", () -> fixedRate("reaching Okta (right password),"
+        + " fixed " + FIXED_RATE + "/s", seconds, validE2e, true));
+    Profiler.statements(statements, "checks-valid-fixed-rate", validFixed.sent(), "check");
+    statements.close();
     long[] validAdded = added(validE2e, env.sim.authnServeMicros());
     OktaCeiling.Result ceiling = OktaCeiling.run(env, orgs, eligible.subList(0, used), seconds);
     StreamBench.Result stream = leaks <= 0 ? null : StreamBench.run(env, streamChannel, stubs.get(1), leaks,

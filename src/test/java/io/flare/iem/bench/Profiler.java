@@ -32,7 +32,12 @@ final class Profiler {
 
   static void enable() {
     enabled = true;
+    // Postgres servers started from now on load pg_stat_statements (EmbeddedPostgres reads it)
+    System.setProperty(PG_STATEMENTS, "true");
   }
+
+  /** The system property that makes the embedded Postgres load {@code pg_stat_statements}. */
+  static final String PG_STATEMENTS = "bench.pgStatements";
 
   static boolean enabled() {
     return enabled;
@@ -64,6 +69,42 @@ final class Profiler {
           SUMMARIES.add(summary);
         }
       }
+    }
+  }
+
+  /**
+   * Before a phase, when profiling: forgets the statements {@code pool}'s server has seen so far
+   * (the JFR recording sees only this JVM; most of a sync's CPU is the Postgres server's).
+   */
+  static void resetStatements(io.vertx.sqlclient.Pool pool) throws Exception {
+    if (!enabled) {
+      return;
+    }
+    pool.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute()
+        .compose(x -> pool.query("SELECT pg_stat_statements_reset()").execute())
+        .await(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * After a phase, when profiling: the server's execution time by statement (nested ones, such as
+   * triggers and foreign-key checks, counted apart: their time is also in the statement that fired
+   * them), summarised like the JVM's samples, per {@code unit} rows of the phase.
+   */
+  static void statements(io.vertx.sqlclient.Pool pool, String phase, long units, String unit) throws Exception {
+    if (!enabled) {
+      return;
+    }
+    List<String> top = new ArrayList<>();
+    for (io.vertx.sqlclient.Row r : pool.query("SELECT total_exec_time, calls, left(regexp_replace(query, '\\s+', ' ',"
+        + " 'g'), 70) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 6").execute()
+        .await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      top.add(String.format(Locale.ROOT, "%.1f s (%.1f us/%s, %,d calls) %s", r.getDouble(0) / 1000,
+          r.getDouble(0) * 1000 / Math.max(1, units), unit, r.getLong(1), r.getString(2)));
+    }
+    String summary = phase + " in Postgres, by statement: " + String.join("; ", top);
+    System.out.println("[profile] " + summary);
+    synchronized (Profiler.class) {
+      SUMMARIES.add(summary);
     }
   }
 

@@ -230,6 +230,8 @@ public final class SyncBenchmark {
           .setSettings(TenantSettings.newBuilder().setIdentifierCap(o.users() * 3).setAutoIdentifiersEnabled(true))
           .setUpdateMask(FieldMask.newBuilder().addPaths("identifier_cap").addPaths("auto_identifiers_enabled"))
           .build());
+      Pool statements = pool(vertx, pg, 1);
+      Profiler.resetStatements(statements);
       sql(vertx, pg, "CHECKPOINT");
       long served429 = sim.served429(org.index(), org.index() + 1);
       HeapWatch.reset();
@@ -241,6 +243,8 @@ public final class SyncBenchmark {
               .setClientId(org.clientId()).setAutoCreateIdentifiers(true)).build()).getIntegration();
       sim.jwksUrl(org, "http://127.0.0.1:" + app.httpPort() + java.net.URI.create(created.getJwksUrl()).getPath());
       SyncRun run = awaitRun(sync, "bench");
+      Profiler.statements(statements, "sync-" + o.users(), run.getUsersSeen(), "user");
+      statements.close();
       double seconds = (System.nanoTime() - start) / 1e9;
       long endMillis = System.currentTimeMillis();
       HeapWatch.Peaks heap = HeapWatch.peaks();

@@ -45,6 +45,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
           .setServerConfig("shared_buffers", "256MB")
           .setServerConfig("max_wal_size", "2GB")
           .setServerConfig("checkpoint_timeout", "30min");
+      if (Boolean.getBoolean("bench.pgStatements") || Boolean.getBoolean("bench.profile")) { // the benchmarks' --profile: where the server's time goes
+        builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+            .setServerConfig("pg_stat_statements.track", "all");
+      }
       if (port > 0) {
         builder.setPort(port);
       }
