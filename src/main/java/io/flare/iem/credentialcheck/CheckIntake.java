@@ -81,34 +81,42 @@ final class CheckIntake {
   }
 
   /**
-   * As {@link #check} for many leaks at once (a CheckCredentials stream's batch): the leaks of each
-   * tenant go through one intake statement ({@link BulkIntake}); answers in the order of {@code ins},
-   * {@code actors} naming each leak's caller.
+   * As {@link #check} for many leaks at once (a CheckCredentials stream's batch): once every tenant
+   * of the batch is known usable, all their leaks go through one intake statement
+   * ({@link BulkIntake}); answers in the order of {@code ins}, {@code actors} naming each leak's
+   * caller. A tenant that cannot be checked fails its own leaks only.
    */
   List<Future<StoredCheck>> checkAll(List<Input> ins, List<String> actors) {
     List<Promise<StoredCheck>> answers = new ArrayList<>(ins.size());
-    Map<String, List<Integer>> byTenant = new LinkedHashMap<>();
-    for (int i = 0; i < ins.size(); i++) {
+    Map<String, Future<Optional<TenantContexts.TenantContext>>> tenants = new LinkedHashMap<>();
+    for (Input in : ins) {
       answers.add(Promise.promise());
-      byTenant.computeIfAbsent(ins.get(i).tenantId(), t -> new ArrayList<>()).add(i);
+      tenants.computeIfAbsent(in.tenantId(), contexts::get);
     }
-    byTenant.forEach((tenantId, positions) -> contexts.get(tenantId).onComplete(context -> {
-      Failure unusable = context.failed() ? null : unusable(tenantId, context.result());
-      if (context.failed() || unusable != null) {
-        positions.forEach(i -> answers.get(i).fail(context.failed() ? context.cause() : unusable));
+    Future.join(new ArrayList<>(tenants.values())).onComplete(all -> {
+      List<Input> usable = new ArrayList<>(ins.size());
+      List<String> usableActors = new ArrayList<>(ins.size());
+      List<Integer> positions = new ArrayList<>(ins.size());
+      for (int i = 0; i < ins.size(); i++) {
+        String tenantId = ins.get(i).tenantId();
+        Future<Optional<TenantContexts.TenantContext>> context = tenants.get(tenantId);
+        Failure unusable = context.failed() ? null : unusable(tenantId, context.result());
+        if (context.failed() || unusable != null) {
+          answers.get(i).fail(context.failed() ? context.cause() : unusable);
+        } else {
+          usable.add(ins.get(i));
+          usableActors.add(actors.get(i));
+          positions.add(i);
+        }
+      }
+      if (usable.isEmpty()) {
         return;
       }
-      List<Input> group = new ArrayList<>(positions.size());
-      List<String> groupActors = new ArrayList<>(positions.size());
-      positions.forEach(i -> {
-        group.add(ins.get(i));
-        groupActors.add(actors.get(i));
-      });
-      List<Future<StoredCheck>> decided = receivedAll(tenantId, group, groupActors);
+      List<Future<StoredCheck>> decided = receivedAll(usable, usableActors);
       for (int k = 0; k < positions.size(); k++) {
         decided.get(k).onComplete(answers.get(positions.get(k)));
       }
-    }));
+    });
     List<Future<StoredCheck>> out = new ArrayList<>(answers.size());
     answers.forEach(p -> out.add(p.future()));
     return out;
@@ -151,15 +159,15 @@ final class CheckIntake {
   }
 
   /**
-   * The leaks of one tenant in one intake statement, each then decided as {@link #received} does;
+   * Leaks of usable tenants in one intake statement, each then decided as {@link #received} does;
    * when Postgres refuses the batch (a deadlock between two batches), each leak on its own.
    */
-  private List<Future<StoredCheck>> receivedAll(String tenantId, List<Input> ins, List<String> actors) {
+  private List<Future<StoredCheck>> receivedAll(List<Input> ins, List<String> actors) {
     List<CheckRepository.NewCheck> rows = new ArrayList<>(ins.size());
     for (int i = 0; i < ins.size(); i++) {
       rows.add(notFoundRow(ins.get(i), actors.get(i)));
     }
-    Future<List<CheckRepository.Intake>> intakes = bulk.intake(pool, tenantId, rows);
+    Future<List<CheckRepository.Intake>> intakes = bulk.intake(pool, rows);
     List<Future<StoredCheck>> out = new ArrayList<>(ins.size());
     for (int i = 0; i < ins.size(); i++) {
       int k = i;
