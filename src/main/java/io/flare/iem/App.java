@@ -14,6 +14,7 @@ import io.flare.iem.http.HttpEndpoints;
 import io.flare.iem.identitysync.IdentitySyncCapability;
 import io.flare.iem.identitysync.OktaUserSources;
 import io.flare.iem.identitysync.SyncSettings;
+import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationConfigEndpoint;
 import io.flare.iem.integrationconfig.IntegrationKeys;
 import io.flare.iem.integrationconfig.IntegrationRepository;
@@ -30,6 +31,8 @@ import io.flare.iem.okta.CustomDomains;
 import io.flare.iem.okta.DomainNetwork;
 import io.flare.iem.okta.OktaClient;
 import io.flare.iem.okta.OktaClientOptions;
+import io.flare.iem.okta.OktaOrg;
+import io.flare.iem.okta.Usage;
 import io.flare.iem.storage.Migrations;
 import io.flare.iem.storage.Readiness;
 import io.flare.iem.storage.Stores;
@@ -50,6 +53,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -153,10 +157,16 @@ public final class App {
     return SigningKeys.loadOrGenerate(config.devDataDir().resolve("signing-key.pem"));
   }
 
-  /** What every sync run reads of the org besides its users: the lockout threshold, the protected accounts. */
+  /**
+   * What every sync run reads of the org besides its users: the lockout threshold, the protected
+   * accounts; first, one token for the run's reads of users and policies (not one per scope).
+   */
   private static OrgRefresh orgRefresh(OktaClient okta, Stores stores, IntegrationRepository integrations,
       Clock clock) {
-    return OrgRefresh.all(new LockoutThresholds(okta, stores.pg(), integrations)::refresh,
+    OrgRefresh oneToken = integration -> integration.kind() != Integration.Kind.OKTA ? Future.succeededFuture(true)
+        : okta.org(integration.oktaApp(), Usage.named("sync")).shareToken(Set.of(OktaOrg.USERS_READ,
+            OktaOrg.POLICIES_READ)).map(true);
+    return OrgRefresh.all(oneToken, new LockoutThresholds(okta, stores.pg(), integrations)::refresh,
         new ProtectedAccounts(okta, stores.pg(), clock)::refresh);
   }
 

@@ -89,6 +89,14 @@ public final class OktaOrg {
         .map(OktaResponse::json);
   }
 
+  /**
+   * One token for all of {@code scopes}, served to every call that needs any of them while it is
+   * fresh (a sync's reads); never fails: where Okta refuses them together, each call asks for its own.
+   */
+  public Future<Void> shareToken(Set<String> scopes) {
+    return connection.shareToken(scopes, usage);
+  }
+
   /** Reads of the org's setup (metadata, admin roles, ThreatInsight, password policies), through this view. */
   public OrgSetup setup() {
     return new OrgSetup(connection, usage);

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -298,13 +299,22 @@ final class OrgConnection {
     Future<AccessToken> inflight;
   }
 
-  /** A token for {@code scopes}: cached, refreshed before expiry, one fetch in flight at a time. */
+  /**
+   * A token for {@code scopes}: cached, refreshed before expiry, one fetch in flight at a time. A
+   * fresh token fetched for more scopes (see {@link #shareToken}) serves too.
+   */
   Future<AccessToken> token(Set<String> scopes, Usage usage) {
     String key = String.join(" ", new TreeSet<>(scopes));
     Future<AccessToken> started;
     synchronized (tokens) {
-      TokenEntry e = tokens.computeIfAbsent(key, k -> new TokenEntry());
       Instant now = clock.instant();
+      for (TokenEntry other : tokens.values()) {
+        if (other.token != null && other.token.scopes().containsAll(scopes)
+            && now.isBefore(other.token.expiresAt().minus(options.tokenRefreshBefore()))) {
+          return Future.succeededFuture(other.token);
+        }
+      }
+      TokenEntry e = tokens.computeIfAbsent(key, k -> new TokenEntry());
       boolean usable = e.token != null && now.isBefore(e.token.expiresAt().minusSeconds(30));
       boolean fresh = e.token != null && now.isBefore(e.token.expiresAt().minus(options.tokenRefreshBefore()));
       if (fresh) {
@@ -331,6 +341,37 @@ final class OrgConnection {
       }
     }
     return started;
+  }
+
+  /** Scope sets Okta refused in one token, and until when they are not asked for again together. */
+  private final Map<String, Instant> refusedTogether = new HashMap<>();
+
+  /** How long a refused set of scopes is not asked for together again: the next night's sync tries once more. */
+  static final Duration REFUSED_TOGETHER_FOR = Duration.ofHours(20);
+
+  /**
+   * Fetches one token for all of {@code scopes} (a sync's reads: the users and the password
+   * policies), which {@link #token} then serves for any of them: one token request where there
+   * would be one per scope. Where Okta refuses them together (the app lacks one of them), nothing
+   * fails: each call then asks for its own, and the set is not asked for together again for
+   * {@link #REFUSED_TOGETHER_FOR}.
+   */
+  Future<Void> shareToken(Set<String> scopes, Usage usage) {
+    String key = String.join(" ", new TreeSet<>(scopes));
+    synchronized (tokens) {
+      Instant until = refusedTogether.get(key);
+      if (until != null && clock.instant().isBefore(until)) {
+        return Future.succeededFuture();
+      }
+    }
+    return token(scopes, usage).<Void>mapEmpty().recover(error -> {
+      if (error instanceof OktaException e && e.kind() == OktaException.Kind.INVALID_SCOPE) {
+        synchronized (tokens) {
+          refusedTogether.put(key, clock.instant().plus(REFUSED_TOGETHER_FOR));
+        }
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /** Drops a token Okta no longer accepts. */

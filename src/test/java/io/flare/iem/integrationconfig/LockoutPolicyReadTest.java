@@ -87,6 +87,25 @@ class LockoutPolicyReadTest {
   }
 
   @Test
+  void a_sync_reads_the_users_and_the_policies_with_one_token() {
+    sim.lockoutPolicy(10, false);
+    connect();
+
+    assertThat(threshold()).isEqualTo(10);
+    assertThat(sim.counters().tokensIssued()).as("tokens issued for the initial sync's reads").isEqualTo(1);
+  }
+
+  @Test
+  void an_app_without_the_policies_scope_still_syncs_with_a_token_of_its_own() {
+    sim.app().revokeScopes("okta.policies.read");
+    sim.lockoutPolicy(10, false);
+    connect();
+
+    assertThat(threshold()).as("unread").isZero();
+    assertThat(sim.counters().tokensIssued()).isEqualTo(1);
+  }
+
+  @Test
   void an_org_that_refused_us_when_the_sync_began_is_read_once_the_listing_got_through() {
     sim.lockoutPolicy(10, false);
     // the customer registers the integration's jwks_url only after creating it: the initial sync's
