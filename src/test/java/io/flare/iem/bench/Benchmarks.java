@@ -37,7 +37,9 @@ import java.util.concurrent.Callable;
  *   <li>1,000 concurrent checks of one identity on three instances ({@link CapBench});</li>
  *   <li>checks that reach Okta over 100 orgs, their ceiling, and one {@code CheckCredentials}
  *       stream ({@link OktaChecksBench});</li>
- *   <li>a thousand tenants' incremental syncs at once ({@link TenantsBench}; {@code --quick}: 50).</li>
+ *   <li>a thousand tenants' incremental syncs at once ({@link TenantsBench}; {@code --quick}: 50);</li>
+ *   <li>a year of checks stored, and the check rate on it ({@link GrowthBench}; {@code --quick}: 200,000
+ *       checks).</li>
  * </ol>
  * The syncs, the tenants and the checks reaching Okta run the simulator in a process of its own
  * ({@link SimProcess}). Options: {@code --quick}; {@code --no-team-large} (team baseline at 100,000
@@ -111,6 +113,9 @@ public final class Benchmarks {
     TenantsBench.Result tenants = phase(n(tenantCount) + " tenants' incremental syncs at once",
         () -> TenantsBench.run(tenantCount, 1000));
     CapBench.Result cap = phase("1,000 concurrent checks of one identity on 3 instances", CapBench::run);
+    GrowthBench.Scale scale = quick ? GrowthBench.Scale.QUICK : GrowthBench.Scale.FULL;
+    GrowthBench.Figures growth = phase("a year of checks stored (" + n(scale.yearOfChecks()) + " checks)",
+        () -> GrowthBench.measure(scale));
 
     syncRows(small, small != null ? small.team() : null, false);
     if (large != null) {
@@ -122,6 +127,7 @@ public final class Benchmarks {
     checkRows(checks, redis);
     BenchRows.okta(table, notes, okta);
     capRows(cap);
+    growthRows(growth);
 
     double minutes = (System.nanoTime() - start) / 60e9;
     print(started, loadBefore, minutes);
@@ -321,6 +327,22 @@ public final class Benchmarks {
         + " answered in %.1f s)", n(CapBench.CHECKS), CapBench.INSTANCES, c.outcomes(), c.seconds()));
     table.row("authn calls Okta received", Long.toString(c.authnCalls()), "max_daily_password_attempts",
         Integer.toString(c.cap()), ratio(c.authnCalls(), c.cap()), "exactly the cap", met(c.authnCalls() == c.cap()));
+  }
+
+  private void growthRows(GrowthBench.Figures g) {
+    if (g == null) {
+      return;
+    }
+    table.section(String.format(Locale.ROOT, "Growth: a year of checks (%s, 99 %% NOT_FOUND, 1 %% that reached Okta"
+        + " with its attempt and audit rows, one audit row per 100 checks besides) stored in Postgres, then the"
+        + " check path measured on it (%d in flight)", n(g.storedChecks()), GrowthBench.CONCURRENCY));
+    table.row("Postgres bytes per 1,000,000 checks (heap, indexes, TOAST)", mb(g.bytesPerMillion()), "", "", "", "",
+        "");
+    table.row("check NOT_FOUND with a year stored: decisions/s", rate(g.notFoundYearPerSecond(), "/s"),
+        "the same on empty tables", rate(g.notFoundEmptyPerSecond(), "/s"), ratio(g.notFoundYearPerSecond(),
+            g.notFoundEmptyPerSecond()), ">= 3,000/s", met(g.notFoundYearPerSecond() >= 3000 && g.errors() == 0));
+    table.row("check replay with a year stored: decisions/s", rate(g.replayYearPerSecond(), "/s"), "", "", "", "",
+        "");
   }
 
   // ---- running and printing -------------------------------------------------------------------
