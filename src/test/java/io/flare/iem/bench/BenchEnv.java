@@ -91,7 +91,7 @@ final class BenchEnv implements AutoCloseable {
   /** A gRPC channel to {@code app} carrying the admin caller token. */
   static ManagedChannel channel(App app) {
     return ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
-        .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+        .intercept(RunningService.freshAdminBearer()).build();
   }
 
   /** A Vert.x pool of {@code size} connections to the benchmark's database. */

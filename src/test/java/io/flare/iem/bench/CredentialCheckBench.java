@@ -173,7 +173,7 @@ public final class CredentialCheckBench {
     // Calls carry a caller token, as production requires: its verification is part of each decision.
     for (int i = 0; i < CHANNELS; i++) {
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.app.grpcPort()).usePlaintext()
-          .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+          .intercept(RunningService.freshAdminBearer()).build();
       channels.add(channel);
       stubs.add(CredentialCheckServiceGrpc.newFutureStub(channel));
     }

@@ -108,7 +108,7 @@ public final class GrowthBench {
           .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
           .setPassword(pg.password())).using(vertx).build();
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.app.grpcPort()).usePlaintext()
-          .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+          .intercept(RunningService.freshAdminBearer()).build();
       try {
         waitForInitialSync(pool);
         var stub = CredentialCheckServiceGrpc.newFutureStub(channel);

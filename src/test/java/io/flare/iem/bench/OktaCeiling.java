@@ -52,12 +52,16 @@ final class OktaCeiling {
       if (targets.isEmpty()) {
         throw new IllegalStateException("no check reached the fence: nothing to measure the ceiling on");
       }
-      List<Future<?>> seeds = new ArrayList<>();
-      for (Target t : targets) {
-        seeds.add(stores.redisApi().set(List.of(FenceCeiling.counterKey(t.tenant(), t.identity()), "0", "PX",
-            "86400000")));
+      // the counters present, as the service's were: seeded a thousand at a time (the Redis client
+      // queues at most 10,000 commands waiting for a connection; a long run checks more users than that)
+      for (int from = 0; from < targets.size(); from += 1000) {
+        List<Future<?>> seeds = new ArrayList<>();
+        for (Target t : targets.subList(from, Math.min(targets.size(), from + 1000))) {
+          seeds.add(stores.redisApi().set(List.of(FenceCeiling.counterKey(t.tenant(), t.identity()), "0", "PX",
+              "86400000")));
+        }
+        Future.all(seeds).await(60, TimeUnit.SECONDS);
       }
-      Future.all(seeds).await(60, TimeUnit.SECONDS);
       FenceCeiling fence = new FenceCeiling();
       measure(stores, web, fence, targets, Math.max(2, seconds / 3)); // warm-up
       return measure(stores, web, fence, targets, seconds);

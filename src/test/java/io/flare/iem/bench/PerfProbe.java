@@ -143,7 +143,7 @@ public final class PerfProbe {
         .mixedStatuses(false)));
     sim.unlimited();
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
-        .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+        .intercept(RunningService.freshAdminBearer()).build();
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(new PgConnectOptions()
         .setHost(pg.host()).setPort(pg.port()).setDatabase(pg.database()).setUser(pg.user())
         .setPassword(pg.password())).using(simVertx).build();

@@ -64,12 +64,14 @@ import java.util.concurrent.TimeUnit;
  *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--users 1000000 --team"
  * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--rate-limited 60 --window 10 --users 60000"
+ * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.flare.iem.bench.SyncBenchmark -Dexec.args="--users 10000000 --no-bare"
  * </pre>
  *
- * The simulator runs in the same JVM (and on the same Vert.x instance) as the service, so its heap
- * counts as ours: pessimistic for us. Run it with the JVM flags of production (the exec plugin
- * runs in Maven's JVM: set {@code MAVEN_OPTS=-Xmx256m} to hold the whole benchmark, simulator
- * included, to the target heap).
+ * The simulator runs in a process of its own ({@link SimProcess}): its CPU and heap are not ours, but
+ * it shares the machine's cores. Run it with the JVM flags of production (the exec plugin runs in
+ * Maven's JVM: set {@code MAVEN_OPTS=-Xmx256m} to hold the service and the benchmark's clients to the
+ * target heap).
  */
 public final class SyncBenchmark {
 
@@ -148,7 +150,8 @@ public final class SyncBenchmark {
       Map<String, String> a = args(args);
       Integer rateLimited = a.containsKey("rate-limited") ? Integer.parseInt(a.get("rate-limited")) : null;
       Options o = new Options(Integer.parseInt(a.getOrDefault("users", "1000000")), rateLimited,
-          Integer.parseInt(a.getOrDefault("window", "60")), a.getOrDefault("batch", "1000"), rateLimited == null,
+          Integer.parseInt(a.getOrDefault("window", "60")), a.getOrDefault("batch", "1000"),
+          rateLimited == null && !a.containsKey("no-bare"),
           a.containsKey("team"));
       print(run(o));
       System.exit(0);
@@ -222,7 +225,7 @@ public final class SyncBenchmark {
     AppConfig config = AppConfig.fromEnv(env);
     App app = App.start(vertx, config).await(2, TimeUnit.MINUTES);
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", app.grpcPort()).usePlaintext()
-        .intercept(RunningService.bearer(TestIssuer.shared().adminToken())).build();
+        .intercept(RunningService.freshAdminBearer()).build();
     try {
       var integrations = IntegrationConfigServiceGrpc.newBlockingStub(channel);
       var sync = IdentitySyncServiceGrpc.newBlockingStub(channel);

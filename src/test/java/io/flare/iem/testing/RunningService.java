@@ -79,6 +79,32 @@ public final class RunningService implements AutoCloseable {
     return extra;
   }
 
+  /**
+   * Attaches a fresh admin token ({@link TestIssuer#adminToken}, valid 5 minutes) to every call,
+   * signed again once the last is a minute old: for clients that outlive one token (a benchmark
+   * polling a ten-minute sync).
+   */
+  public static ClientInterceptor freshAdminBearer() {
+    return new ClientInterceptor() {
+      private String token;
+      private long signedAt;
+
+      private synchronized String current() {
+        if (token == null || System.nanoTime() - signedAt > TimeUnit.MINUTES.toNanos(1)) {
+          token = TestIssuer.shared().adminToken();
+          signedAt = System.nanoTime();
+        }
+        return token;
+      }
+
+      @Override
+      public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+          io.grpc.CallOptions options, io.grpc.Channel next) {
+        return bearer(current()).interceptCall(method, options, next);
+      }
+    };
+  }
+
   /** Attaches {@code authorization: Bearer <token>} to every call. */
   public static ClientInterceptor bearer(String token) {
     Metadata headers = new Metadata();
