@@ -177,9 +177,9 @@ public final class OktaChecksBench {
     List<Map<String, Long>> before = env.sim.requests(0, ORGS);
     Decisions max = Profiler.around("checks-reaching-okta", () -> maxRate("reaching Okta (401), max rate", seconds,
         false, 0, IN_FLIGHT));
+    Map<String, Double> perInvalid = perCheck(before, env.sim.requests(0, ORGS), max.sent());
     Decisions saturated = maxRate("reaching Okta (401), max rate, " + SATURATING + " in flight", seconds, false, 0,
         SATURATING);
-    Map<String, Double> perInvalid = perCheck(before, env.sim.requests(0, ORGS), max.sent());
     env.sim.authnServeMicros(); // forgets the answers so far
     Map<String, Long> e2e = new ConcurrentHashMap<>();
     Decisions fixed = fixedRate("reaching Okta (401), fixed " + FIXED_RATE + "/s", seconds, e2e, false);

@@ -2,13 +2,10 @@ package io.flare.iem.identitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flare.iem.config.AppConfig;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.metrics.Metrics;
-import io.flare.iem.storage.Migrations;
-import io.flare.iem.storage.Stores;
 import io.flare.iem.testing.Await;
-import io.flare.iem.testing.TestServers;
+import io.flare.iem.testing.MigratedDatabase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -25,18 +22,18 @@ class SyncFailuresTest {
   static Vertx vertx;
   static Pool pool;
 
+  static MigratedDatabase db;
+
   @BeforeAll
   static void start() {
-    AppConfig.Postgres pg = TestServers.newDatabase();
-    Migrations.run(pg);
-    vertx = Vertx.vertx();
-    pool = Stores.postgres(vertx, pg);
+    db = MigratedDatabase.create();
+    vertx = db.vertx();
+    pool = db.pool();
   }
 
   @AfterAll
   static void stop() {
-    Await.result(pool.close());
-    Await.result(vertx.close());
+    db.close();
   }
 
   /** A tenant whose runs ended in these states, oldest first, a minute apart. */

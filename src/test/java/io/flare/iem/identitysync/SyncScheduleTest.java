@@ -2,14 +2,11 @@ package io.flare.iem.identitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flare.iem.config.AppConfig;
 import io.flare.iem.integrationconfig.Integration;
 import io.flare.iem.integrationconfig.IntegrationRepository;
 import io.flare.iem.integrationconfig.TenantRepository;
-import io.flare.iem.storage.Migrations;
-import io.flare.iem.storage.Stores;
 import io.flare.iem.testing.Await;
-import io.flare.iem.testing.TestServers;
+import io.flare.iem.testing.MigratedDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -32,18 +29,18 @@ class SyncScheduleTest {
   static Vertx vertx;
   static Pool pool;
 
+  static MigratedDatabase db;
+
   @BeforeAll
   static void start() {
-    AppConfig.Postgres pg = TestServers.newDatabase();
-    Migrations.run(pg);
-    vertx = Vertx.vertx();
-    pool = Stores.postgres(vertx, pg);
+    db = MigratedDatabase.create();
+    vertx = db.vertx();
+    pool = db.pool();
   }
 
   @AfterAll
   static void stop() {
-    Await.result(pool.close());
-    Await.result(vertx.close());
+    db.close();
   }
 
   static Instant newYork(String localDateTime) {
