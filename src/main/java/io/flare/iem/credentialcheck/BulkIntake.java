@@ -20,8 +20,9 @@ import java.util.UUID;
  * inserted. The rows travel as arrays ({@code unnest}), so a batch costs one round trip, one plan
  * and one commit however many leaks and tenants it holds. Each row carries its own tenant, and every
  * join and insert is keyed by that row's tenant: a row can only ever find its own tenant's replay
- * or identity. The caller has checked each row's tenant may be written by its caller. Rows of the batch that share a request id, or the key of a check
- * inserted meanwhile, are left out by {@code ON CONFLICT DO NOTHING}: the caller finds what won.
+ * or identity. The caller has checked each row's tenant may be written by its caller. Rows of the
+ * batch that share a request id, or the key of a check inserted meanwhile, are left out by
+ * {@code ON CONFLICT DO NOTHING}: the caller finds what won.
  */
 final class BulkIntake {
 

@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ExposureMetrics {
 
-  private final Counter opened;
-  private final Timer toResolve;
   /** How often each replica counts the open cases for the gauge. */
   static final Duration COUNT_EVERY = Duration.ofSeconds(15);
 
+  private final Counter opened;
+  private final Timer toResolve;
   private final AtomicLong open = new AtomicLong();
 
   ExposureMetrics(Metrics metrics) {
