@@ -164,7 +164,7 @@ public final class App {
   private static OrgRefresh orgRefresh(OktaClient okta, Stores stores, IntegrationRepository integrations,
       Clock clock) {
     OrgRefresh oneToken = integration -> integration.kind() != Integration.Kind.OKTA ? Future.succeededFuture(true)
-        : okta.org(integration.oktaApp(), Usage.named("sync")).shareToken(Set.of(OktaOrg.USERS_READ,
+        : okta.shareToken(integration.oktaApp(), Usage.named("sync"), Set.of(OktaOrg.USERS_READ,
             OktaOrg.POLICIES_READ)).map(true);
     return OrgRefresh.all(oneToken, new LockoutThresholds(okta, stores.pg(), integrations)::refresh,
         new ProtectedAccounts(okta, stores.pg(), clock)::refresh);

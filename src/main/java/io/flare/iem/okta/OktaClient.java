@@ -1,5 +1,6 @@
 package io.flare.iem.okta;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
@@ -78,13 +79,24 @@ public final class OktaClient {
    * and its rate-limit state.
    */
   public OktaOrg org(OktaApp app, Usage usage) {
+    return new OktaOrg(connection(app), usage);
+  }
+
+  /**
+   * One token for all of {@code scopes} on {@code app}'s connection, served to every call that needs
+   * any of them while it is fresh (a sync's reads); never fails ({@link OrgTokens#share}).
+   */
+  public Future<Void> shareToken(OktaApp app, Usage usage, Set<String> scopes) {
+    return connection(app).tokens.share(scopes, usage);
+  }
+
+  private OrgConnection connection(OktaApp app) {
     OktaDomain domain = OktaDomain.parse(app.oktaDomain(), insecureHosts);
     OktaApp normalised = new OktaApp(app.tenantId(), domain.value(), app.clientId());
     AuthnPause pause = pauses.computeIfAbsent(domain.value(), d -> new AuthnPause(d, pacing, listener));
-    OrgConnection connection = orgs.computeIfAbsent(normalised,
+    return orgs.computeIfAbsent(normalised,
         k -> new OrgConnection(vertx, web, k.tenantId(), domain, k.clientId(), () -> keys.signing(k.tenantId()),
             DpopProofs.generate(clock), options, clock, listener, pause));
-    return new OktaOrg(connection, usage);
   }
 
   /** As {@link #org(OktaApp, Usage)} with default shares. */

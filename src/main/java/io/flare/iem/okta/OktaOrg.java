@@ -89,14 +89,6 @@ public final class OktaOrg {
         .map(OktaResponse::json);
   }
 
-  /**
-   * One token for all of {@code scopes}, served to every call that needs any of them while it is
-   * fresh (a sync's reads); never fails: where Okta refuses them together, each call asks for its own.
-   */
-  public Future<Void> shareToken(Set<String> scopes) {
-    return connection.shareToken(scopes, usage);
-  }
-
   /** Reads of the org's setup (metadata, admin roles, ThreatInsight, password policies), through this view. */
   public OrgSetup setup() {
     return new OrgSetup(connection, usage);
@@ -112,7 +104,7 @@ public final class OktaOrg {
 
   /** An access token for {@code scopes} (cached; see {@link AccessToken}). */
   public Future<AccessToken> token(Set<String> scopes) {
-    return connection.token(scopes, usage);
+    return connection.tokens.token(scopes, usage);
   }
 
   // ---- users --------------------------------------------------------------------------------

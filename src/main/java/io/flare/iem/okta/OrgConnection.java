@@ -12,14 +12,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -49,7 +44,8 @@ final class OrgConnection {
   final RateLimiter limiter;
   final UsernameHolds holds;
   final AuthnPause pause;
-  private final Map<String, TokenEntry> tokens = new HashMap<>();
+  /** This connection's access tokens, fetched with the tenant's signing key. */
+  final OrgTokens tokens;
   private volatile boolean dpopRequired;
   private volatile String dpopNonce;
   private volatile boolean resourceNonce;
@@ -71,6 +67,8 @@ final class OrgConnection {
     this.limiter = new RateLimiter(vertx, options.maxConcurrentPerOrg(), clock::millis, listener);
     this.holds = new UsernameHolds(clock::millis);
     this.pause = pause;
+    this.tokens = new OrgTokens(vertx, clock, options.tokenRefreshBefore(),
+        (scopes, usage) -> signer.get().compose(signing -> fetchToken(signing, scopes, usage, 0)));
   }
 
   /** What a request may be sent again for. */
@@ -209,7 +207,7 @@ final class OrgConnection {
         return attempt(call, usage, tries.withFreshToken());
       }
       if (status == 401) {
-        invalidate(token);
+        tokens.invalidate(token);
         return attempt(call, usage, tries.withFreshToken());
       }
     }
@@ -294,96 +292,9 @@ final class OrgConnection {
 
   // ---- tokens -------------------------------------------------------------------------------
 
-  private static final class TokenEntry {
-    AccessToken token;
-    Future<AccessToken> inflight;
-  }
-
-  /**
-   * A token for {@code scopes}: cached, refreshed before expiry, one fetch in flight at a time. A
-   * fresh token fetched for more scopes (see {@link #shareToken}) serves too.
-   */
+  /** A token for {@code scopes} ({@link OrgTokens#token}). */
   Future<AccessToken> token(Set<String> scopes, Usage usage) {
-    String key = String.join(" ", new TreeSet<>(scopes));
-    Future<AccessToken> started;
-    synchronized (tokens) {
-      Instant now = clock.instant();
-      for (TokenEntry other : tokens.values()) {
-        if (other.token != null && other.token.scopes().containsAll(scopes)
-            && now.isBefore(other.token.expiresAt().minus(options.tokenRefreshBefore()))) {
-          return Future.succeededFuture(other.token);
-        }
-      }
-      TokenEntry e = tokens.computeIfAbsent(key, k -> new TokenEntry());
-      boolean usable = e.token != null && now.isBefore(e.token.expiresAt().minusSeconds(30));
-      boolean fresh = e.token != null && now.isBefore(e.token.expiresAt().minus(options.tokenRefreshBefore()));
-      if (fresh) {
-        return Future.succeededFuture(e.token);
-      }
-      if (e.inflight != null) {
-        return usable ? Future.succeededFuture(e.token) : e.inflight;
-      }
-      Promise<AccessToken> promise = Promise.promise();
-      e.inflight = promise.future();
-      started = promise.future();
-      AccessToken current = e.token;
-      vertx.runOnContext(v -> signer.get().compose(signing -> fetchToken(signing, scopes, usage, 0)).onComplete(ar -> {
-        synchronized (tokens) {
-          e.inflight = null;
-          if (ar.succeeded()) {
-            e.token = ar.result();
-          }
-        }
-        promise.handle(ar);
-      }));
-      if (usable) {
-        return Future.succeededFuture(current);
-      }
-    }
-    return started;
-  }
-
-  /** Scope sets Okta refused in one token, and until when they are not asked for again together. */
-  private final Map<String, Instant> refusedTogether = new HashMap<>();
-
-  /** How long a refused set of scopes is not asked for together again: the next night's sync tries once more. */
-  static final Duration REFUSED_TOGETHER_FOR = Duration.ofHours(20);
-
-  /**
-   * Fetches one token for all of {@code scopes} (a sync's reads: the users and the password
-   * policies), which {@link #token} then serves for any of them: one token request where there
-   * would be one per scope. Where Okta refuses them together (the app lacks one of them), nothing
-   * fails: each call then asks for its own, and the set is not asked for together again for
-   * {@link #REFUSED_TOGETHER_FOR}.
-   */
-  Future<Void> shareToken(Set<String> scopes, Usage usage) {
-    String key = String.join(" ", new TreeSet<>(scopes));
-    synchronized (tokens) {
-      Instant until = refusedTogether.get(key);
-      if (until != null && clock.instant().isBefore(until)) {
-        return Future.succeededFuture();
-      }
-    }
-    return token(scopes, usage).<Void>mapEmpty().recover(error -> {
-      if (error instanceof OktaException e && e.kind() == OktaException.Kind.INVALID_SCOPE) {
-        synchronized (tokens) {
-          refusedTogether.put(key, clock.instant().plus(REFUSED_TOGETHER_FOR));
-        }
-      }
-      return Future.succeededFuture();
-    });
-  }
-
-  /** Drops a token Okta no longer accepts. */
-  void invalidate(AccessToken token) {
-    synchronized (tokens) {
-      tokens.values().removeIf(e -> e.token == token && e.inflight == null);
-      tokens.values().forEach(e -> {
-        if (e.token == token) {
-          e.token = null;
-        }
-      });
-    }
+    return tokens.token(scopes, usage);
   }
 
   /**

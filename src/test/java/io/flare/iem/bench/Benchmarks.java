@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * Every benchmark of the project in one run, printed as one table: each figure beside its
  * comparisons measured in the same run (the physical ceiling; the team baseline built with the
  * official Okta SDK and plain JDBC), the ratio to each, the target from product.md and whether it
- * is met. The one command (about 11 minutes on a 2-core machine; {@code --quick} about 4):
+ * is met. The one command (about 16 minutes on a 2-core machine, 25 with {@code --users-10m}):
  *
  * <pre>
  * MAVEN_OPTS=-Xmx256m ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
