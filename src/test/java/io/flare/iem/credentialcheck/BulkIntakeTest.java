@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.MigratedDatabase;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class BulkIntakeTest {
 
-  static Vertx vertx;
   static Pool pool;
 
   static MigratedDatabase db;
@@ -31,7 +29,6 @@ class BulkIntakeTest {
   @BeforeAll
   static void start() {
     db = MigratedDatabase.create();
-    vertx = db.vertx();
     pool = db.pool();
   }
 

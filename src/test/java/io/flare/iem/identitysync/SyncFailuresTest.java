@@ -7,7 +7,6 @@ import io.flare.iem.metrics.Metrics;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.MigratedDatabase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.Set;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 /** {@code iem_sync_failing_orgs}: orgs whose last two finished sync runs failed, read from the shared runs table. */
 class SyncFailuresTest {
 
-  static Vertx vertx;
   static Pool pool;
 
   static MigratedDatabase db;
@@ -27,7 +25,6 @@ class SyncFailuresTest {
   @BeforeAll
   static void start() {
     db = MigratedDatabase.create();
-    vertx = db.vertx();
     pool = db.pool();
   }
 

@@ -8,7 +8,6 @@ import io.flare.iem.integrationconfig.TenantRepository;
 import io.flare.iem.testing.Await;
 import io.flare.iem.testing.MigratedDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -26,7 +25,6 @@ class SyncScheduleTest {
 
   static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
   static final SyncSchedule SCHEDULE = new SyncSchedule(new TenantRepository(1000));
-  static Vertx vertx;
   static Pool pool;
 
   static MigratedDatabase db;
@@ -34,7 +32,6 @@ class SyncScheduleTest {
   @BeforeAll
   static void start() {
     db = MigratedDatabase.create();
-    vertx = db.vertx();
     pool = db.pool();
   }
 
